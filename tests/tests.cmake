@@ -14,3 +14,28 @@ endforeach()
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/server/tests.cmake AND TOIT_SERVER)
   include(${CMAKE_SOURCE_DIR}/tests/server/tests.cmake)
 endif()
+
+# The language suite (tests/language/**/*.toit with expectations inside).
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/run-language)
+  add_test(NAME language COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/run-language
+           --toit $<TARGET_FILE:toit> -q)
+  set_tests_properties(language PROPERTIES LABELS language)
+endif()
+
+# The shared example programs, against their `// expect:` lines.
+set(TOIT_EXAMPLE_LEVEL 1 CACHE STRING "Highest example level that must pass")
+add_test(NAME examples COMMAND ${CMAKE_SOURCE_DIR}/tests/run-examples $<TARGET_FILE:toit>
+         ${TOIT_EXAMPLE_LEVEL})
+set_tests_properties(examples PROPERTIES LABELS examples)
+
+# Golden files: disassembly and error messages (tests/golden/*.toit + .gold).
+add_test(NAME golden COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/run-golden --toit $<TARGET_FILE:toit>)
+set_tests_properties(golden PROPERTIES LABELS golden)
+
+# The CLI: usage errors, --help, exit codes, bad images.
+add_test(NAME cli COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/run $<TARGET_FILE:toit>)
+set_tests_properties(cli PROPERTIES LABELS unit)
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parse/parse.cmake)
+  include(${CMAKE_SOURCE_DIR}/tests/parse/parse.cmake)
+endif()

@@ -5,6 +5,7 @@
 #define TOIT_COMPILER_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 

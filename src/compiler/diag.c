@@ -1,0 +1,99 @@
+#include "compiler/diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(diag_ctx *d, FILE *out) {
+  memset(d, 0, sizeof *d);
+  d->out = out ? out : stderr;
+  d->max_errors = 20;
+}
+
+void diag_free(diag_ctx *d) {
+  for (int i = 0; i < d->file_count; i++) {
+    free(d->files[i]->line_starts);
+    free(d->files[i]);
+  }
+  free(d->files);
+  memset(d, 0, sizeof *d);
+}
+
+src_file *diag_add_file(diag_ctx *d, const char *path, const char *text, uint32_t size) {
+  src_file *f = calloc(1, sizeof *f);
+  if (!f) abort();
+  f->path = path;
+  f->text = text;
+  f->size = size;
+  uint32_t cap = 64;
+  f->line_starts = malloc(sizeof(uint32_t) * cap);
+  f->line_starts[f->line_count++] = 0;
+  for (uint32_t i = 0; i < size; i++) {
+    bool nl = text[i] == '\n' || (text[i] == '\r' && !(i + 1 < size && text[i + 1] == '\n'));
+    if (!nl) continue;
+    if (f->line_count == cap) {
+      cap *= 2;
+      f->line_starts = realloc(f->line_starts, sizeof(uint32_t) * cap);
+    }
+    f->line_starts[f->line_count++] = i + 1;
+  }
+  if (d->file_count == d->file_cap) {
+    d->file_cap = d->file_cap ? d->file_cap * 2 : 8;
+    d->files = realloc(d->files, sizeof(src_file *) * (size_t)d->file_cap);
+  }
+  f->id = d->file_count;
+  d->files[d->file_count++] = f;
+  return f;
+}
+
+src_loc diag_loc(diag_ctx *d, int file, uint32_t offset, uint32_t length) {
+  src_loc loc = {(int16_t)file, 1, 1, offset, length};
+  if (file < 0 || file >= d->file_count) return loc;
+  src_file *f = d->files[file];
+  uint32_t lo = 0, hi = f->line_count;
+  while (hi - lo > 1) {
+    uint32_t mid = (lo + hi) / 2;
+    if (f->line_starts[mid] <= offset) lo = mid;
+    else hi = mid;
+  }
+  loc.line = lo + 1;
+  loc.col = (uint16_t)(offset - f->line_starts[lo] + 1);
+  return loc;
+}
+
+void diag_verror(diag_ctx *d, src_loc loc, const char *kind, const char *fmt, va_list ap) {
+  bool is_error = strcmp(kind, "error") == 0;
+  if (is_error) d->errors++;
+  else d->warnings++;
+  if (is_error && d->errors > d->max_errors) return;
+  if (!is_error && d->suppress_warnings) return;
+  src_file *f = loc.file >= 0 && loc.file < d->file_count ? d->files[loc.file] : NULL;
+  if (f) fprintf(d->out, "%s:%u:%u: %s: ", f->path, loc.line, loc.col, kind);
+  else fprintf(d->out, "%s: ", kind);
+  vfprintf(d->out, fmt, ap);
+  fputc('\n', d->out);
+  if (!f || loc.line == 0 || loc.line > f->line_count) return;
+  uint32_t start = f->line_starts[loc.line - 1], end = start;
+  while (end < f->size && f->text[end] != '\n' && f->text[end] != '\r') end++;
+  fprintf(d->out, "%.*s\n", (int)(end - start), f->text + start);
+  uint32_t col = loc.col ? loc.col - 1u : 0;
+  for (uint32_t i = 0; i < col && start + i < end; i++) fputc(f->text[start + i] == '\t' ? '\t' : ' ', d->out);
+  fputc('^', d->out);
+  uint32_t len = loc.length;
+  if (start + col + len > end) len = end > start + col ? end - start - col : 1;
+  for (uint32_t i = 1; i < len; i++) fputc('~', d->out);
+  fputc('\n', d->out);
+}
+
+void diag_error(diag_ctx *d, src_loc loc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_verror(d, loc, "error", fmt, ap);
+  va_end(ap);
+}
+
+void diag_warning(diag_ctx *d, src_loc loc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_verror(d, loc, "warning", fmt, ap);
+  va_end(ap);
+}

@@ -1,0 +1,1976 @@
+/* Bytecode for one method: resolves names against locals, members and
+ * top-level scopes, checks what LANGUAGE.md makes a compile-time error,
+ * and tracks the exact stack height (locals live in stack slots; "local n"
+ * is counted from the top). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/internal.h"
+#include "image/opcodes.h"
+#include "vm/numfmt.h"
+
+typedef struct fn fn;
+
+typedef struct {
+  const char *name;
+  int pos;                /* relative to the frame marker: >= 1 local, <= -1 argument */
+  bool final;
+  bool is_block;          /* holds a block reference */
+  bool assigned;          /* for `x := ?` */
+  type_info type;
+  int depth;              /* scope depth */
+  src_loc loc;
+} local;
+
+typedef struct loop_info {
+  struct loop_info *outer;
+  int height;             /* height at loop entry (break/continue pop down to it) */
+  int try_depth;
+  int continue_target;    /* bytecode offset for a backward continue, -1 if forward */
+  ptr_vec breaks, continues; /* (intptr) positions of u16 operands to patch */
+  fn *owner;
+} loop_info;
+
+struct fn {
+  program *p;
+  meth *m;
+  unit_info *u;
+  fn *outer;              /* enclosing function of a block */
+  int bpos;               /* block: position of its slot in the outer frame */
+  int arity;
+  int height, max_height;
+  local *locals;
+  int nlocals, cap;
+  int depth;
+  loop_info *loop;
+  int try_depth;
+  bool is_block;
+  cls *holder;            /* class of `this`, NULL in static code */
+  bool has_this;
+  bool static_part;       /* constructor before the super call */
+  img_buf *code;
+  int returns_value, returns_plain;
+  bool dead;
+  src_loc cur;
+  meth *lines_owner;
+};
+
+/* ---- emission primitives ---- */
+
+static void set_height(fn *f, int h) {
+  f->height = h;
+  if (h > f->max_height) f->max_height = h;
+}
+
+static void mark_line(fn *f) {
+  meth *m = f->m;
+  uint32_t bci = (uint32_t)f->code->size;
+  if (m->line_count && m->lines[m->line_count - 1].bci == bci) {
+    m->lines[m->line_count - 1].line = f->cur.line;
+    m->lines[m->line_count - 1].col = f->cur.col;
+    return;
+  }
+  if (m->line_count && m->lines[m->line_count - 1].line == f->cur.line &&
+      m->lines[m->line_count - 1].col == f->cur.col)
+    return;
+  if (m->line_count == m->line_cap) {
+    m->line_cap = m->line_cap ? m->line_cap * 2 : 16;
+    m->lines = realloc(m->lines, sizeof(img_line_entry) * (size_t)m->line_cap);
+    if (!m->lines) abort();
+  }
+  m->lines[m->line_count++] = (img_line_entry){(uint16_t)bci, f->cur.col, f->cur.line};
+}
+
+static void at(fn *f, src_loc loc) {
+  if (loc.line) f->cur = loc;
+}
+
+static void op(fn *f, int opcode, int delta) {
+  if (f->dead) return;
+  mark_line(f);
+  img_buf_u8(f->code, (uint8_t)opcode);
+  set_height(f, f->height + delta);
+}
+static void op8(fn *f, int opcode, int v, int delta) {
+  if (f->dead) return;
+  mark_line(f);
+  img_buf_u8(f->code, (uint8_t)opcode);
+  img_buf_u8(f->code, (uint8_t)v);
+  set_height(f, f->height + delta);
+}
+static void op16(fn *f, int opcode, int v, int delta) {
+  if (f->dead) return;
+  mark_line(f);
+  img_buf_u8(f->code, (uint8_t)opcode);
+  img_buf_u16(f->code, (uint16_t)v);
+  set_height(f, f->height + delta);
+}
+
+static void emit_error(fn *f, src_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void emit_error(fn *f, src_loc loc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_verror(f->p->d, loc, "error", fmt, ap);
+  va_end(ap);
+}
+
+static int here(fn *f) {
+  return (int)f->code->size;
+}
+
+/* Forward branch: returns the instruction position, or -1 when dead. */
+typedef struct {
+  int pos;
+  int height;
+} jump;
+
+static jump branch(fn *f, int opcode, int delta) {
+  jump j = {-1, 0};
+  if (f->dead) return j;
+  j.pos = here(f);
+  op16(f, opcode, 0, delta);
+  j.height = f->height;
+  if (opcode == OP_BRANCH) f->dead = true;
+  return j;
+}
+
+static void bind(fn *f, jump j) {
+  if (j.pos < 0) return;
+  int off = here(f) - j.pos;
+  f->code->data[j.pos + 1] = (uint8_t)off;
+  f->code->data[j.pos + 2] = (uint8_t)(off >> 8);
+  if (f->dead) {
+    f->dead = false;
+    f->height = j.height;
+  }
+}
+
+static void branch_back(fn *f, int opcode, int target, int delta) {
+  if (f->dead) return;
+  int off = here(f) - target;
+  op16(f, opcode, off, delta);
+  if (opcode == OP_BRANCH_BACK) f->dead = true;
+}
+
+static void load_smi(fn *f, int64_t v);
+
+static void load_local_at(fn *f, int pos) {
+  int n = f->height - pos;
+  if (n < 0 || n > 255) {
+    emit_error(f, f->cur, "Too many locals");
+    n = 0;
+  }
+  if (n <= 5) op(f, OP_LOAD_LOCAL_0 + n, 1);
+  else op8(f, OP_LOAD_LOCAL, n, 1);
+}
+
+/* Stores the top into slot pos; pops it when `pop`. */
+static void store_local_at(fn *f, int pos, bool pop) {
+  int n = f->height - pos;
+  if (n < 1 || n > 255) {
+    emit_error(f, f->cur, "Too many locals");
+    n = 1;
+  }
+  op8(f, pop ? OP_STORE_LOCAL_POP : OP_STORE_LOCAL, n, pop ? -1 : 0);
+}
+
+static void pop_n(fn *f, int n) {
+  if (n <= 0) return;
+  if (n == 1) op(f, OP_POP_1, -1);
+  else
+    while (n > 0) {
+      int k = n > 255 ? 255 : n;
+      op8(f, OP_POP, k, -k);
+      n -= k;
+    }
+}
+
+static void load_smi(fn *f, int64_t v) {
+  if (v == 0) op(f, OP_LOAD_SMI_0, 1);
+  else if (v == 1) op(f, OP_LOAD_SMI_1, 1);
+  else if (v > 0 && v <= 255) op8(f, OP_LOAD_SMI, (int)v, 1);
+  else if (v >= -32768 && v <= 32767) op16(f, OP_LOAD_SMI16, (int)(int16_t)v, 1);
+  else {
+    /* Beyond 31 bits a 32-bit VM needs a boxed int, so the image holds one. */
+    if (v >= -(1LL << 30) && v < (1LL << 30)) {
+      /* Build it from two halves to keep the image free of boxed small ints. */
+      uint32_t obj = img_writer_largeint(f->p->w, (uint16_t)f->p->c_largeint->id, v);
+      op16(f, OP_LOAD_CONST, img_writer_const(f->p->w, obj), 1);
+    } else {
+      uint32_t obj = img_writer_largeint(f->p->w, (uint16_t)f->p->c_largeint->id, v);
+      op16(f, OP_LOAD_CONST, img_writer_const(f->p->w, obj), 1);
+    }
+  }
+}
+
+static void invoke_static(fn *f, meth *m, int argc) {
+  prog_enqueue(f->p, m);
+  op16(f, OP_INVOKE_STATIC, m->index, 1 - argc);
+}
+
+static void invoke_virtual(fn *f, selector *s) {
+  if (f->dead) return;
+  prog_use_selector(f->p, s);
+  int argc = 1 + s->npos + s->named_count;
+  mark_line(f);
+  img_buf_u8(f->code, OP_INVOKE_VIRTUAL);
+  img_buf_u8(f->code, (uint8_t)argc);
+  ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+  img_buf_u16(f->code, (uint16_t)s->id);
+  set_height(f, f->height + 1 - argc);
+}
+
+static selector *sel(fn *f, const char *name, int npos) {
+  return prog_selector(f->p, name, npos, NULL, 0);
+}
+
+static void emit_return_op(fn *f, int opcode) {
+  if (f->dead) return;
+  int drop = f->height;
+  op16(f, opcode, 0, 0);
+  f->code->data[f->code->size - 2] = (uint8_t)drop;
+  f->code->data[f->code->size - 1] = (uint8_t)f->arity;
+  f->dead = true;
+}
+
+/* ---- scopes ---- */
+
+static local *find_local_in(fn *f, const char *name) {
+  for (int i = f->nlocals - 1; i >= 0; i--)
+    if (strcmp(f->locals[i].name, name) == 0) return &f->locals[i];
+  return NULL;
+}
+
+static local *add_local(fn *f, const char *name, int pos, src_loc loc) {
+  if (f->nlocals == f->cap) {
+    f->cap = f->cap ? f->cap * 2 : 16;
+    local *n = arena_alloc(f->p->a, sizeof(local) * (size_t)f->cap);
+    if (f->nlocals) memcpy(n, f->locals, sizeof(local) * (size_t)f->nlocals);
+    f->locals = n;
+  }
+  local *l = &f->locals[f->nlocals++];
+  memset(l, 0, sizeof *l);
+  l->name = name;
+  l->pos = pos;
+  l->depth = f->depth;
+  l->assigned = true;
+  l->loc = loc;
+  return l;
+}
+
+static void check_shadowing(fn *f, const char *name, src_loc loc) {
+  for (fn *g = f; g; g = g->outer) {
+    if (find_local_in(g, name)) {
+      emit_error(f, loc, "Definition of '%s' shadows earlier definition", name);
+      return;
+    }
+  }
+  entity *e = prog_lookup_top(f->p, f->u, name);
+  if (e && e->kind == ENT_GLOBAL) {
+    emit_error(f, loc, "Definition of '%s' shadows global variable", name);
+    return;
+  }
+  if (f->holder && f->has_this) {
+    for (cls *c = f->holder; c; c = c->super)
+      for (int i = 0; i < c->fields.count; i++)
+        if (strcmp(((ast_node *)c->fields.items[i])->field.name, name) == 0) {
+          emit_error(f, loc, "Definition of '%s' shadows outer field definition", name);
+          return;
+        }
+  }
+}
+
+static void begin_scope(fn *f) {
+  f->depth++;
+}
+
+/* Ends a scope: its locals' slots are popped, keeping `keep` values on top. */
+static void end_scope(fn *f, int keep) {
+  int n = 0;
+  while (f->nlocals > 0 && f->locals[f->nlocals - 1].depth == f->depth && f->locals[f->nlocals - 1].pos > 0) {
+    f->nlocals--;
+    n++;
+  }
+  while (f->nlocals > 0 && f->locals[f->nlocals - 1].depth == f->depth) f->nlocals--;
+  f->depth--;
+  if (n == 0 || f->dead) {
+    if (f->dead) f->height -= n; /* keep the bookkeeping in step */
+    return;
+  }
+  if (keep) {
+    /* [locals..., value] -> [value] */
+    store_local_at(f, f->height - n, true);
+    pop_n(f, n - 1);
+  } else {
+    pop_n(f, n);
+  }
+}
+
+/* ---- variables across block frames ---- */
+
+typedef struct {
+  fn *owner;
+  local *l;
+} var_ref;
+
+static var_ref lookup_var(fn *f, const char *name) {
+  var_ref r = {NULL, NULL};
+  for (fn *g = f; g; g = g->outer) {
+    local *l = find_local_in(g, name);
+    if (l) {
+      r.owner = g;
+      r.l = l;
+      return r;
+    }
+  }
+  return r;
+}
+
+/* Pushes the block reference through which `target` (an enclosing frame)
+ * is reached from f. */
+static void load_frame_ref(fn *f, fn *target) {
+  /* Our own block reference: argument 0. */
+  load_local_at(f, -f->arity);
+  for (fn *g = f; g->outer != target; g = g->outer) {
+    /* g's outer is itself a block: read its block reference (its argument 0). */
+    fn *o = g->outer;
+    int d = g->bpos - (-o->arity);
+    op8(f, OP_LOAD_OUTER, d, 0);
+  }
+}
+
+static fn *frame_below(fn *f, fn *target) {
+  fn *g = f;
+  while (g->outer != target) g = g->outer;
+  return g;
+}
+
+static void load_var(fn *f, var_ref r) {
+  if (r.owner == f) {
+    load_local_at(f, r.l->pos);
+    return;
+  }
+  load_frame_ref(f, r.owner);
+  fn *g = frame_below(f, r.owner);
+  op8(f, OP_LOAD_OUTER, g->bpos - r.l->pos, 0);
+}
+
+/* Value on top; stores it into the variable, leaving it (or popping). */
+static void store_var(fn *f, var_ref r, bool pop) {
+  if (r.owner == f) {
+    store_local_at(f, r.l->pos, pop);
+    return;
+  }
+  /* [value] -> [ref, value] via a temporary arrangement. */
+  load_frame_ref(f, r.owner);               /* [value, ref] */
+  fn *g = frame_below(f, r.owner);
+  load_local_at(f, f->height - 1);          /* [value, ref, value] */
+  op8(f, OP_STORE_OUTER, g->bpos - r.l->pos, -1); /* [value, value] */
+  pop_n(f, 1);
+  if (pop) pop_n(f, 1);
+}
+
+/* ---- expressions ---- */
+
+static void emit_expr(fn *f, ast_node *n, bool want);
+static void emit_body(fn *f, ast_node *body, bool want);
+static void emit_call(fn *f, ast_node *n, bool want);
+
+static void emit_const_string(fn *f, const char *bytes, uint32_t size) {
+  op16(f, OP_LOAD_CONST, prog_string_const(f->p, bytes, size), 1);
+}
+
+static void emit_float(fn *f, double d) {
+  uint32_t obj = img_writer_float(f->p->w, (uint16_t)f->p->c_float->id, d);
+  op16(f, OP_LOAD_CONST, img_writer_const(f->p->w, obj), 1);
+}
+
+static meth *core_function(fn *f, const char *name) {
+  entity *e = strmap_get(&f->p->core->names, name);
+  if (!e || e->kind != ENT_FUNCTIONS) {
+    emit_error(f, f->cur, "the core library lacks '%s'", name);
+    return NULL;
+  }
+  return e->methods.items[0];
+}
+
+static void call_core(fn *f, const char *name, int argc) {
+  meth *m = core_function(f, name);
+  if (m) invoke_static(f, m, argc);
+  else set_height(f, f->height + 1 - argc);
+}
+
+static void emit_stringify(fn *f) {
+  invoke_virtual(f, sel(f, "stringify", 0));
+}
+
+static void emit_interp(fn *f, ast_node *n, bool want) {
+  int count = 0;
+  for (int i = 0; i < n->interp.parts.count; i++) {
+    ast_node *part = n->interp.parts.items[i];
+    if (part->kind == AST_STRING) {
+      if (part->str.size == 0) continue;
+      emit_const_string(f, part->str.bytes, part->str.size);
+    } else {
+      const char *fmt = n->interp.formats ? n->interp.formats[i] : NULL;
+      if (fmt) {
+        numfmt_spec spec;
+        if (!numfmt_parse_spec(fmt, strlen(fmt), &spec)) emit_error(f, part->loc, "Invalid format string");
+        emit_const_string(f, fmt, (uint32_t)strlen(fmt));
+        emit_expr(f, part, true);
+        call_core(f, "format-interpolated_", 2);
+      } else {
+        emit_expr(f, part, true);
+        at(f, part->loc);
+        emit_stringify(f);
+      }
+    }
+    count++;
+    if (count == 255) {
+      op8(f, OP_CONCAT, count, 1 - count);
+      count = 1;
+    }
+  }
+  if (count == 0) emit_const_string(f, "", 0);
+  else if (count > 1) op8(f, OP_CONCAT, count, 1 - count);
+  if (!want) pop_n(f, 1);
+}
+
+static bool is_literal_kind(ast_node *n) {
+  return n->kind == AST_INT || n->kind == AST_FLOAT || n->kind == AST_STRING || n->kind == AST_BOOL ||
+         n->kind == AST_INTERP;
+}
+
+static cls *static_class_of(fn *f, ast_node *n) {
+  switch (n->kind) {
+    case AST_INT: return f->p->c_int;
+    case AST_FLOAT: return f->p->c_float;
+    case AST_STRING: case AST_INTERP: return f->p->c_string;
+    case AST_BOOL: return f->p->c_bool;
+    case AST_LIST: return f->p->c_list;
+    default: return NULL;
+  }
+}
+
+/* Compile-time part of a type check: literal values of the wrong type. */
+static void check_static_type(fn *f, ast_node *value, type_info t) {
+  if (t.kind != TYPE_CLASS || !value) return;
+  if (value->kind == AST_NULL) {
+    if (!t.nullable) emit_error(f, value->loc, "Type mismatch. Expected '%s'. Got 'Null_'", t.klass->name);
+    return;
+  }
+  cls *c = static_class_of(f, value);
+  if (!c || !is_literal_kind(value)) return;
+  if (!prog_is_subclass(c, t.klass) && !(c == f->p->c_int && prog_is_subclass(f->p->c_smi, t.klass)))
+    emit_error(f, value->loc, "Type mismatch. Expected '%s'. Got '%s'", t.klass->name, c->name);
+}
+
+/* Run-time part: checks the top of the stack against t. */
+static void emit_type_check(fn *f, type_info t) {
+  if (t.kind != TYPE_CLASS || t.klass == f->p->c_object) return;
+  if (t.klass->is_interface || t.klass->is_mixin) return; /* checked through selectors in L2 */
+  op16(f, OP_AS_CLASS, t.klass->id | (t.nullable ? 0x8000 : 0), 0);
+}
+
+static void emit_literal_list(fn *f, ast_list *elems, const char *maker) {
+  for (int i = 0; i < elems->count; i++) emit_expr(f, elems->items[i], true);
+  op16(f, OP_CREATE_ARRAY, elems->count, 1 - elems->count);
+  call_core(f, maker, 1);
+}
+
+static int64_t wrap_neg(int64_t v) {
+  return (int64_t)(0 - (uint64_t)v);
+}
+
+static void emit_unary(fn *f, ast_node *n, bool want) {
+  const char *o = n->unary.op;
+  ast_node *x = n->unary.operand;
+  if (strcmp(o, "not") == 0) {
+    emit_expr(f, x, true);
+    op(f, OP_NOT, 0);
+  } else if (strcmp(o, "-") == 0 && x->kind == AST_INT) {
+    load_smi(f, wrap_neg(x->int_value));
+  } else if (strcmp(o, "-") == 0 && x->kind == AST_FLOAT) {
+    emit_float(f, -x->float_value);
+  } else {
+    emit_expr(f, x, true);
+    at(f, n->loc);
+    invoke_virtual(f, sel(f, o, 0));
+  }
+  if (!want) pop_n(f, 1);
+}
+
+static int binary_opcode(const char *o) {
+  static const struct {
+    const char *name;
+    int opcode;
+  } t[] = {{"==", OP_INVOKE_EQ}, {"<", OP_INVOKE_LT}, {"<=", OP_INVOKE_LE}, {">", OP_INVOKE_GT},
+           {">=", OP_INVOKE_GE}, {"+", OP_INVOKE_ADD}, {"-", OP_INVOKE_SUB}, {"*", OP_INVOKE_MUL},
+           {"/", OP_INVOKE_DIV}, {"%", OP_INVOKE_MOD}, {"&", OP_INVOKE_BIT_AND},
+           {"|", OP_INVOKE_BIT_OR}, {"^", OP_INVOKE_BIT_XOR}, {"<<", OP_INVOKE_SHL},
+           {">>", OP_INVOKE_SHR}, {">>>", OP_INVOKE_USHR}};
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+    if (strcmp(t[i].name, o) == 0) return t[i].opcode;
+  return -1;
+}
+
+/* [a, b] -> [a op b] */
+static void emit_operator(fn *f, const char *o) {
+  bool neg = strcmp(o, "!=") == 0;
+  if (neg) o = "==";
+  int opc = binary_opcode(o);
+  prog_use_selector(f->p, sel(f, o, 1));
+  op(f, opc, -1);
+  if (neg) op(f, OP_NOT, 0);
+}
+
+static void emit_binary(fn *f, ast_node *n, bool want) {
+  const char *o = n->binary.op;
+  if (strcmp(o, "and") == 0 || strcmp(o, "or") == 0) {
+    emit_expr(f, n->binary.left, true);
+    op(f, OP_DUP, 1);
+    jump j = branch(f, o[0] == 'a' ? OP_BRANCH_IF_FALSE : OP_BRANCH_IF_TRUE, -1);
+    pop_n(f, 1);
+    emit_expr(f, n->binary.right, true);
+    bind(f, j);
+    if (!want) pop_n(f, 1);
+    return;
+  }
+  emit_expr(f, n->binary.left, true);
+  emit_expr(f, n->binary.right, true);
+  at(f, n->loc);
+  emit_operator(f, o);
+  if (!want) pop_n(f, 1);
+}
+
+static void emit_compare(fn *f, ast_node *n, bool want) {
+  int count = n->compare.operands.count;
+  if (count == 2) {
+    emit_expr(f, n->compare.operands.items[0], true);
+    emit_expr(f, n->compare.operands.items[1], true);
+    at(f, n->loc);
+    emit_operator(f, n->compare.ops[0]);
+    if (!want) pop_n(f, 1);
+    return;
+  }
+  /* a < b < c: the middle operands are evaluated once, kept in a temp. */
+  op(f, OP_LOAD_NULL, 1);
+  int temp = f->height;
+  emit_expr(f, n->compare.operands.items[0], true);
+  jump fails[64];
+  int nf = 0;
+  for (int i = 1; i < count; i++) {
+    emit_expr(f, n->compare.operands.items[i], true); /* [t, left, right] */
+    if (i < count - 1) {
+      load_local_at(f, f->height);                    /* dup right */
+      store_local_at(f, temp, true);                  /* t = right */
+    }
+    at(f, n->loc);
+    emit_operator(f, n->compare.ops[i - 1]);          /* [t, r] */
+    if (i < count - 1) {
+      if (nf < 64) fails[nf++] = branch(f, OP_BRANCH_IF_FALSE, -1);
+      load_local_at(f, temp);                         /* [t, t] = next left */
+    }
+  }
+  /* [t, result] */
+  store_local_at(f, temp, true);
+  jump done = branch(f, OP_BRANCH, 0);
+  for (int i = 0; i < nf; i++) bind(f, fails[i]);
+  if (nf) {
+    /* [t] -> [false] */
+    pop_n(f, 1);
+    op(f, OP_LOAD_FALSE, 1);
+  }
+  bind(f, done);
+  if (!want) pop_n(f, 1);
+}
+
+static void emit_conditional(fn *f, ast_node *n, bool want) {
+  emit_expr(f, n->cond.cond, true);
+  jump else_j = branch(f, OP_BRANCH_IF_FALSE, -1);
+  emit_expr(f, n->cond.then, want);
+  jump end_j = branch(f, OP_BRANCH, 0);
+  bind(f, else_j);
+  emit_expr(f, n->cond.else_, want);
+  bind(f, end_j);
+}
+
+static void emit_if(fn *f, ast_node *n, bool want) {
+  emit_expr(f, n->if_.cond, true);
+  jump else_j = branch(f, OP_BRANCH_IF_FALSE, -1);
+  emit_body(f, n->if_.then, want);
+  jump end_j = branch(f, OP_BRANCH, 0);
+  bind(f, else_j);
+  if (n->if_.else_) emit_body(f, n->if_.else_, want);
+  else if (want) op(f, OP_LOAD_NULL, 1);
+  bind(f, end_j);
+}
+
+static bool is_true_literal(ast_node *n) {
+  return n && n->kind == AST_BOOL && n->bool_value;
+}
+
+static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, bool want) {
+  loop_info L = {0};
+  L.outer = f->loop;
+  L.height = f->height;
+  L.try_depth = f->try_depth;
+  L.owner = f;
+  int top = here(f);
+  jump exit = {-1, 0};
+  if (cond && !is_true_literal(cond)) {
+    emit_expr(f, cond, true);
+    exit = branch(f, OP_BRANCH_IF_FALSE, -1);
+  }
+  L.continue_target = update ? -1 : top;
+  f->loop = &L;
+  emit_body(f, body, false);
+  f->loop = L.outer;
+  for (int i = 0; i < L.continues.count; i++) {
+    jump j = {(int)(intptr_t)L.continues.items[i], L.height};
+    bind(f, j);
+  }
+  if (update) emit_expr(f, update, false);
+  branch_back(f, OP_BRANCH_BACK, top, 0);
+  bind(f, exit);
+  for (int i = 0; i < L.breaks.count; i++) {
+    jump j = {(int)(intptr_t)L.breaks.items[i], L.height};
+    bind(f, j);
+  }
+  if (want) op(f, OP_LOAD_NULL, 1);
+}
+
+static void emit_jump(fn *f, ast_node *n) {
+  bool is_break = n->kind == AST_BREAK;
+  if (n->jump.label) {
+    emit_error(f, n->loc, "Labelled %s is not supported yet", is_break ? "break" : "continue");
+    return;
+  }
+  loop_info *L = f->loop;
+  if (!L) {
+    if (f->is_block) emit_error(f, n->loc, "Non-local %s is not supported yet", is_break ? "break" : "continue");
+    else emit_error(f, n->loc, "%s outside of a loop", is_break ? "'break'" : "'continue'");
+    return;
+  }
+  if (f->try_depth != L->try_depth) {
+    emit_error(f, n->loc, "%s out of a 'try' is not supported yet", is_break ? "'break'" : "'continue'");
+    return;
+  }
+  if (f->dead) return;
+  int saved = f->height;
+  pop_n(f, f->height - L->height);
+  if (!is_break && L->continue_target >= 0) {
+    branch_back(f, OP_BRANCH_BACK, L->continue_target, 0);
+  } else {
+    jump j = branch(f, OP_BRANCH, 0);
+    ptr_vec_push(f->p->a, is_break ? &L->breaks : &L->continues, (void *)(intptr_t)j.pos);
+  }
+  f->height = saved;
+}
+
+static void emit_return(fn *f, ast_node *n) {
+  if (f->m->kind == METH_GLOBAL_INIT) {
+    emit_error(f, n->loc, "Can't return from a global initializer");
+    return;
+  }
+  ast_node *v = n->ret.value;
+  if (v) f->returns_value++;
+  else f->returns_plain++;
+  /* The method whose frame we return from. */
+  fn *home = f;
+  while (home->is_block) home = home->outer;
+  if (v) {
+    check_static_type(f, v, home->m->ret);
+    emit_expr(f, v, true);
+    if (home->m->ret.kind == TYPE_NONE) {
+      /* `return expr` in a `-> none` function is a warning only. */
+    } else {
+      emit_type_check(f, home->m->ret);
+    }
+  } else {
+    op(f, OP_LOAD_NULL, 1);
+  }
+  at(f, n->loc);
+  if (home == f) {
+    if (f->m->kind == METH_CONSTRUCTOR && !v) {
+      /* A bare return in a constructor returns `this`. */
+      pop_n(f, 1);
+      load_local_at(f, -f->arity);
+    }
+    emit_return_op(f, f->try_depth ? OP_RETURN_UNWIND : OP_RETURN);
+    return;
+  }
+  /* From a block: [value] -> [ref, value]; NON_LOCAL_RETURN. */
+  load_frame_ref(f, home);
+  load_local_at(f, f->height - 1);
+  fn *g = frame_below(f, home);
+  if (f->dead) return;
+  mark_line(f);
+  img_buf_u8(f->code, OP_NON_LOCAL_RETURN);
+  img_buf_u8(f->code, (uint8_t)g->bpos);
+  img_buf_u8(f->code, (uint8_t)home->arity);
+  f->dead = true;
+}
+
+static void emit_define(fn *f, ast_node *n, bool want) {
+  const char *name = n->define.name;
+  check_shadowing(f, name, n->loc);
+  type_info t = prog_resolve_type(f->p, f->u, n->define.type);
+  if (n->define.value) {
+    check_static_type(f, n->define.value, t);
+    emit_expr(f, n->define.value, true);
+    emit_type_check(f, t);
+  } else {
+    op(f, OP_LOAD_NULL, 1);
+  }
+  local *l = add_local(f, name, f->height, n->loc);
+  l->final = n->define.final;
+  l->type = t;
+  l->assigned = n->define.value != NULL;
+  if (n->define.value && n->define.value->kind == AST_BLOCK) l->is_block = true;
+  if (want) load_local_at(f, l->pos);
+}
+
+/* ---- names ---- */
+
+static bool in_instance_context(fn *f) {
+  return f->holder && f->has_this;
+}
+
+static int field_index(cls *c, const char *name) {
+  for (cls *k = c; k; k = k->super)
+    for (int i = 0; i < k->fields.count; i++)
+      if (strcmp(((ast_node *)k->fields.items[i])->field.name, name) == 0) return k->first_field + i;
+  return -1;
+}
+
+static ast_node *field_decl(cls *c, const char *name) {
+  for (cls *k = c; k; k = k->super)
+    for (int i = 0; i < k->fields.count; i++)
+      if (strcmp(((ast_node *)k->fields.items[i])->field.name, name) == 0) return k->fields.items[i];
+  return NULL;
+}
+
+static void load_this(fn *f) {
+  fn *home = f;
+  while (home->is_block) home = home->outer;
+  if (home == f) {
+    load_local_at(f, -f->arity);
+    return;
+  }
+  load_frame_ref(f, home);
+  fn *g = frame_below(f, home);
+  op8(f, OP_LOAD_OUTER, g->bpos + home->arity, 0);
+}
+
+static void emit_global_load(fn *f, glob *g) {
+  if (g->init) {
+    prog_enqueue(f->p, g->init);
+    op16(f, OP_LOAD_GLOBAL_LAZY, g->index, 1);
+  } else {
+    op16(f, OP_LOAD_GLOBAL, g->index, 1);
+  }
+}
+
+/* Chooses among overloads for a call shape. */
+static meth *pick_overload(fn *f, ptr_vec *cands, int npos, const char **named, int nn, src_loc loc,
+                           const char *name, bool report) {
+  meth *found = NULL;
+  int matches = 0;
+  for (int i = 0; i < cands->count; i++) {
+    meth *m = cands->items[i];
+    if (prog_accepts(m, npos, named, nn)) {
+      if (!found) found = m;
+      matches++;
+    }
+  }
+  if (matches > 1 && report) emit_error(f, loc, "Ambiguous call to '%s'", name);
+  if (!found && report) emit_error(f, loc, "Argument mismatch for '%s'", name);
+  return found;
+}
+
+static void emit_ident(fn *f, ast_node *n, bool want) {
+  const char *name = n->ident.name;
+  var_ref r = lookup_var(f, name);
+  if (r.l) {
+    if (!r.l->assigned && r.owner == f)
+      emit_error(f, n->loc, "Local '%s' must be initialized before first use", name);
+    if (r.l->is_block && r.owner != f)
+      emit_error(f, n->loc, "Can't capture block variable %s", name);
+    load_var(f, r);
+    if (!want) pop_n(f, 1);
+    return;
+  }
+  /* A zero-argument call or a global. */
+  ast_node call = {0};
+  call.kind = AST_CALL;
+  call.loc = n->loc;
+  call.call.target = n;
+  emit_call(f, &call, want);
+}
+
+/* ---- calls ---- */
+
+typedef struct {
+  ast_node *node;   /* the argument expression */
+  const char *name; /* named argument, or NULL */
+  bool is_block;
+  int param;        /* index into the callee's canonical params */
+} arg_info;
+
+static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const char **named, int *nn,
+                        int *npos) {
+  int count = 0;
+  *nn = 0;
+  *npos = 0;
+  for (int i = 0; i < args->count && count < max; i++) {
+    ast_node *a = args->items[i];
+    arg_info *ai = &out[count++];
+    memset(ai, 0, sizeof *ai);
+    if (a->kind == AST_NAMED_ARG) {
+      ai->name = a->named.name;
+      ai->node = a->named.value;
+      ai->is_block = a->named.value && a->named.value->kind == AST_BLOCK;
+      for (int k = 0; k < *nn; k++)
+        if (strcmp(named[k], ai->name) == 0) emit_error(f, a->loc, "Named argument '%s' given twice", ai->name);
+      named[(*nn)++] = ai->name;
+    } else {
+      ai->node = a;
+      ai->is_block = a->kind == AST_BLOCK;
+      (*npos)++;
+    }
+  }
+  return count;
+}
+
+static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm);
+
+/* Pushes the block slots of an argument list (before the receiver and the
+ * arguments, so arguments stay contiguous). Returns the number pushed. */
+static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos) {
+  int n = 0;
+  for (int i = 0; i < count; i++) {
+    if (!args[i].is_block) continue;
+    meth *bm = prog_new_method(f->p, METH_BLOCK, "<block>", f->m->holder, f->u);
+    bm->decl = args[i].node;
+    prog_enqueue(f->p, bm);
+    load_smi(f, bm->index);
+    slot_pos[i] = f->height;
+    emit_block_method(f, args[i].node, f->height, bm);
+    n++;
+  }
+  return n;
+}
+
+static void push_arg(fn *f, arg_info *a, int slot_pos) {
+  if (a->is_block) {
+    op8(f, OP_LOAD_BLOCK, f->height - slot_pos, 1);
+  } else if (a->node->kind == AST_LAMBDA) {
+    emit_error(f, a->node->loc, "Lambdas are not supported yet");
+    op(f, OP_LOAD_NULL, 1);
+  } else {
+    emit_expr(f, a->node, true);
+  }
+}
+
+/* After a call: [slots..., result] -> [result]. */
+static void drop_block_slots(fn *f, int nslots) {
+  if (!nslots) return;
+  store_local_at(f, f->height - nslots, true);
+  pop_n(f, nslots - 1);
+}
+
+/* Pushes the arguments of a call in the callee's canonical order (missing
+ * optional ones as `absent`), evaluating them in source order. */
+static void push_args_for(fn *f, meth *m, arg_info *args, int count, int *slot_pos) {
+  /* Map each argument to its parameter. */
+  int posi = 0;
+  for (int i = 0; i < count; i++) {
+    args[i].param = -1;
+    if (args[i].name) {
+      for (int k = 0; k < m->param_count; k++)
+        if (m->params[k].is_named && strcmp(m->params[k].name, args[i].name) == 0) args[i].param = k;
+    } else {
+      int seen = 0;
+      for (int k = 0; k < m->param_count; k++) {
+        if (m->params[k].is_named) continue;
+        if (seen == posi) {
+          args[i].param = k;
+          break;
+        }
+        seen++;
+      }
+      posi++;
+    }
+  }
+  bool in_order = true;
+  for (int i = 1; i < count; i++)
+    if (args[i].param < args[i - 1].param) in_order = false;
+  for (int i = 0; i < count; i++) {
+    if (args[i].param < 0) continue;
+    param_info *pi = &m->params[args[i].param];
+    if (pi->is_block != args[i].is_block) {
+      emit_error(f, args[i].node->loc, pi->is_block ? "Expected a block argument" : "Unexpected block");
+    }
+    check_static_type(f, args[i].node, pi->type);
+  }
+  if (in_order) {
+    int next = 0;
+    for (int i = 0; i < count; i++) {
+      if (args[i].param < 0) continue;
+      while (next < args[i].param) {
+        op(f, OP_LOAD_ABSENT, 1);
+        next++;
+      }
+      push_arg(f, &args[i], slot_pos[i]);
+      next++;
+    }
+    while (next < m->param_count) {
+      op(f, OP_LOAD_ABSENT, 1);
+      next++;
+    }
+    return;
+  }
+  /* Out of order: evaluate into temps, then load them in parameter order.
+   * [temps..., args...] -> call -> the caller drops the temps. */
+  int base = f->height;
+  for (int i = 0; i < count; i++) push_arg(f, &args[i], slot_pos[i]);
+  for (int k = 0; k < m->param_count; k++) {
+    int found = -1;
+    for (int i = 0; i < count; i++)
+      if (args[i].param == k) found = i;
+    if (found < 0) op(f, OP_LOAD_ABSENT, 1);
+    else load_local_at(f, base + 1 + found);
+  }
+}
+
+static int temps_of(meth *m, arg_info *args, int count) {
+  for (int i = 1; i < count; i++)
+    if (args[i].param < args[i - 1].param) return count;
+  (void)m;
+  return 0;
+}
+
+static void finish_call(fn *f, int temps, int nslots, bool want) {
+  if (temps) {
+    store_local_at(f, f->height - temps, true);
+    pop_n(f, temps - 1);
+  }
+  drop_block_slots(f, nslots);
+  if (!want) pop_n(f, 1);
+}
+
+/* A static call of m (function, static method, constructor). `this_first`
+ * pushes `this` (super calls); `alloc` allocates a fresh instance first. */
+static void emit_static_call(fn *f, meth *m, ast_list *argl, src_loc loc, bool want, int receiver) {
+  arg_info args[64];
+  const char *named[64];
+  int nn, npos;
+  int count = collect_args(f, argl, args, 64, named, &nn, &npos);
+  int slot_pos[64];
+  int nslots = push_block_slots(f, args, count, slot_pos);
+  if (receiver == 1) load_this(f);
+  else if (receiver == 2) {
+    op16(f, OP_ALLOCATE, m->holder->id, 1);
+    m->holder->instantiated = true;
+  }
+  push_args_for(f, m, args, count, slot_pos);
+  at(f, loc);
+  invoke_static(f, m, m->arity);
+  finish_call(f, temps_of(m, args, count), nslots, want);
+}
+
+static bool is_factory(meth *m);
+
+static void emit_constructor_call(fn *f, cls *c, const char *ctor, ast_list *argl, src_loc loc, bool want) {
+  if (c->is_abstract && !c->is_interface) {
+    emit_error(f, loc, "Can't instantiate abstract class '%s'", c->name);
+  }
+  if (c->is_interface || c->is_mixin) {
+    emit_error(f, loc, "Can't instantiate '%s'", c->name);
+    return;
+  }
+  arg_info args[64];
+  const char *named[64];
+  int nn, npos;
+  collect_args(f, argl, args, 64, named, &nn, &npos);
+  ptr_vec *v = strmap_get(&c->statics, ctor);
+  meth *m = NULL;
+  if (v) m = pick_overload(f, v, npos, named, nn, loc, c->name, true);
+  else if (strcmp(ctor, "constructor") == 0 && !c->has_constructor) {
+    /* The implicit default constructor. */
+    m = prog_new_method(f->p, METH_CONSTRUCTOR, "constructor", c, c->unit);
+    m->arity = 1;
+    ptr_vec *nv = arena_alloc(f->p->a, sizeof *nv);
+    ptr_vec_push(f->p->a, nv, m);
+    strmap_put(f->p->a, &c->statics, "constructor", nv);
+    if (npos || nn) emit_error(f, loc, "Argument mismatch for '%s'", c->name);
+  } else {
+    emit_error(f, loc, "Class '%s' has no constructor named '%s'", c->name, ctor + 12);
+  }
+  if (!m) {
+    if (want) op(f, OP_LOAD_NULL, 1);
+    return;
+  }
+  emit_static_call(f, m, argl, loc, want, is_factory(m) ? 0 : 2);
+}
+
+static void emit_virtual_call(fn *f, ast_node *receiver, bool receiver_is_this, const char *name,
+                              ast_list *argl, src_loc loc, bool want) {
+  arg_info args[64];
+  const char *named[64];
+  int nn, npos;
+  int count = argl ? collect_args(f, argl, args, 64, named, &nn, &npos) : 0;
+  if (!argl) nn = npos = 0;
+  int slot_pos[64];
+  int nslots = push_block_slots(f, args, count, slot_pos);
+  if (receiver_is_this) load_this(f);
+  else emit_expr(f, receiver, true);
+  /* Canonical order: positional, then named sorted by name. */
+  for (int i = 0; i < count; i++)
+    if (!args[i].name) push_arg(f, &args[i], slot_pos[i]);
+  selector *s = prog_selector(f->p, name, npos, named, nn);
+  for (int k = 0; k < s->named_count; k++)
+    for (int i = 0; i < count; i++)
+      if (args[i].name && strcmp(args[i].name, s->named[k]) == 0) push_arg(f, &args[i], slot_pos[i]);
+  /* Named arguments given out of sorted order were evaluated out of source
+   * order; acceptable for now (documented in docs/language-status.md). */
+  at(f, loc);
+  invoke_virtual(f, s);
+  finish_call(f, 0, nslots, want);
+}
+
+static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, bool want) {
+  if (!f->u->is_core && prog_lookup_top(f->p, f->u, name) != strmap_get(&f->p->core->names, name))
+    return false; /* shadowed by the user's own definition */
+  if (strcmp(name, "__prim__") == 0 && f->u->is_core) {
+    ast_node *first = argl->count ? argl->items[0] : NULL;
+    if (!first || first->kind != AST_STRING) {
+      emit_error(f, loc, "__prim__ needs a primitive name");
+      return true;
+    }
+    for (int i = 1; i < argl->count; i++) emit_expr(f, argl->items[i], true);
+    uint16_t idx = img_writer_prim(f->p->w, first->str.bytes, (uint8_t)(argl->count - 1));
+    if (f->dead) return true;
+    mark_line(f);
+    img_buf_u8(f->code, OP_PRIMITIVE);
+    img_buf_u16(f->code, idx);
+    img_buf_u8(f->code, (uint8_t)(argl->count - 1));
+    set_height(f, f->height + 1 - (argl->count - 1));
+    if (!want) pop_n(f, 1);
+    return true;
+  }
+  if (strcmp(name, "throw") == 0 && argl->count == 1 && argl->items[0]->kind != AST_NAMED_ARG) {
+    emit_expr(f, argl->items[0], true);
+    at(f, loc);
+    op(f, OP_THROW, 0);
+    f->dead = true;
+    if (want) set_height(f, f->height);
+    return true;
+  }
+  if (strcmp(name, "identical") == 0 && argl->count == 2) {
+    emit_expr(f, argl->items[0], true);
+    emit_expr(f, argl->items[1], true);
+    op(f, OP_IDENTICAL, -1);
+    if (!want) pop_n(f, 1);
+    return true;
+  }
+  return false;
+}
+
+static void emit_block_call(fn *f, ast_node *receiver, ast_list *argl, src_loc loc, bool want) {
+  emit_expr(f, receiver, true);
+  int argc = 1;
+  for (int i = 0; argl && i < argl->count; i++) {
+    ast_node *a = argl->items[i];
+    if (a->kind == AST_NAMED_ARG || a->kind == AST_BLOCK) {
+      emit_error(f, a->loc, "Blocks take only positional arguments");
+      continue;
+    }
+    emit_expr(f, a, true);
+    argc++;
+  }
+  at(f, loc);
+  op8(f, OP_INVOKE_BLOCK, argc, 1 - argc);
+  if (!want) pop_n(f, 1);
+}
+
+static bool is_block_value(fn *f, ast_node *n) {
+  if (n->kind != AST_IDENT) return false;
+  var_ref r = lookup_var(f, n->ident.name);
+  return r.l && r.l->is_block;
+}
+
+static void emit_call(fn *f, ast_node *n, bool want) {
+  ast_node *t = n->call.target;
+  ast_list *argl = &n->call.args;
+  at(f, n->loc);
+  if (t->kind == AST_IDENT) {
+    const char *name = t->ident.name;
+    var_ref r = lookup_var(f, name);
+    if (r.l) {
+      if (argl->count) emit_error(f, t->loc, "Can't call local variable '%s' with arguments", name);
+      load_var(f, r);
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    if (try_intrinsic(f, name, argl, n->loc, want)) return;
+    arg_info args[64];
+    const char *named[64];
+    int nn, npos;
+    collect_args(f, argl, args, 64, named, &nn, &npos);
+    /* Members of this class (instance context), then statics of the class. */
+    if (f->holder) {
+      if (in_instance_context(f)) {
+        int fi = field_index(f->holder, name);
+        if (fi >= 0 && argl->count == 0) {
+          if (f->static_part) emit_error(f, t->loc, "Can't access field '%s' before the super call", name);
+          load_this(f);
+          op8(f, OP_LOAD_FIELD, fi, 0);
+          if (!want) pop_n(f, 1);
+          return;
+        }
+        meth *mm = prog_find_member(f->holder, name, npos, named, nn, false);
+        if (!mm) {
+          /* Same name with another shape: still a virtual call (runtime error). */
+          for (cls *c = f->holder; c && !mm; c = c->super) {
+            ptr_vec *v = strmap_get(&c->members, name);
+            if (v && v->count) mm = v->items[0];
+          }
+          if (mm) emit_error(f, n->loc, "Argument mismatch for '%s'", name);
+        }
+        if (mm) {
+          emit_virtual_call(f, NULL, true, name, argl, n->loc, want);
+          return;
+        }
+      }
+      for (cls *c = f->holder; c; c = c->super) {
+        ptr_vec *v = strmap_get(&c->statics, name);
+        if (v) {
+          meth *m = pick_overload(f, v, npos, named, nn, n->loc, name, true);
+          if (m) emit_static_call(f, m, argl, n->loc, want, 0);
+          else if (want) op(f, OP_LOAD_NULL, 1);
+          return;
+        }
+        glob *g = prog_find_static_field(c, name);
+        if (g && argl->count == 0) {
+          emit_global_load(f, g);
+          if (!want) pop_n(f, 1);
+          return;
+        }
+      }
+    }
+    entity *e = prog_lookup_top(f->p, f->u, name);
+    if (!e) {
+      emit_error(f, t->loc, "Unresolved identifier: '%s'", name);
+      for (int i = 0; i < argl->count; i++)
+        if (argl->items[i]->kind != AST_BLOCK && argl->items[i]->kind != AST_NAMED_ARG) emit_expr(f, argl->items[i], false);
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    }
+    if (e->kind == ENT_GLOBAL) {
+      if (argl->count) emit_error(f, t->loc, "Can't call global variable '%s' with arguments", name);
+      emit_global_load(f, e->global);
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    if (e->kind == ENT_CLASS) {
+      emit_constructor_call(f, e->klass, "constructor", argl, n->loc, want);
+      return;
+    }
+    meth *m = pick_overload(f, &e->methods, npos, named, nn, n->loc, name, true);
+    if (!m) {
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    }
+    emit_static_call(f, m, argl, n->loc, want, 0);
+    return;
+  }
+  if (t->kind == AST_DOT) {
+    ast_node *recv = t->dot.receiver;
+    const char *name = t->dot.name;
+    /* Class.static / Class.named-constructor. */
+    if (recv->kind == AST_IDENT && !lookup_var(f, recv->ident.name).l) {
+      cls *c = prog_find_class(f->p, f->u, recv->ident.name);
+      if (c) {
+        arg_info args[64];
+        const char *named[64];
+        int nn, npos;
+        collect_args(f, argl, args, 64, named, &nn, &npos);
+        ptr_vec *v = strmap_get(&c->statics, name);
+        if (v) {
+          meth *m = pick_overload(f, v, npos, named, nn, n->loc, name, true);
+          if (m) emit_static_call(f, m, argl, n->loc, want, 0);
+          else if (want) op(f, OP_LOAD_NULL, 1);
+          return;
+        }
+        glob *g = prog_find_static_field(c, name);
+        if (g) {
+          if (argl->count) emit_error(f, t->loc, "Can't call static field '%s' with arguments", name);
+          emit_global_load(f, g);
+          if (!want) pop_n(f, 1);
+          return;
+        }
+        const char *ctor = arena_printf(f->p->a, "constructor.%s", name);
+        if (strmap_get(&c->statics, ctor)) {
+          emit_constructor_call(f, c, ctor, argl, n->loc, want);
+          return;
+        }
+        emit_error(f, t->dot.name_loc, "Class '%s' has no static member '%s'", c->name, name);
+        if (want) op(f, OP_LOAD_NULL, 1);
+        return;
+      }
+    }
+    if (strcmp(name, "call") == 0 && is_block_value(f, recv)) {
+      emit_block_call(f, recv, argl, n->loc, want);
+      return;
+    }
+    if (recv->kind == AST_THIS) {
+      emit_virtual_call(f, NULL, true, name, argl, n->loc, want);
+      return;
+    }
+    if (is_block_value(f, recv)) {
+      emit_error(f, recv->loc, "Blocks only support 'call'");
+    }
+    emit_virtual_call(f, recv, false, name, argl, n->loc, want);
+    return;
+  }
+  if (t->kind == AST_SUPER) {
+    emit_error(f, t->loc, "'super' calls are not supported yet");
+    if (want) op(f, OP_LOAD_NULL, 1);
+    return;
+  }
+  if (is_block_value(f, t)) {
+    emit_error(f, t->loc, "Blocks must be called with 'call'");
+  }
+  /* Calling the value of an expression: `(expr) args` */
+  emit_error(f, t->loc, "Can't call this expression");
+  if (want) op(f, OP_LOAD_NULL, 1);
+}
+
+/* ---- assignment ---- */
+
+static const char *compound_op(const char *o) {
+  /* "+=" -> "+" */
+  static char buf[8];
+  size_t n = strlen(o);
+  if (n < 2 || n > 5) return NULL;
+  memcpy(buf, o, n - 1);
+  buf[n - 1] = 0;
+  return buf;
+}
+
+static void emit_assign(fn *f, ast_node *n, bool want) {
+  ast_node *t = n->assign.target;
+  const char *o = n->assign.op;
+  bool compound = strcmp(o, "=") != 0;
+  const char *bop = compound ? arena_strdup(f->p->a, compound_op(o)) : NULL;
+  if (t->kind == AST_IDENT) {
+    const char *name = t->ident.name;
+    var_ref r = lookup_var(f, name);
+    if (r.l) {
+      if (r.l->final) emit_error(f, t->loc, "Can't assign to final local '%s'", name);
+      if (r.l->is_block) emit_error(f, t->loc, "Can't assign to block variable '%s'", name);
+      if (compound) {
+        load_var(f, r);
+        emit_expr(f, n->assign.value, true);
+        at(f, n->loc);
+        emit_operator(f, bop);
+      } else {
+        check_static_type(f, n->assign.value, r.l->type);
+        emit_expr(f, n->assign.value, true);
+      }
+      emit_type_check(f, r.l->type);
+      if (r.owner == f) r.l->assigned = true;
+      store_var(f, r, !want);
+      return;
+    }
+    if (in_instance_context(f)) {
+      int fi = field_index(f->holder, name);
+      if (fi >= 0) {
+        ast_node *fd = field_decl(f->holder, name);
+        bool is_ctor = f->m->kind == METH_CONSTRUCTOR && !f->is_block;
+        if (fd->field.final && !(is_ctor && f->static_part))
+          emit_error(f, t->loc, is_ctor ? "Can't assign final field in dynamic part of constructor"
+                                        : "Can't assign to final field '%s'", name);
+        load_this(f);
+        if (compound) {
+          op(f, OP_DUP, 1);
+          op8(f, OP_LOAD_FIELD, fi, 0);
+          emit_expr(f, n->assign.value, true);
+          at(f, n->loc);
+          emit_operator(f, bop);
+        } else {
+          emit_expr(f, n->assign.value, true);
+        }
+        type_info ft = prog_resolve_type(f->p, f->u, fd->field.type);
+        emit_type_check(f, ft);
+        op8(f, OP_STORE_FIELD, fi, -1);
+        if (!want) pop_n(f, 1);
+        return;
+      }
+      if (prog_find_member(f->holder, arena_printf(f->p->a, "%s=", name), 1, NULL, 0, true)) {
+        /* this.name = value via the setter. */
+        load_this(f);
+        if (compound) {
+          op(f, OP_DUP, 1);
+          invoke_virtual(f, sel(f, name, 0));
+          emit_expr(f, n->assign.value, true);
+          emit_operator(f, bop);
+        } else {
+          emit_expr(f, n->assign.value, true);
+        }
+        invoke_virtual(f, sel(f, arena_printf(f->p->a, "%s=", name), 1));
+        if (!want) pop_n(f, 1);
+        return;
+      }
+    }
+    glob *g = NULL;
+    for (cls *c = f->holder; c && !g; c = c->super) g = prog_find_static_field(c, name);
+    if (!g) {
+      entity *e = prog_lookup_top(f->p, f->u, name);
+      if (e && e->kind == ENT_GLOBAL) g = e->global;
+      else if (!e) emit_error(f, t->loc, "Unresolved identifier: '%s'", name);
+      else emit_error(f, t->loc, "Can't assign to '%s'", name);
+    }
+    if (!g) {
+      emit_expr(f, n->assign.value, want);
+      return;
+    }
+    if (g->final && f->m->global != g) emit_error(f, t->loc, "Can't assign to final global '%s'", name);
+    if (compound) {
+      emit_global_load(f, g);
+      emit_expr(f, n->assign.value, true);
+      at(f, n->loc);
+      emit_operator(f, bop);
+    } else {
+      check_static_type(f, n->assign.value, g->type);
+      emit_expr(f, n->assign.value, true);
+    }
+    emit_type_check(f, g->type);
+    op16(f, OP_STORE_GLOBAL, g->index, 0);
+    if (!want) pop_n(f, 1);
+    return;
+  }
+  if (t->kind == AST_DOT) {
+    ast_node *recv = t->dot.receiver;
+    const char *name = t->dot.name;
+    if (recv->kind == AST_IDENT && !lookup_var(f, recv->ident.name).l) {
+      cls *c = prog_find_class(f->p, f->u, recv->ident.name);
+      if (c) {
+        glob *g = prog_find_static_field(c, name);
+        if (!g) {
+          emit_error(f, t->loc, "Class '%s' has no static field '%s'", c->name, name);
+          emit_expr(f, n->assign.value, want);
+          return;
+        }
+        if (compound) {
+          emit_global_load(f, g);
+          emit_expr(f, n->assign.value, true);
+          emit_operator(f, bop);
+        } else {
+          emit_expr(f, n->assign.value, true);
+        }
+        emit_type_check(f, g->type);
+        op16(f, OP_STORE_GLOBAL, g->index, 0);
+        if (!want) pop_n(f, 1);
+        return;
+      }
+    }
+    /* obj.name = v: [tmp?, obj, v] -> setter */
+    if (want) op(f, OP_LOAD_NULL, 1);
+    int tmp = f->height;
+    if (recv->kind == AST_THIS) load_this(f);
+    else emit_expr(f, recv, true);
+    if (compound) {
+      op(f, OP_DUP, 1);
+      invoke_virtual(f, sel(f, name, 0));
+      emit_expr(f, n->assign.value, true);
+      at(f, n->loc);
+      emit_operator(f, bop);
+    } else {
+      emit_expr(f, n->assign.value, true);
+    }
+    if (want) {
+      load_local_at(f, f->height);
+      store_local_at(f, tmp, true);
+    }
+    at(f, n->loc);
+    invoke_virtual(f, sel(f, arena_printf(f->p->a, "%s=", name), 1));
+    pop_n(f, 1);
+    return;
+  }
+  if (t->kind == AST_INDEX) {
+    if (want) op(f, OP_LOAD_NULL, 1);
+    int tmp = f->height;
+    emit_expr(f, t->index.receiver, true);
+    if (t->index.args.count != 1) {
+      emit_error(f, t->loc, "Index assignment takes one index");
+    }
+    for (int i = 0; i < t->index.args.count && i < 1; i++) emit_expr(f, t->index.args.items[i], true);
+    if (compound) {
+      load_local_at(f, f->height - 1);
+      load_local_at(f, f->height - 1);
+      prog_use_selector(f->p, sel(f, "[]", 1));
+      op(f, OP_INVOKE_INDEX, -1);
+      emit_expr(f, n->assign.value, true);
+      at(f, n->loc);
+      emit_operator(f, bop);
+    } else {
+      emit_expr(f, n->assign.value, true);
+    }
+    if (want) {
+      load_local_at(f, f->height);
+      store_local_at(f, tmp, true);
+    }
+    at(f, n->loc);
+    prog_use_selector(f->p, sel(f, "[]=", 2));
+    op(f, OP_INVOKE_INDEX_SET, -2);
+    pop_n(f, 1);
+    return;
+  }
+  emit_error(f, t->loc, "Can't assign to this expression");
+  emit_expr(f, n->assign.value, want);
+}
+
+static void emit_incdec(fn *f, ast_node *n, bool want) {
+  /* x++ is x += 1 with the old value as result; ++x has the new value. */
+  ast_node one = {0};
+  one.kind = AST_INT;
+  one.int_value = 1;
+  one.loc = n->loc;
+  ast_node asg = {0};
+  asg.kind = AST_ASSIGN;
+  asg.loc = n->loc;
+  asg.assign.op = strcmp(n->incdec.op, "++") == 0 ? "+=" : "-=";
+  asg.assign.target = n->incdec.target;
+  asg.assign.value = &one;
+  if (n->incdec.prefix || !want) {
+    emit_assign(f, &asg, want);
+    return;
+  }
+  /* Postfix with value: old value kept below. */
+  emit_expr(f, n->incdec.target, true);
+  emit_assign(f, &asg, false);
+}
+
+/* ---- blocks ---- */
+
+static bool mentions_it(ast_node *n);
+
+static bool list_mentions_it(ast_list *l) {
+  for (int i = 0; i < l->count; i++)
+    if (mentions_it(l->items[i])) return true;
+  return false;
+}
+
+/* Does the body use `it` as the implicit parameter? Nested blocks with
+ * their own parameter list see the outer `it`; nested blocks without one
+ * have their own. */
+static bool mentions_it(ast_node *n) {
+  if (!n) return false;
+  switch (n->kind) {
+    case AST_IDENT: return strcmp(n->ident.name, "it") == 0;
+    case AST_BLOCK: case AST_LAMBDA:
+      return n->fn.has_param_list ? mentions_it(n->fn.body) : false;
+    case AST_INTERP: return list_mentions_it(&n->interp.parts);
+    case AST_LIST: case AST_SET: case AST_BYTES: return list_mentions_it(&n->list.elems);
+    case AST_MAP: return list_mentions_it(&n->map.keys) || list_mentions_it(&n->map.values);
+    case AST_DOT: return mentions_it(n->dot.receiver);
+    case AST_INDEX: return mentions_it(n->index.receiver) || list_mentions_it(&n->index.args);
+    case AST_SLICE: return mentions_it(n->slice.receiver) || mentions_it(n->slice.from) || mentions_it(n->slice.to);
+    case AST_UNARY: return mentions_it(n->unary.operand);
+    case AST_BINARY: return mentions_it(n->binary.left) || mentions_it(n->binary.right);
+    case AST_COMPARE: return list_mentions_it(&n->compare.operands);
+    case AST_IS: case AST_AS: return mentions_it(n->is_as.value);
+    case AST_CONDITIONAL: return mentions_it(n->cond.cond) || mentions_it(n->cond.then) || mentions_it(n->cond.else_);
+    case AST_ASSIGN: return mentions_it(n->assign.target) || mentions_it(n->assign.value);
+    case AST_INCDEC: return mentions_it(n->incdec.target);
+    case AST_DEFINE: return mentions_it(n->define.value);
+    case AST_CALL: return mentions_it(n->call.target) || list_mentions_it(&n->call.args);
+    case AST_NAMED_ARG: return mentions_it(n->named.value);
+    case AST_SEQUENCE: return list_mentions_it(&n->seq.stmts);
+    case AST_IF: return mentions_it(n->if_.cond) || mentions_it(n->if_.then) || mentions_it(n->if_.else_);
+    case AST_WHILE: return mentions_it(n->while_.cond) || mentions_it(n->while_.body);
+    case AST_FOR: return mentions_it(n->for_.init) || mentions_it(n->for_.cond) || mentions_it(n->for_.update) || mentions_it(n->for_.body);
+    case AST_BREAK: case AST_CONTINUE: return mentions_it(n->jump.value);
+    case AST_RETURN: return mentions_it(n->ret.value);
+    case AST_TRY: return mentions_it(n->try_.body) || mentions_it(n->try_.finally_body);
+    case AST_ASSERT: return mentions_it(n->assert_.block);
+    default: return false;
+  }
+}
+
+static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm) {
+  fn b = {0};
+  b.p = f->p;
+  b.m = bm;
+  b.u = f->u;
+  b.outer = f;
+  b.bpos = bpos;
+  b.is_block = true;
+  b.holder = f->holder;
+  b.has_this = f->has_this;
+  b.code = &bm->code;
+  b.cur = blk->loc;
+  fn *home = f;
+  while (home->is_block) home = home->outer;
+  bm->debug_name = arena_printf(f->p->a, "%s.<block>", home->m->debug_name ? home->m->debug_name : home->m->name);
+  int nparams = blk->fn.params.count;
+  bool implicit_it = !blk->fn.has_param_list && nparams == 0 && mentions_it(blk->fn.body);
+  int arity = 1 + (implicit_it ? 1 : nparams);
+  b.arity = arity;
+  bm->arity = arity;
+  /* Parameters: block ref at -arity, then params. */
+  for (int i = 0; i < nparams; i++) {
+    ast_node *pn = blk->fn.params.items[i];
+    local *l = add_local(&b, pn->param.name, -arity + 1 + i, pn->loc);
+    l->type = prog_resolve_type(f->p, f->u, pn->param.type);
+  }
+  if (implicit_it) add_local(&b, "it", -1, blk->loc);
+  for (int i = 0; i < nparams; i++) {
+    ast_node *pn = blk->fn.params.items[i];
+    type_info t = prog_resolve_type(f->p, f->u, pn->param.type);
+    if (t.kind == TYPE_CLASS) {
+      load_local_at(&b, -arity + 1 + i);
+      emit_type_check(&b, t);
+      pop_n(&b, 1);
+    }
+  }
+  emit_body(&b, blk->fn.body, true);
+  if (!b.dead) emit_return_op(&b, OP_RETURN);
+  bm->max_height = b.max_height;
+  bm->compiled = true;
+}
+
+/* ---- try/finally ---- */
+
+static void emit_try(fn *f, ast_node *n, bool want) {
+  if (want) op(f, OP_LOAD_NULL, 1);
+  jump link = branch(f, OP_LINK, 5);
+  f->try_depth++;
+  emit_body(f, n->try_.body, false);
+  f->try_depth--;
+  if (!f->dead) op(f, OP_UNLINK, 0);
+  /* The handler: reached by falling through (reason normal) or by unwinding. */
+  if (link.pos >= 0) {
+    int off = here(f) - link.pos;
+    f->code->data[link.pos + 1] = (uint8_t)off;
+    f->code->data[link.pos + 2] = (uint8_t)(off >> 8);
+    f->dead = false;
+    f->height = link.height;
+  }
+  int link_base = f->height - 4; /* position of the link's first slot */
+  begin_scope(f);
+  if (n->try_.finally_params.count == 2) {
+    ast_node *p0 = n->try_.finally_params.items[0], *p1 = n->try_.finally_params.items[1];
+    /* is-exception := reason == THROW */
+    load_local_at(f, link_base + 2);
+    load_smi(f, -2);
+    op(f, OP_IDENTICAL, -1);
+    add_local(f, p0->param.name, f->height, p0->loc);
+    load_local_at(f, link_base + 2);
+    load_local_at(f, link_base + 3);
+    load_local_at(f, link_base + 4);
+    if (f->p->m_make_exception) invoke_static(f, f->p->m_make_exception, 3);
+    add_local(f, p1->param.name, f->height, p1->loc);
+  } else if (n->try_.finally_params.count) {
+    emit_error(f, n->loc, "A finally block takes zero or two parameters");
+  }
+  emit_body(f, n->try_.finally_body, false);
+  end_scope(f, 0);
+  op(f, OP_UNWIND, -5);
+}
+
+/* ---- sequences ---- */
+
+static void emit_body(fn *f, ast_node *body, bool want) {
+  if (!body) {
+    if (want) op(f, OP_LOAD_NULL, 1);
+    return;
+  }
+  if (body->kind != AST_SEQUENCE) {
+    emit_expr(f, body, want);
+    return;
+  }
+  begin_scope(f);
+  int count = body->seq.stmts.count;
+  for (int i = 0; i < count; i++) {
+    ast_node *s = body->seq.stmts.items[i];
+    bool last = i == count - 1;
+    if (f->dead) {
+      /* Unreachable code is checked but not emitted. */
+    }
+    if (s->kind == AST_DEFINE) {
+      emit_define(f, s, last && want);
+    } else {
+      emit_expr(f, s, last && want);
+    }
+  }
+  if (count == 0 && want) op(f, OP_LOAD_NULL, 1);
+  else if (want && count && body->seq.stmts.items[count - 1]->kind == AST_DEFINE) {
+    /* the define pushed its value copy */
+  }
+  end_scope(f, want ? 1 : 0);
+}
+
+static void emit_expr(fn *f, ast_node *n, bool want) {
+  if (!n) {
+    if (want) op(f, OP_LOAD_NULL, 1);
+    return;
+  }
+  at(f, n->loc);
+  switch (n->kind) {
+    case AST_INT: if (want) load_smi(f, n->int_value); return;
+    case AST_FLOAT: if (want) emit_float(f, n->float_value); return;
+    case AST_STRING: if (want) emit_const_string(f, n->str.bytes, n->str.size); return;
+    case AST_INTERP: emit_interp(f, n, want); return;
+    case AST_BOOL: if (want) op(f, n->bool_value ? OP_LOAD_TRUE : OP_LOAD_FALSE, 1); return;
+    case AST_NULL: if (want) op(f, OP_LOAD_NULL, 1); return;
+    case AST_LIST: emit_literal_list(f, &n->list.elems, "list-from-array_"); if (!want) pop_n(f, 1); return;
+    case AST_SET: emit_literal_list(f, &n->list.elems, "set-from-array_"); if (!want) pop_n(f, 1); return;
+    case AST_BYTES: emit_literal_list(f, &n->list.elems, "bytes-from-array_"); if (!want) pop_n(f, 1); return;
+    case AST_MAP: {
+      for (int i = 0; i < n->map.keys.count; i++) {
+        emit_expr(f, n->map.keys.items[i], true);
+        emit_expr(f, n->map.values.items[i], true);
+      }
+      op16(f, OP_CREATE_ARRAY, 2 * n->map.keys.count, 1 - 2 * n->map.keys.count);
+      call_core(f, "map-from-array_", 1);
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    case AST_IDENT: emit_ident(f, n, want); return;
+    case AST_THIS:
+      if (!in_instance_context(f)) emit_error(f, n->loc, "'this' is not available here");
+      else if (f->static_part) emit_error(f, n->loc, "Can't access 'this' before the super call");
+      if (want) {
+        if (in_instance_context(f)) load_this(f);
+        else op(f, OP_LOAD_NULL, 1);
+      }
+      return;
+    case AST_DOT: {
+      ast_node call = {0};
+      call.kind = AST_CALL;
+      call.loc = n->loc;
+      call.call.target = n;
+      emit_call(f, &call, want);
+      return;
+    }
+    case AST_INDEX:
+      emit_expr(f, n->index.receiver, true);
+      if (n->index.args.count == 1) {
+        emit_expr(f, n->index.args.items[0], true);
+        at(f, n->loc);
+        prog_use_selector(f->p, sel(f, "[]", 1));
+        op(f, OP_INVOKE_INDEX, -1);
+      } else {
+        for (int i = 0; i < n->index.args.count; i++) emit_expr(f, n->index.args.items[i], true);
+        at(f, n->loc);
+        invoke_virtual(f, sel(f, "[]", n->index.args.count));
+      }
+      if (!want) pop_n(f, 1);
+      return;
+    case AST_SLICE: {
+      emit_expr(f, n->slice.receiver, true);
+      const char *named[2];
+      int nn = 0;
+      if (n->slice.from) {
+        emit_expr(f, n->slice.from, true);
+        named[nn++] = "from";
+      }
+      if (n->slice.to) {
+        emit_expr(f, n->slice.to, true);
+        named[nn++] = "to";
+      }
+      at(f, n->loc);
+      invoke_virtual(f, prog_selector(f->p, "[..]", 0, named, nn));
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    case AST_UNARY: emit_unary(f, n, want); return;
+    case AST_BINARY: emit_binary(f, n, want); return;
+    case AST_COMPARE: emit_compare(f, n, want); return;
+    case AST_IS: case AST_AS: {
+      emit_expr(f, n->is_as.value, true);
+      type_info t = prog_resolve_type(f->p, f->u, n->is_as.type);
+      at(f, n->loc);
+      if (t.kind == TYPE_CLASS && !t.klass->is_interface && !t.klass->is_mixin) {
+        op16(f, n->kind == AST_IS ? OP_IS_CLASS : OP_AS_CLASS, t.klass->id, 0);
+      } else if (t.kind == TYPE_CLASS) {
+        emit_error(f, n->loc, "'is' and 'as' with interfaces are not supported yet");
+      } else if (n->kind == AST_IS) {
+        pop_n(f, 1);
+        op(f, OP_LOAD_TRUE, 1);
+      }
+      if (n->kind == AST_IS && n->is_as.negated) op(f, OP_NOT, 0);
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    case AST_CONDITIONAL: emit_conditional(f, n, want); return;
+    case AST_ASSIGN: emit_assign(f, n, want); return;
+    case AST_INCDEC: emit_incdec(f, n, want); return;
+    case AST_DEFINE:
+      emit_error(f, n->loc, "Definition of variable not allowed at this location");
+      emit_expr(f, n->define.value, want);
+      return;
+    case AST_CALL: emit_call(f, n, want); return;
+    case AST_NAMED_ARG:
+      emit_error(f, n->loc, "Named argument not allowed here");
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    case AST_BLOCK:
+      emit_error(f, n->loc, "Unexpected block");
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    case AST_LAMBDA:
+      emit_error(f, n->loc, "Lambdas are not supported yet");
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    case AST_SEQUENCE: emit_body(f, n, want); return;
+    case AST_IF: emit_if(f, n, want); return;
+    case AST_WHILE: emit_loop(f, n->while_.cond, NULL, n->while_.body, want); return;
+    case AST_FOR:
+      begin_scope(f);
+      if (n->for_.init) {
+        if (n->for_.init->kind == AST_DEFINE) emit_define(f, n->for_.init, false);
+        else emit_expr(f, n->for_.init, false);
+      }
+      emit_loop(f, n->for_.cond, n->for_.update, n->for_.body, false);
+      end_scope(f, 0);
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    case AST_BREAK: case AST_CONTINUE: emit_jump(f, n); if (want) set_height(f, f->height + 1); return;
+    case AST_RETURN: emit_return(f, n); if (want) set_height(f, f->height + 1); return;
+    case AST_TRY: emit_try(f, n, want); return;
+    case AST_ASSERT: {
+      ast_node *blk = n->assert_.block;
+      if (blk && blk->kind == AST_BLOCK) emit_body(f, blk->fn.body, true);
+      else emit_expr(f, blk, true);
+      jump ok = branch(f, OP_BRANCH_IF_TRUE, -1);
+      op16(f, OP_LOAD_CONST, prog_string_const(f->p, "ASSERTION_FAILED", 16), 1);
+      op(f, OP_THROW, 0);
+      f->dead = true;
+      bind(f, ok);
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    }
+    default:
+      emit_error(f, n->loc, "This construct is not supported here");
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+  }
+}
+
+/* ---- methods ---- */
+
+static bool any_return_value(ast_node *n) {
+  if (!n) return false;
+  switch (n->kind) {
+    case AST_RETURN: return n->ret.value != NULL;
+    case AST_SEQUENCE:
+      for (int i = 0; i < n->seq.stmts.count; i++)
+        if (any_return_value(n->seq.stmts.items[i])) return true;
+      return false;
+    case AST_IF: return any_return_value(n->if_.then) || any_return_value(n->if_.else_);
+    case AST_WHILE: return any_return_value(n->while_.body);
+    case AST_FOR: return any_return_value(n->for_.body);
+    case AST_TRY: return any_return_value(n->try_.body) || any_return_value(n->try_.finally_body);
+    default: return false;
+  }
+}
+
+bool emit_is_factory(meth *m) {
+  return is_factory(m);
+}
+
+static bool is_factory(meth *m) {
+  return m->kind == METH_CONSTRUCTOR && m->decl && m->decl->kind == AST_METHOD &&
+         any_return_value(m->decl->method.body);
+}
+
+static void init_fn(fn *f, program *p, meth *m) {
+  memset(f, 0, sizeof *f);
+  f->p = p;
+  f->m = m;
+  f->u = m->unit;
+  f->code = &m->code;
+  f->holder = m->holder;
+  f->arity = m->arity;
+  if (m->decl) f->cur = m->decl->loc;
+}
+
+static void emit_params_prologue(fn *f, meth *m, int first_arg_pos) {
+  /* Parameters are arguments at fixed positions. */
+  for (int i = 0; i < m->param_count; i++) {
+    param_info *pi = &m->params[i];
+    local *l = add_local(f, pi->name, first_arg_pos + i, pi->node ? pi->node->loc : f->cur);
+    l->type = pi->type;
+    l->is_block = pi->is_block;
+  }
+  /* Defaults, in parameter order, for absent optional arguments. */
+  for (int i = 0; i < m->param_count; i++) {
+    param_info *pi = &m->params[i];
+    if (!pi->default_value) continue;
+    at(f, pi->default_value->loc);
+    load_local_at(f, first_arg_pos + i);
+    jump present = branch(f, OP_IF_ABSENT, -1);
+    check_static_type(f, pi->default_value, pi->type);
+    emit_expr(f, pi->default_value, true);
+    store_local_at(f, first_arg_pos + i, true);
+    bind(f, present);
+  }
+  for (int i = 0; i < m->param_count; i++) {
+    param_info *pi = &m->params[i];
+    if (pi->type.kind != TYPE_CLASS || pi->is_block) continue;
+    at(f, pi->node->loc);
+    load_local_at(f, first_arg_pos + i);
+    emit_type_check(f, pi->type);
+    pop_n(f, 1);
+  }
+}
+
+static void check_returns(fn *f, meth *m) {
+  if (f->returns_value && f->returns_plain)
+    emit_error(f, m->decl->loc, "Method can't have 'return's with and without value");
+  bool needs_value = m->ret.kind == TYPE_CLASS || (m->ret.kind == TYPE_ANY && m->decl->method.return_type) ||
+                     (m->ret.kind == TYPE_ANY && f->returns_value);
+  if (needs_value && !f->dead && m->kind != METH_CONSTRUCTOR) {
+    if (f->returns_value) emit_error(f, m->decl->method.name_loc, "Method doesn't return a value on all paths");
+    else emit_error(f, m->decl->method.name_loc, "Method doesn't return a value");
+  }
+}
+
+static void emit_field_inits(fn *f, cls *c) {
+  for (int i = 0; i < c->fields.count; i++) {
+    ast_node *fd = c->fields.items[i];
+    if (!fd->field.value) continue;
+    load_local_at(f, -f->arity);
+    emit_expr(f, fd->field.value, true);
+    op8(f, OP_STORE_FIELD, c->first_field + i, -1);
+    pop_n(f, 1);
+  }
+}
+
+static void emit_constructor(fn *f, meth *m) {
+  cls *c = m->holder;
+  bool factory = is_factory(m);
+  f->has_this = !factory;
+  if (factory) {
+    emit_params_prologue(f, m, -m->arity);
+    emit_body(f, m->decl->method.body, false);
+    if (!f->dead) {
+      op(f, OP_LOAD_NULL, 1);
+      emit_return_op(f, OP_RETURN);
+    }
+    return;
+  }
+  /* this is argument 0. */
+  emit_params_prologue(f, m, -m->arity + 1);
+  f->static_part = true;
+  emit_field_inits(f, c);
+  for (int i = 0; i < m->param_count; i++) {
+    param_info *pi = &m->params[i];
+    if (!pi->is_field) continue;
+    int fi = field_index(c, pi->name);
+    if (fi < 0) {
+      emit_error(f, pi->node->loc, "Unknown field '%s'", pi->name);
+      continue;
+    }
+    load_local_at(f, -m->arity);
+    load_local_at(f, -m->arity + 1 + i);
+    op8(f, OP_STORE_FIELD, fi, -1);
+    pop_n(f, 1);
+  }
+  /* Super constructor: implicit, before the body (L1 simplification: the
+   * whole body is the dynamic part unless it only assigns fields). */
+  if (c->super && c->super != f->p->c_object) {
+    ptr_vec *v = strmap_get(&c->super->statics, "constructor");
+    meth *sc = v ? pick_overload(f, v, 0, NULL, 0, m->decl ? m->decl->loc : f->cur, c->super->name, false) : NULL;
+    if (sc) {
+      load_local_at(f, -m->arity);
+      invoke_static(f, sc, sc->arity);
+      pop_n(f, 1);
+    } else if (c->super->has_constructor) {
+      emit_error(f, m->decl ? m->decl->loc : c->decl->loc, "No default constructor in superclass '%s'", c->super->name);
+    } else {
+      emit_field_inits(f, c->super);
+    }
+  }
+  f->static_part = false;
+  if (m->decl) emit_body(f, m->decl->method.body, false);
+  if (!f->dead) {
+    load_local_at(f, -m->arity);
+    emit_return_op(f, OP_RETURN);
+  }
+}
+
+void emit_method(program *p, meth *m) {
+  if (m->compiled) return;
+  m->compiled = true;
+  fn f;
+  init_fn(&f, p, m);
+  if (!m->debug_name)
+    m->debug_name = m->holder && m->kind != METH_BLOCK ? arena_printf(p->a, "%s.%s", m->holder->name, m->name) : m->name;
+  switch (m->kind) {
+    case METH_FUNCTION: case METH_INSTANCE: {
+      bool instance = m->kind == METH_INSTANCE;
+      f.has_this = instance;
+      emit_params_prologue(&f, m, -m->arity + (instance ? 1 : 0));
+      emit_body(&f, m->decl->method.body, false);
+      check_returns(&f, m);
+      if (!f.dead) {
+        op(&f, OP_LOAD_NULL, 1);
+        emit_return_op(&f, OP_RETURN);
+      }
+      break;
+    }
+    case METH_CONSTRUCTOR: emit_constructor(&f, m); break;
+    case METH_GLOBAL_INIT: {
+      ast_node *d = m->decl;
+      check_static_type(&f, d->field.value, m->global->type);
+      emit_expr(&f, d->field.value, true);
+      emit_type_check(&f, m->global->type);
+      op16(&f, OP_STORE_GLOBAL, m->global->index, 0);
+      emit_return_op(&f, OP_RETURN);
+      break;
+    }
+    case METH_FIELD_GET:
+      load_local_at(&f, -1);
+      op8(&f, OP_LOAD_FIELD, m->field, 0);
+      emit_return_op(&f, OP_RETURN);
+      break;
+    case METH_FIELD_SET:
+      load_local_at(&f, -2);
+      load_local_at(&f, -1);
+      op8(&f, OP_STORE_FIELD, m->field, -1);
+      emit_return_op(&f, OP_RETURN);
+      break;
+    case METH_STUB: {
+      meth *t = m->target;
+      selector *s = m->stub_sel;
+      /* Receiver, then the target's parameters from the selector's shape. */
+      load_local_at(&f, -m->arity);
+      int posi = 0;
+      for (int k = 0; k < t->param_count; k++) {
+        param_info *pi = &t->params[k];
+        int from = -1;
+        if (!pi->is_named) {
+          if (posi < s->npos) from = 1 + posi;
+          posi++;
+        } else {
+          for (int q = 0; q < s->named_count; q++)
+            if (strcmp(s->named[q], pi->name) == 0) from = 1 + s->npos + q;
+        }
+        if (from < 0) op(&f, OP_LOAD_ABSENT, 1);
+        else load_local_at(&f, -m->arity + from);
+      }
+      invoke_static(&f, t, t->arity);
+      emit_return_op(&f, OP_RETURN);
+      break;
+    }
+    case METH_BLOCK: break; /* compiled where the block appears */
+  }
+  m->max_height = f.max_height;
+}

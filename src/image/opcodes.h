@@ -1,0 +1,141 @@
+/* The bytecode set, defined once. Each entry: X(NAME, FORMAT, PRINT_NAME).
+ * FORMAT gives the operand layout (see OPF_*); the enum, the name table, the
+ * instruction lengths, the validator and the disassembler are all generated
+ * from this list.
+ *
+ * Stack machine; the stack grows upward. "local n" is counted from the top
+ * of the stack (0 = top), like the original Toit VM: the compiler tracks the
+ * exact stack height, so no frame pointer is needed. A call pushes the
+ * arguments (receiver first), then the call instruction pushes the return
+ * address (a frame marker), and the callee's locals live above it. */
+#ifndef TOIT_IMAGE_OPCODES_H
+#define TOIT_IMAGE_OPCODES_H
+
+#include <stdint.h>
+
+/* Operand formats. All multi-byte operands are little-endian, unaligned. */
+enum {
+  OPF_NONE,     /* no operand */
+  OPF_U8,       /* one byte */
+  OPF_LOCAL,    /* one byte: stack slot (0 = top) */
+  OPF_SMI8,     /* one byte: small int 0..255 */
+  OPF_SMI16,    /* two bytes: small int -32768..32767 */
+  OPF_CONST,    /* two bytes: constant index */
+  OPF_GLOBAL,   /* two bytes: global index */
+  OPF_FIELD,    /* one byte: field index */
+  OPF_CLASS,    /* two bytes: class id */
+  OPF_METHOD,   /* two bytes: method index (static call) */
+  OPF_VIRTUAL,  /* one byte argc (incl. receiver) + two bytes selector offset */
+  OPF_BRANCH,   /* two bytes: forward offset from the instruction start */
+  OPF_BACK,     /* two bytes: backward offset from the instruction start */
+  OPF_PRIM,     /* two bytes: primitive index (into the image's primitive table) + one byte argc */
+  OPF_RETURN,   /* one byte: slots above the frame marker to drop; one byte: arity */
+  OPF_OUTER,    /* one byte: distance from the block slot down to the variable */
+  OPF_N,        /* two bytes: a count */
+  OPF_NLBRANCH, /* one byte: block slot distance; four bytes: absolute CODE offset */
+  OPF_COUNT
+};
+
+#define TOIT_OPCODES(X)                                                          \
+  X(LOAD_LOCAL, OPF_LOCAL, "load local")                                         \
+  X(LOAD_LOCAL_0, OPF_NONE, "load local 0")                                      \
+  X(LOAD_LOCAL_1, OPF_NONE, "load local 1")                                      \
+  X(LOAD_LOCAL_2, OPF_NONE, "load local 2")                                      \
+  X(LOAD_LOCAL_3, OPF_NONE, "load local 3")                                      \
+  X(LOAD_LOCAL_4, OPF_NONE, "load local 4")                                      \
+  X(LOAD_LOCAL_5, OPF_NONE, "load local 5")                                      \
+  X(STORE_LOCAL, OPF_LOCAL, "store local")                                       \
+  X(STORE_LOCAL_POP, OPF_LOCAL, "store local pop")                               \
+  X(POP, OPF_U8, "pop")                                                          \
+  X(POP_1, OPF_NONE, "pop 1")                                                    \
+  X(DUP, OPF_NONE, "dup")                                                        \
+  X(LOAD_SMI_0, OPF_NONE, "load smi 0")                                          \
+  X(LOAD_SMI_1, OPF_NONE, "load smi 1")                                          \
+  X(LOAD_SMI, OPF_SMI8, "load smi")                                              \
+  X(LOAD_SMI16, OPF_SMI16, "load smi")                                           \
+  X(LOAD_CONST, OPF_CONST, "load const")                                         \
+  X(LOAD_NULL, OPF_NONE, "load null")                                            \
+  X(LOAD_TRUE, OPF_NONE, "load true")                                            \
+  X(LOAD_FALSE, OPF_NONE, "load false")                                          \
+  X(LOAD_ABSENT, OPF_NONE, "load absent")                                        \
+  X(LOAD_GLOBAL, OPF_GLOBAL, "load global")                                      \
+  X(STORE_GLOBAL, OPF_GLOBAL, "store global")                                    \
+  X(LOAD_FIELD, OPF_FIELD, "load field")                                         \
+  X(STORE_FIELD, OPF_FIELD, "store field")                                       \
+  X(LOAD_OUTER, OPF_OUTER, "load outer")                                         \
+  X(STORE_OUTER, OPF_OUTER, "store outer")                                       \
+  X(LOAD_BLOCK, OPF_LOCAL, "load block")                                         \
+  X(IF_ABSENT, OPF_BRANCH, "branch if present")                                  \
+  X(ALLOCATE, OPF_CLASS, "allocate")                                             \
+  X(INVOKE_STATIC, OPF_METHOD, "invoke static")                                  \
+  X(INVOKE_VIRTUAL, OPF_VIRTUAL, "invoke virtual")                               \
+  X(INVOKE_BLOCK, OPF_U8, "invoke block")                                        \
+  X(INVOKE_EQ, OPF_NONE, "invoke ==")                                            \
+  X(INVOKE_LT, OPF_NONE, "invoke <")                                             \
+  X(INVOKE_LE, OPF_NONE, "invoke <=")                                            \
+  X(INVOKE_GT, OPF_NONE, "invoke >")                                             \
+  X(INVOKE_GE, OPF_NONE, "invoke >=")                                            \
+  X(INVOKE_ADD, OPF_NONE, "invoke +")                                            \
+  X(INVOKE_SUB, OPF_NONE, "invoke -")                                            \
+  X(INVOKE_MUL, OPF_NONE, "invoke *")                                            \
+  X(INVOKE_DIV, OPF_NONE, "invoke /")                                            \
+  X(INVOKE_MOD, OPF_NONE, "invoke %")                                            \
+  X(INVOKE_BIT_AND, OPF_NONE, "invoke &")                                        \
+  X(INVOKE_BIT_OR, OPF_NONE, "invoke |")                                         \
+  X(INVOKE_BIT_XOR, OPF_NONE, "invoke ^")                                        \
+  X(INVOKE_SHL, OPF_NONE, "invoke <<")                                           \
+  X(INVOKE_SHR, OPF_NONE, "invoke >>")                                           \
+  X(INVOKE_USHR, OPF_NONE, "invoke >>>")                                         \
+  X(INVOKE_INDEX, OPF_NONE, "invoke []")                                         \
+  X(INVOKE_INDEX_SET, OPF_NONE, "invoke []=")                                    \
+  X(IDENTICAL, OPF_NONE, "identical")                                            \
+  X(NOT, OPF_NONE, "not")                                                        \
+  X(IS_CLASS, OPF_CLASS, "is class")                                             \
+  X(AS_CLASS, OPF_CLASS, "as class")                                             \
+  X(IS_INTERFACE, OPF_VIRTUAL, "is interface")                                   \
+  X(AS_INTERFACE, OPF_VIRTUAL, "as interface")                                   \
+  X(BRANCH, OPF_BRANCH, "branch")                                                \
+  X(BRANCH_IF_TRUE, OPF_BRANCH, "branch if true")                                \
+  X(BRANCH_IF_FALSE, OPF_BRANCH, "branch if false")                              \
+  X(BRANCH_BACK, OPF_BACK, "branch back")                                        \
+  X(BRANCH_BACK_IF_TRUE, OPF_BACK, "branch back if true")                        \
+  X(PRIMITIVE, OPF_PRIM, "primitive")                                            \
+  X(RETURN, OPF_RETURN, "return")                                                \
+  X(RETURN_NULL, OPF_RETURN, "return null")                                      \
+  X(RETURN_UNWIND, OPF_RETURN, "return through finally")                       \
+  X(NON_LOCAL_RETURN, OPF_RETURN, "non-local return")                            \
+  X(NON_LOCAL_BRANCH, OPF_NLBRANCH, "non-local branch")                          \
+  X(THROW, OPF_NONE, "throw")                                                    \
+  X(LINK, OPF_BRANCH, "link try")                                                \
+  X(UNLINK, OPF_NONE, "unlink try")                                              \
+  X(UNWIND, OPF_NONE, "unwind")                                                  \
+  X(CONCAT, OPF_U8, "concat strings")                                            \
+  X(CREATE_ARRAY, OPF_N, "create array")                                         \
+  X(CREATE_LAMBDA, OPF_METHOD, "create lambda")                                  \
+  X(LOAD_GLOBAL_LAZY, OPF_GLOBAL, "load global lazy")                            \
+  X(HALT, OPF_NONE, "halt")
+
+typedef enum {
+#define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,
+  TOIT_OPCODES(TOIT_OPCODE_ENUM)
+#undef TOIT_OPCODE_ENUM
+  OP_COUNT
+} toit_opcode;
+
+/* Length in bytes (opcode + operands) of each operand format. */
+static inline int opf_length(int fmt) {
+  switch (fmt) {
+    case OPF_NONE: return 1;
+    case OPF_U8: case OPF_LOCAL: case OPF_SMI8: case OPF_FIELD: case OPF_OUTER: return 2;
+    case OPF_SMI16: case OPF_CONST: case OPF_GLOBAL: case OPF_CLASS: case OPF_METHOD:
+    case OPF_BRANCH: case OPF_BACK: case OPF_RETURN: case OPF_N: return 3;
+    case OPF_VIRTUAL: case OPF_PRIM: return 4;
+    case OPF_NLBRANCH: return 6;
+    default: return 0;
+  }
+}
+
+extern const uint8_t toit_opcode_format[OP_COUNT];
+extern const char *const toit_opcode_name[OP_COUNT];
+
+#endif

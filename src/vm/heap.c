@@ -1,0 +1,310 @@
+#include "vm/heap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image.h"
+
+#define MIN_NEXT_GC (32u * 1024)
+#define MARK_STACK_CAP 512
+
+static vm_page *page_new(uint32_t area, int large) {
+  vm_page *p = malloc(sizeof(vm_page) + area);
+  if (!p) return NULL;
+  p->next = NULL;
+  p->size = area;
+  p->used = 0;
+  p->large = (uint32_t)large;
+  return p;
+}
+
+static size_t page_cost(const vm_page *p) {
+  return sizeof(vm_page) + p->size;
+}
+
+void vm_heap_init(vm_heap *h, const void *img, size_t limit) {
+  memset(h, 0, sizeof *h);
+  h->img = img;
+  const img_image *im = img;
+  if (im) {
+    h->img_lo = im->base;
+    h->img_hi = im->base + im->size;
+  }
+  h->limit = limit;
+  h->next_gc = MIN_NEXT_GC;
+  h->mark_cap = MARK_STACK_CAP;
+  h->mark_stack = malloc(sizeof(obj_header *) * MARK_STACK_CAP);
+}
+
+void vm_heap_free(vm_heap *h) {
+  vm_page *p = h->pages;
+  while (p) {
+    vm_page *n = p->next;
+    free(p);
+    p = n;
+  }
+  free(h->mark_stack);
+  h->pages = NULL;
+  h->mark_stack = NULL;
+}
+
+size_t vm_object_size(const vm_heap *h, const obj_header *o) {
+  uint32_t cls = obj_class(o);
+  if (cls == FREE_CLASS_ID) return ((const obj_free *)o)->size;
+  const img_class *c = img_class_at(h->img, cls);
+  size_t size;
+  switch (c->layout) {
+    case LAYOUT_INSTANCE: size = sizeof(obj_instance) + sizeof(value) * c->fields; break;
+    case LAYOUT_FLOAT: size = sizeof(obj_float); break;
+    case LAYOUT_LARGEINT: size = sizeof(obj_largeint); break;
+    case LAYOUT_STRING: size = sizeof(obj_bytes) + ((const obj_bytes *)o)->size + 1; break;
+    case LAYOUT_BYTES: size = sizeof(obj_bytes) + ((const obj_bytes *)o)->size; break;
+    case LAYOUT_ARRAY: size = sizeof(obj_array) + sizeof(value) * ((const obj_array *)o)->length; break;
+    case LAYOUT_STACK: size = sizeof(obj_stack) + sizeof(value) * ((const obj_stack *)o)->length; break;
+    default: size = 8; break;
+  }
+  if (size < sizeof(obj_free)) size = sizeof(obj_free);
+  return WORD_ALIGN(size);
+}
+
+static int bucket_of(size_t size) {
+  size_t b = size / sizeof(value);
+  return b < VM_FREE_BUCKETS - 1 ? (int)b : VM_FREE_BUCKETS - 1;
+}
+
+/* Free gaps are linked through the word after their header. */
+static obj_free **free_next(obj_free *f) {
+  return (obj_free **)((uint8_t *)f + sizeof(obj_free));
+}
+
+static void make_gap(uint8_t *at, size_t size) {
+  obj_free *f = (obj_free *)at;
+  f->hdr = FREE_CLASS_ID;
+  f->size = (uint32_t)size;
+}
+
+static void free_push(vm_heap *h, uint8_t *at, size_t size) {
+  make_gap(at, size);
+  /* Gaps smaller than header + link stay unlinked: parseable, not reusable
+   * until their neighbours die. */
+  if (size < sizeof(obj_free) + sizeof(obj_free *)) return;
+  obj_free *f = (obj_free *)at;
+  int b = bucket_of(size);
+  *free_next(f) = h->free[b];
+  h->free[b] = f;
+}
+
+static void *take_from_free(vm_heap *h, size_t size) {
+  int b = bucket_of(size);
+  if (b < VM_FREE_BUCKETS - 1) {
+    /* Exact fit first, then split a bigger gap. */
+    for (int i = b; i < VM_FREE_BUCKETS; i++) {
+      obj_free **link = &h->free[i];
+      while (*link) {
+        obj_free *f = *link;
+        size_t fsize = f->size;
+        size_t rest = fsize - size;
+        if (fsize == size || (fsize > size && rest >= sizeof(obj_free))) {
+          *link = *free_next(f);
+          if (fsize != size) free_push(h, (uint8_t *)f + size, rest);
+          return f;
+        }
+        if (i < VM_FREE_BUCKETS - 1) break; /* a whole bucket has one size */
+        link = free_next(f);
+      }
+    }
+    return NULL;
+  }
+  obj_free **link = &h->free[VM_FREE_BUCKETS - 1];
+  while (*link) {
+    obj_free *f = *link;
+    size_t fsize = f->size;
+    if (fsize == size || (fsize > size && fsize - size >= sizeof(obj_free))) {
+      *link = *free_next(f);
+      if (fsize != size) free_push(h, (uint8_t *)f + size, fsize - size);
+      return f;
+    }
+    link = free_next(f);
+  }
+  return NULL;
+}
+
+static void *bump(vm_heap *h, size_t size) {
+  vm_page *p = h->bump_page;
+  if (!p || p->used + size > p->size) return NULL;
+  void *r = p->data + p->used;
+  p->used += (uint32_t)size;
+  return r;
+}
+
+static int add_page(vm_heap *h, size_t size) {
+  int large = size > VM_PAGE_SIZE - sizeof(vm_page);
+  uint32_t area = large ? (uint32_t)size : (uint32_t)(VM_PAGE_SIZE - sizeof(vm_page));
+  if (h->committed + sizeof(vm_page) + area > h->limit) return 0;
+  vm_page *p = page_new(area, large);
+  if (!p) return 0;
+  p->next = h->pages;
+  h->pages = p;
+  h->committed += page_cost(p);
+  if (h->committed > h->peak_committed) h->peak_committed = h->committed;
+  if (!large) {
+    /* Close the old bump page's tail as a gap so pages stay parseable. */
+    vm_page *old = h->bump_page;
+    if (old && old->used < old->size) {
+      free_push(h, old->data + old->used, old->size - old->used);
+      old->used = old->size;
+    }
+    h->bump_page = p;
+  }
+  return 1;
+}
+
+static void *try_alloc(vm_heap *h, size_t size) {
+  if (size > VM_PAGE_SIZE - sizeof(vm_page)) {
+    if (!add_page(h, size)) return NULL;
+    vm_page *p = h->pages;
+    p->used = (uint32_t)size;
+    return p->data;
+  }
+  void *r = bump(h, size);
+  if (!r) r = take_from_free(h, size);
+  return r;
+}
+
+void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
+  size = WORD_ALIGN(size < sizeof(obj_free) ? sizeof(obj_free) : size);
+  if (h->fail_countdown > 0 && --h->fail_countdown == 0) return NULL;
+  if (h->stress) vm_heap_collect(h);
+  else if (h->allocated + size > h->next_gc) vm_heap_collect(h);
+  void *r = try_alloc(h, size);
+  if (!r && size <= VM_PAGE_SIZE - sizeof(vm_page) && add_page(h, size)) r = try_alloc(h, size);
+  if (!r) {
+    vm_heap_collect(h);
+    r = try_alloc(h, size);
+    if (!r && size <= VM_PAGE_SIZE - sizeof(vm_page) && add_page(h, size)) r = try_alloc(h, size);
+    if (!r) return NULL;
+  }
+  h->allocated += size;
+  memset(r, 0, size);
+  ((obj_header *)r)->hdr = cls;
+  return r;
+}
+
+/* ---- Marking ---- */
+
+static void mark_value(vm_heap *h, value v) {
+  if (!is_obj(v) || !vm_heap_contains(h, v)) return;
+  obj_header *o = as_obj(v);
+  if (o->hdr & HDR_MARK) return;
+  o->hdr |= HDR_MARK;
+  if (h->mark_top < h->mark_cap) {
+    h->mark_stack[h->mark_top++] = o;
+  } else {
+    o->hdr |= HDR_GREY;
+    h->mark_overflow = 1;
+  }
+}
+
+static void visit_root(vm_heap *h, value *slot) {
+  mark_value(h, *slot);
+}
+
+static void scan_object(vm_heap *h, obj_header *o) {
+  const img_class *c = img_class_at(h->img, obj_class(o));
+  switch (c->layout) {
+    case LAYOUT_INSTANCE: {
+      obj_instance *inst = (obj_instance *)o;
+      for (uint32_t i = 0; i < c->fields; i++) mark_value(h, inst->fields[i]);
+      break;
+    }
+    case LAYOUT_ARRAY: {
+      obj_array *a = (obj_array *)o;
+      for (uint32_t i = 0; i < a->length; i++) mark_value(h, a->elems[i]);
+      break;
+    }
+    case LAYOUT_STACK: {
+      obj_stack *s = (obj_stack *)o;
+      for (uint32_t i = 0; i < s->top; i++) mark_value(h, s->slots[i]);
+      break;
+    }
+    default: break;
+  }
+}
+
+static void drain(vm_heap *h) {
+  for (;;) {
+    while (h->mark_top > 0) scan_object(h, h->mark_stack[--h->mark_top]);
+    if (!h->mark_overflow) return;
+    /* The mark stack overflowed: rescan the heap for grey objects. */
+    h->mark_overflow = 0;
+    for (vm_page *p = h->pages; p; p = p->next) {
+      uint8_t *at = p->data, *end = p->data + p->used;
+      while (at < end) {
+        obj_header *o = (obj_header *)at;
+        size_t size = vm_object_size(h, o);
+        if (o->hdr & HDR_GREY) {
+          o->hdr &= ~HDR_GREY;
+          scan_object(h, o);
+          while (h->mark_top > 0) scan_object(h, h->mark_stack[--h->mark_top]);
+        }
+        at += size;
+      }
+    }
+  }
+}
+
+/* ---- Sweeping ---- */
+
+static void sweep(vm_heap *h) {
+  memset(h->free, 0, sizeof h->free);
+  size_t live = 0;
+  vm_page **link = &h->pages;
+  while (*link) {
+    vm_page *p = *link;
+    uint8_t *at = p->data, *end = p->data + p->used;
+    uint8_t *gap = NULL;
+    size_t page_live = 0;
+    while (at < end) {
+      obj_header *o = (obj_header *)at;
+      size_t size = vm_object_size(h, o);
+      if (obj_class(o) != FREE_CLASS_ID && (o->hdr & HDR_MARK)) {
+        o->hdr &= ~(HDR_MARK | HDR_GREY);
+        page_live += size;
+        if (gap) {
+          free_push(h, gap, (size_t)(at - gap));
+          gap = NULL;
+        }
+      } else if (!gap) {
+        gap = at;
+      }
+      at += size;
+    }
+    if (page_live == 0 && p != h->bump_page) {
+      *link = p->next;
+      h->committed -= page_cost(p);
+      free(p);
+      continue;
+    }
+    if (gap) {
+      if (p == h->bump_page) {
+        p->used = (uint32_t)(gap - p->data); /* give the tail back to bump */
+      } else {
+        free_push(h, gap, (size_t)(end - gap));
+      }
+    }
+    live += page_live;
+    link = &p->next;
+  }
+  h->live = live;
+}
+
+void vm_heap_collect(vm_heap *h) {
+  h->gc_count++;
+  h->mark_top = 0;
+  h->mark_overflow = 0;
+  if (h->scan_roots) h->scan_roots(h, h->roots_ctx, visit_root);
+  drain(h);
+  sweep(h);
+  h->allocated = 0;
+  h->next_gc = h->live > MIN_NEXT_GC ? h->live : MIN_NEXT_GC;
+}

@@ -1,0 +1,82 @@
+/* A process's heap: pages from a shared pool, a precise non-moving
+ * mark-sweep collector with segregated free lists, a byte limit, and two
+ * test modes (collect at every allocation; fail the Nth allocation).
+ * Why non-moving: C primitives may hold raw object pointers across an
+ * allocation, image objects and heap objects mix freely, and on a 400 KB
+ * device a copying collector's reserve would double the heap (docs/gc.md). */
+#ifndef TOIT_VM_HEAP_H
+#define TOIT_VM_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/object.h"
+
+#define VM_PAGE_SIZE 4096u
+#define VM_FREE_BUCKETS 32 /* exact-size lists for small sizes, last is "larger" */
+
+typedef struct vm_page vm_page;
+struct vm_page {
+  vm_page *next;
+  uint32_t size;   /* bytes of object area */
+  uint32_t used;   /* bytes parsed from the start of the area (objects + gaps) */
+  uint32_t large;  /* holds a single object bigger than a normal page */
+  uint32_t pad;
+  _Alignas(8) uint8_t data[];
+};
+
+typedef struct vm_heap vm_heap;
+
+/* Called by the collector to visit every root slot. */
+typedef void (*vm_root_visitor)(vm_heap *h, value *slot);
+typedef void (*vm_root_scanner)(vm_heap *h, void *ctx, vm_root_visitor visit);
+
+/* Tells the collector an object's size and which words are values. */
+typedef struct {
+  const void *img;  /* const img_image *: class layouts */
+} vm_heap_types;
+
+struct vm_heap {
+  vm_page *pages;
+  obj_free *free[VM_FREE_BUCKETS];
+  vm_page *bump_page;
+  size_t limit;            /* max bytes of pages */
+  size_t committed;        /* bytes of pages in use */
+  size_t allocated;        /* bytes handed out since the last collection */
+  size_t live;             /* bytes live after the last collection */
+  size_t next_gc;          /* collect when allocated reaches this */
+  const void *img;         /* const img_image * */
+  const uint8_t *img_lo, *img_hi;
+  const uint8_t *static_lo, *static_hi; /* VM-owned static objects */
+  vm_root_scanner scan_roots;
+  void *roots_ctx;
+  /* Marking. */
+  obj_header **mark_stack;
+  int mark_top, mark_cap;
+  int mark_overflow;
+  /* Test modes. */
+  int stress;              /* collect before every allocation */
+  long fail_countdown;     /* >0: fail when it reaches 0 */
+  /* Statistics. */
+  uint32_t gc_count;
+  size_t peak_committed;
+};
+
+void vm_heap_init(vm_heap *h, const void *img, size_t limit);
+void vm_heap_free(vm_heap *h);
+
+/* Allocates `size` bytes (header included) for an object of class `cls`,
+ * zero-filled, header set. Collects and grows as needed; returns NULL when
+ * the heap's limit is reached (the caller throws OUT_OF_MEMORY). */
+void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size);
+void vm_heap_collect(vm_heap *h);
+
+/* Size in bytes of an object (header included, word aligned). */
+size_t vm_object_size(const vm_heap *h, const obj_header *o);
+
+static inline int vm_heap_contains(const vm_heap *h, value v) {
+  const uint8_t *p = (const uint8_t *)as_obj(v);
+  return !(p >= h->img_lo && p < h->img_hi) && !(p >= h->static_lo && p < h->static_hi);
+}
+
+#endif

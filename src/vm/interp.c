@@ -1,0 +1,695 @@
+/* The bytecode interpreter. The image was validated by img_open (operands in
+ * range, branch targets on instruction boundaries, stack heights within each
+ * method's max_height), so the loop only checks what depends on run-time
+ * values: types where a wrong type would touch memory, arities of dynamic
+ * calls, the stack limit on entry to a method, and the time-slice budget at
+ * calls and back-edges (the preemption and watchdog hook). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/opcodes.h"
+#include "vm/interp.h"
+#include "vm/vm.h"
+
+#define SLICE_BUDGET 100000
+
+/* Link layout on the stack, from its base slot: handler code offset (SMI),
+ * previous try_top (SMI), reason (SMI), value, trace. */
+#define LINK_SLOTS 5
+#define REASON_NORMAL (-1)
+#define REASON_THROW (-2)
+/* reason >= 0: return to frame marker slot (reason >> 8) with arity reason & 255.
+ * reason <= -3: branch; target sp slot -(reason) - 3, value = target code offset. */
+
+static inline uint32_t class_of(const vm_process *p, value v) {
+  if (is_smi(v)) return p->img->class_ids[IMG_CLASS_SMI];
+  if (is_obj(v)) return obj_class(as_obj(v));
+  return p->img->class_ids[IMG_CLASS_OBJECT]; /* block refs: only .call is legal */
+}
+
+uint32_t vm_class_of(const vm_process *p, value v) {
+  return class_of(p, v);
+}
+
+/* Grows the current task's stack so that `need` more slots fit above
+ * `top`. Returns false when the stack limit is reached. */
+static bool grow_stack(vm_process *p, uint32_t top, uint32_t need) {
+  obj_stack *old = (obj_stack *)as_obj(p->stack);
+  uint32_t length = old->length;
+  uint32_t want = top + need + 16;
+  if (want > p->opt.max_stack_slots) return false;
+  while (length < want) length *= 2;
+  if (length > p->opt.max_stack_slots) length = (uint32_t)p->opt.max_stack_slots;
+  old->top = top;
+  obj_stack *s = vm_heap_alloc(&p->heap, p->img->class_ids[IMG_CLASS_STACK],
+                               sizeof(obj_stack) + sizeof(value) * length);
+  if (!s) return false;
+  old = (obj_stack *)as_obj(p->stack); /* non-moving heap: unchanged, but be explicit */
+  s->length = length;
+  s->top = top;
+  memcpy(s->slots, old->slots, sizeof(value) * top);
+  p->stack = obj_value(s);
+  return true;
+}
+
+vm_status vm_interpret(vm_process *p) {
+  const img_image *img = p->img;
+  const uint8_t *code = p->code;
+  const uint8_t *dispatch = img_section_ptr(img, IMG_SEC_DISPATCH);
+  const uint8_t *objects = img_section_ptr(img, IMG_SEC_OBJECTS);
+  const value null_v = obj_value(objects + img->objects[IMG_NULL_OBJ]);
+  const value true_v = obj_value(objects + img->objects[IMG_TRUE_OBJ]);
+  const value false_v = obj_value(objects + img->objects[IMG_FALSE_OBJ]);
+  const value absent_v = obj_value(objects + img->objects[IMG_ABSENT_OBJ]);
+
+  obj_stack *stk = (obj_stack *)as_obj(p->stack);
+  value *base = stk->slots;
+  value *limit = base + stk->length;
+  value *sp = base + stk->top - 1;
+  const uint8_t *bcp = code + p->saved_bci;
+  value exc = 0;
+  value ret_value = 0;
+  uintptr_t ret_marker = 0, br_to = 0;
+  uint32_t br_target = 0;
+  int ret_arity = 0;
+  int budget = SLICE_BUDGET;
+  p->budget = budget;
+
+#define SAVE() (stk->top = (uint32_t)(sp - base + 1), p->saved_bci = (uint32_t)(bcp - code))
+#define RELOAD_STACK()                                                           \
+  do {                                                                           \
+    uint32_t top_ = (uint32_t)(sp - base);                                       \
+    stk = (obj_stack *)as_obj(p->stack);                                         \
+    base = stk->slots;                                                           \
+    limit = base + stk->length;                                                  \
+    sp = base + top_;                                                            \
+  } while (0)
+#define PUSH(v) (*++sp = (v))
+#define U8(i) (bcp[i])
+#define U16(i) img_rd16(bcp + (i))
+#define THROW_STR(msg)                                                           \
+  do {                                                                           \
+    SAVE();                                                                      \
+    vm_throw_string(p, msg);                                                     \
+    exc = p->pending;                                                            \
+    goto do_throw;                                                               \
+  } while (0)
+#define METHOD_ENTER(m, next_bcp)                                                \
+  do {                                                                           \
+    const uint8_t *m_ = (m);                                                     \
+    PUSH(make_frame_marker((uintptr_t)((next_bcp) - code)));                     \
+    if (sp + img_rd16(m_ + 2) + 8 >= limit) {                                    \
+      bcp = (next_bcp);                                                          \
+      SAVE();                                                                    \
+      if (!grow_stack(p, (uint32_t)(sp - base + 1), img_rd16(m_ + 2) + 8)) {     \
+        sp--; /* drop the marker: the error belongs to the caller */             \
+        bcp = (next_bcp) - opf_length(toit_opcode_format[*(bcp)]);               \
+        goto stack_overflow;                                                     \
+      }                                                                          \
+      RELOAD_STACK();                                                            \
+    }                                                                            \
+    bcp = m_ + 8;                                                                \
+  } while (0)
+#define CHECK_BUDGET()                                                           \
+  do {                                                                           \
+    if (--budget < 0) {                                                          \
+      SAVE();                                                                    \
+      p->budget = 0;                                                             \
+      return VM_YIELDED;                                                         \
+    }                                                                            \
+  } while (0)
+
+#if defined(__GNUC__) && !defined(TOIT_NO_COMPUTED_GOTO)
+  static const void *labels[OP_COUNT] = {
+#define TOIT_LABEL(name, fmt, text) &&L_##name,
+      TOIT_OPCODES(TOIT_LABEL)
+#undef TOIT_LABEL
+  };
+#define CASE(name) L_##name:
+#define NEXT(n) goto *labels[*(bcp += (n))]
+#define DISPATCH() goto *labels[*bcp]
+  DISPATCH();
+#else
+#define CASE(name) case OP_##name:
+#define NEXT(n)                                                                  \
+  do {                                                                           \
+    bcp += (n);                                                                  \
+    goto dispatch;                                                               \
+  } while (0)
+#define DISPATCH() goto dispatch
+dispatch:
+  switch ((toit_opcode)*bcp) {
+#endif
+
+  CASE(LOAD_LOCAL) { value v = sp[-(int)U8(1)]; PUSH(v); NEXT(2); }
+  CASE(LOAD_LOCAL_0) { value v = sp[0]; PUSH(v); NEXT(1); }
+  CASE(LOAD_LOCAL_1) { value v = sp[-1]; PUSH(v); NEXT(1); }
+  CASE(LOAD_LOCAL_2) { value v = sp[-2]; PUSH(v); NEXT(1); }
+  CASE(LOAD_LOCAL_3) { value v = sp[-3]; PUSH(v); NEXT(1); }
+  CASE(LOAD_LOCAL_4) { value v = sp[-4]; PUSH(v); NEXT(1); }
+  CASE(LOAD_LOCAL_5) { value v = sp[-5]; PUSH(v); NEXT(1); }
+  CASE(STORE_LOCAL) { sp[-(int)U8(1)] = sp[0]; NEXT(2); }
+  CASE(STORE_LOCAL_POP) { sp[-(int)U8(1)] = sp[0]; sp--; NEXT(2); }
+  CASE(POP) { sp -= U8(1); NEXT(2); }
+  CASE(POP_1) { sp--; NEXT(1); }
+  CASE(DUP) { value v = sp[0]; PUSH(v); NEXT(1); }
+  CASE(LOAD_SMI_0) { PUSH(make_smi(0)); NEXT(1); }
+  CASE(LOAD_SMI_1) { PUSH(make_smi(1)); NEXT(1); }
+  CASE(LOAD_SMI) { PUSH(make_smi(U8(1))); NEXT(2); }
+  CASE(LOAD_SMI16) { PUSH(make_smi((int16_t)U16(1))); NEXT(3); }
+  CASE(LOAD_CONST) { PUSH(obj_value(objects + img_const_offset(img, U16(1)))); NEXT(3); }
+  CASE(LOAD_NULL) { PUSH(null_v); NEXT(1); }
+  CASE(LOAD_TRUE) { PUSH(true_v); NEXT(1); }
+  CASE(LOAD_FALSE) { PUSH(false_v); NEXT(1); }
+  CASE(LOAD_ABSENT) { PUSH(absent_v); NEXT(1); }
+  CASE(LOAD_GLOBAL) { PUSH(p->globals[U16(1)]); NEXT(3); }
+  CASE(LOAD_GLOBAL_LAZY) {
+    uint16_t g = U16(1);
+    uint8_t state = p->global_state[g];
+    if (state == 2) { PUSH(p->globals[g]); NEXT(3); }
+    if (state == 1) THROW_STR("INITIALIZATION_IN_PROGRESS");
+    const img_global *gl = (const img_global *)(img_section_ptr(img, IMG_SEC_GLOBALS) + 4 * g);
+    uint16_t init = img_rd16((const uint8_t *)&gl->init);
+    if (init == 0xffff) { PUSH(p->globals[g]); NEXT(3); }
+    /* Run the initializer; it ends with a STORE_GLOBAL that marks the global
+     * ready, and returns the value. On a throw the state goes back to 0. */
+    p->global_state[g] = 1;
+    METHOD_ENTER(img_method(img, init), bcp + 3);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
+  CASE(STORE_GLOBAL) {
+    uint16_t g = U16(1);
+    p->globals[g] = sp[0];
+    p->global_state[g] = 2;
+    NEXT(3);
+  }
+  CASE(LOAD_FIELD) {
+    value r = sp[0];
+    uint8_t f = U8(1);
+    if (!is_obj(r) || f >= img_class_at(img, obj_class(as_obj(r)))->fields ||
+        img_class_at(img, obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+      THROW_STR("LOOKUP_FAILED");
+    sp[0] = ((obj_instance *)as_obj(r))->fields[f];
+    NEXT(2);
+  }
+  CASE(STORE_FIELD) {
+    /* [object, value] -> [value] */
+    value r = sp[-1];
+    uint8_t f = U8(1);
+    if (!is_obj(r) || !vm_heap_contains(&p->heap, r) ||
+        f >= img_class_at(img, obj_class(as_obj(r)))->fields ||
+        img_class_at(img, obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+      THROW_STR("LOOKUP_FAILED");
+    ((obj_instance *)as_obj(r))->fields[f] = sp[0];
+    sp[-1] = sp[0];
+    sp--;
+    NEXT(2);
+  }
+  CASE(LOAD_OUTER) {
+    value b = sp[0];
+    uintptr_t slot = block_ref_slot(b);
+    uint8_t d = U8(1);
+    if (!is_block_ref(b) || slot < d || base + slot > sp) THROW_STR("LOOKUP_FAILED");
+    sp[0] = base[slot - d];
+    NEXT(2);
+  }
+  CASE(STORE_OUTER) {
+    /* [block, value] -> [value] */
+    value b = sp[-1];
+    uintptr_t slot = block_ref_slot(b);
+    uint8_t d = U8(1);
+    if (!is_block_ref(b) || slot < d || base + slot > sp) THROW_STR("LOOKUP_FAILED");
+    base[slot - d] = sp[0];
+    sp[-1] = sp[0];
+    sp--;
+    NEXT(2);
+  }
+  CASE(LOAD_BLOCK) {
+    value *slot = sp - U8(1);
+    PUSH(make_block_ref((uintptr_t)(slot - base)));
+    NEXT(2);
+  }
+  CASE(IF_ABSENT) {
+    /* Branch past the default-value code when the argument is present. */
+    if (sp[0] != absent_v) { sp--; NEXT(U16(1)); }
+    sp--;
+    NEXT(3);
+  }
+  CASE(ALLOCATE) {
+    uint16_t cls = U16(1);
+    const img_class *c = img_class_at(img, cls);
+    SAVE();
+    obj_instance *o = vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * c->fields);
+    if (!o) goto out_of_memory;
+    for (uint32_t i = 0; i < c->fields; i++) o->fields[i] = null_v;
+    PUSH(obj_value(o));
+    NEXT(3);
+  }
+  CASE(INVOKE_STATIC) {
+    const uint8_t *m = img_method(img, U16(1));
+    METHOD_ENTER(m, bcp + 3);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
+  CASE(INVOKE_VIRTUAL) {
+    uint8_t argc = U8(1);
+    uint16_t offset = U16(2);
+    value r = sp[1 - (int)argc];
+    uint32_t cls = class_of(p, r);
+    uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
+    const uint8_t *m;
+    if (entry == 0 || img_rd16((m = img_method(img, entry - 1u)) + 4) != offset || m[0] != argc)
+      goto lookup_failed;
+    METHOD_ENTER(m, bcp + 4);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
+  CASE(INVOKE_BLOCK) {
+    uint8_t argc = U8(1);
+    value b = sp[1 - (int)argc];
+    uintptr_t slot = block_ref_slot(b);
+    if (!is_block_ref(b) || base + slot >= sp || !is_smi(base[slot])) THROW_STR("LOOKUP_FAILED");
+    intptr_t mi = smi_value(base[slot]);
+    if (mi < 0 || (uintptr_t)mi >= img->method_count) THROW_STR("LOOKUP_FAILED");
+    const uint8_t *m = img_method(img, (uint32_t)mi);
+    if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
+    if (argc < m[0]) THROW_STR("CODE_INVOCATION_FAILED");
+    sp -= argc - m[0]; /* extra arguments are ignored */
+    METHOD_ENTER(m, bcp + 2);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
+
+#define SMI_BINARY(name, sel, ...)                                              \
+  CASE(name) {                                                                   \
+    value a = sp[-1], b = sp[0];                                                 \
+    if (((a | b) & 1) == 0) {                                                    \
+      __VA_ARGS__;                                                               \
+    }                                                                            \
+    {                                                                            \
+      uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
+      uint32_t cls_ = class_of(p, a);                                            \
+      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
+      const uint8_t *m_;                                                         \
+      if (offset_ == 0xffff || entry_ == 0 ||                                    \
+          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) \
+        goto lookup_failed;                                                      \
+      METHOD_ENTER(m_, bcp + 1);                                                 \
+      CHECK_BUDGET();                                                            \
+      DISPATCH();                                                                \
+    }                                                                            \
+  }
+
+#define CMP_RESULT(c)                                                            \
+  do {                                                                           \
+    sp--;                                                                        \
+    sp[0] = (c) ? true_v : false_v;                                              \
+    NEXT(1);                                                                     \
+  } while (0)
+#define ARITH_RESULT(r)                                                          \
+  do {                                                                           \
+    intptr_t r_ = (r);                                                           \
+    sp--;                                                                        \
+    sp[0] = make_smi(r_);                                                        \
+    NEXT(1);                                                                     \
+  } while (0)
+
+  CASE(INVOKE_EQ) {
+    value a = sp[-1], b = sp[0];
+    if (((a | b) & 1) == 0 || a == null_v || b == null_v) CMP_RESULT(a == b);
+    {
+      uint16_t offset_ = img->selectors[IMG_SEL_EQ];
+      uint32_t cls_ = class_of(p, a);
+      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));
+      const uint8_t *m_;
+      if (offset_ == 0xffff || entry_ == 0 ||
+          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2)
+        goto lookup_failed;
+      METHOD_ENTER(m_, bcp + 1);
+      CHECK_BUDGET();
+      DISPATCH();
+    }
+  }
+  SMI_BINARY(INVOKE_LT, LT, CMP_RESULT((intptr_t)a < (intptr_t)b))
+  SMI_BINARY(INVOKE_LE, LE, CMP_RESULT((intptr_t)a <= (intptr_t)b))
+  SMI_BINARY(INVOKE_GT, GT, CMP_RESULT((intptr_t)a > (intptr_t)b))
+  SMI_BINARY(INVOKE_GE, GE, CMP_RESULT((intptr_t)a >= (intptr_t)b))
+  SMI_BINARY(INVOKE_ADD, ADD, {
+    intptr_t r;
+    if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {
+      sp--;
+      sp[0] = (value)r;
+      NEXT(1);
+    }
+  })
+  SMI_BINARY(INVOKE_SUB, SUB, {
+    intptr_t r;
+    if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {
+      sp--;
+      sp[0] = (value)r;
+      NEXT(1);
+    }
+  })
+  SMI_BINARY(INVOKE_MUL, MUL, {
+    intptr_t r;
+    if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {
+      sp--;
+      sp[0] = (value)r;
+      NEXT(1);
+    }
+  })
+  SMI_BINARY(INVOKE_DIV, DIV, {
+    intptr_t x = smi_value(a), y = smi_value(b);
+    if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);
+  })
+  SMI_BINARY(INVOKE_MOD, MOD, {
+    intptr_t x = smi_value(a), y = smi_value(b);
+    if (y != 0 && y != -1) ARITH_RESULT(x % y);
+  })
+  SMI_BINARY(INVOKE_BIT_AND, BIT_AND, { sp--; sp[0] = a & b; NEXT(1); })
+  SMI_BINARY(INVOKE_BIT_OR, BIT_OR, { sp--; sp[0] = a | b; NEXT(1); })
+  SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, { sp--; sp[0] = a ^ b; NEXT(1); })
+  SMI_BINARY(INVOKE_SHL, SHL, {
+    intptr_t x = smi_value(a), n = smi_value(b);
+    if (n >= 0 && n < (intptr_t)SMI_BITS - 1) {
+      intptr_t r = (intptr_t)((uintptr_t)x << n);
+      if ((r >> n) == x && smi_fits(r)) ARITH_RESULT(r);
+    }
+  })
+  SMI_BINARY(INVOKE_SHR, SHR, {
+    intptr_t x = smi_value(a), n = smi_value(b);
+    if (n >= 0) ARITH_RESULT(n >= (intptr_t)SMI_BITS ? (x < 0 ? -1 : 0) : x >> n);
+  })
+  SMI_BINARY(INVOKE_USHR, USHR, {
+    intptr_t x = smi_value(a), n = smi_value(b);
+    if (x >= 0 && n >= 0) ARITH_RESULT(n >= (intptr_t)SMI_BITS ? 0 : x >> n);
+  })
+  SMI_BINARY(INVOKE_INDEX, INDEX, (void)0)
+
+  CASE(INVOKE_INDEX_SET) {
+    value a = sp[-2];
+    uint16_t offset = img->selectors[IMG_SEL_INDEX_SET];
+    uint32_t cls = class_of(p, a);
+    uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
+    const uint8_t *m;
+    if (offset == 0xffff || entry == 0 || img_rd16((m = img_method(img, entry - 1u)) + 4) != offset ||
+        m[0] != 3)
+      goto lookup_failed;
+    METHOD_ENTER(m, bcp + 1);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
+  CASE(IDENTICAL) {
+    value a = sp[-1], b = sp[0];
+    bool same = vm_identical(p, a, b);
+    sp--;
+    sp[0] = same ? true_v : false_v;
+    NEXT(1);
+  }
+  CASE(NOT) {
+    value v = sp[0];
+    sp[0] = (v == false_v || v == null_v) ? true_v : false_v;
+    NEXT(1);
+  }
+  CASE(IS_CLASS) {
+    uint16_t cls = U16(1);
+    uint32_t c = class_of(p, sp[0]);
+    if (is_special(sp[0])) c = 0xffff;
+    const img_class *k = img_class_at(img, cls);
+    sp[0] = (c >= cls && c < k->end) ? true_v : false_v;
+    NEXT(3);
+  }
+  CASE(AS_CLASS) {
+    uint16_t cls = U16(1);
+    uint32_t c = class_of(p, sp[0]);
+    if (is_special(sp[0])) c = 0xffff;
+    const img_class *k = img_class_at(img, cls);
+    if (!(c >= cls && c < k->end)) {
+      SAVE();
+      vm_throw_as_check(p, sp[0], img_name(img, k->name));
+      exc = p->pending;
+      goto do_throw;
+    }
+    NEXT(3);
+  }
+  CASE(IS_INTERFACE) {
+    uint16_t offset = U16(2);
+    uint32_t cls = class_of(p, sp[0]);
+    uint16_t entry = is_special(sp[0]) ? 0 : img_rd16(dispatch + 2 * (cls + offset));
+    sp[0] = (entry != 0 && img_rd16(img_method(img, entry - 1u) + 4) == offset) ? true_v : false_v;
+    NEXT(4);
+  }
+  CASE(AS_INTERFACE) {
+    uint16_t offset = U16(2);
+    uint32_t cls = class_of(p, sp[0]);
+    uint16_t entry = is_special(sp[0]) ? 0 : img_rd16(dispatch + 2 * (cls + offset));
+    if (!(entry != 0 && img_rd16(img_method(img, entry - 1u) + 4) == offset)) {
+      SAVE();
+      vm_throw_as_check(p, sp[0], img_selector_name(img, offset));
+      exc = p->pending;
+      goto do_throw;
+    }
+    NEXT(4);
+  }
+  CASE(BRANCH) { NEXT(U16(1)); }
+  CASE(BRANCH_IF_TRUE) {
+    value v = *sp--;
+    if (v != false_v && v != null_v) NEXT(U16(1));
+    NEXT(3);
+  }
+  CASE(BRANCH_IF_FALSE) {
+    value v = *sp--;
+    if (v == false_v || v == null_v) NEXT(U16(1));
+    NEXT(3);
+  }
+  CASE(BRANCH_BACK) {
+    bcp -= U16(1);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
+  CASE(BRANCH_BACK_IF_TRUE) {
+    value v = *sp--;
+    if (v != false_v && v != null_v) {
+      bcp -= U16(1);
+      CHECK_BUDGET();
+      DISPATCH();
+    }
+    NEXT(3);
+  }
+  CASE(PRIMITIVE) {
+    uint16_t index = U16(1);
+    uint8_t argc = U8(3);
+    value *args = sp - argc + 1;
+    SAVE();
+    value r = p->prims[index](p, args);
+    if (p->stack != obj_value(stk)) RELOAD_STACK();
+    if (r == VM_FAILED) {
+      if (p->exit_code >= 0) {
+        SAVE();
+        return VM_EXITED;
+      }
+      exc = p->pending;
+      goto do_throw;
+    }
+    sp -= argc;
+    PUSH(r);
+    NEXT(4);
+  }
+  CASE(RETURN) {
+    value v = sp[0];
+    sp -= U8(1);
+    value marker = sp[0];
+    sp -= 1 + U8(2);
+    bcp = code + frame_marker_offset(marker);
+    PUSH(v);
+    DISPATCH();
+  }
+  CASE(RETURN_NULL) {
+    sp -= U8(1);
+    value marker = sp[0];
+    sp -= 1 + U8(2);
+    bcp = code + frame_marker_offset(marker);
+    PUSH(null_v);
+    DISPATCH();
+  }
+  CASE(NON_LOCAL_RETURN) {
+    /* [block ref, value]: return the value from the block's home method,
+     * whose frame marker lies U8(1) slots below the block slot. */
+    value v = sp[0];
+    value b = sp[-1];
+    uintptr_t slot = block_ref_slot(b);
+    if (!is_block_ref(b) || slot < U8(1) || base + slot > sp ||
+        !is_frame_marker(base[slot - U8(1)]))
+      THROW_STR("LOOKUP_FAILED");
+    ret_marker = slot - U8(1);
+    ret_arity = U8(2);
+    ret_value = v;
+    goto do_return;
+  }
+  CASE(RETURN_UNWIND) {
+    /* A return inside try: run the finally bodies of this frame first. */
+    ret_value = sp[0];
+    ret_marker = (uintptr_t)(sp - base) - U8(1);
+    ret_arity = U8(2);
+    goto do_return;
+  }
+  CASE(NON_LOCAL_BRANCH) {
+    /* [block ref]: unwind to the home frame's height (block slot - U8(1))
+     * and continue at the absolute code offset U32(2). */
+    value b = sp[0];
+    uintptr_t slot = block_ref_slot(b);
+    if (!is_block_ref(b) || slot < U8(1) || base + slot > sp) THROW_STR("LOOKUP_FAILED");
+    br_to = slot - U8(1);
+    br_target = img_rd32(bcp + 2);
+    goto do_branch;
+  }
+  CASE(THROW) {
+    exc = sp[0];
+    SAVE();
+    goto do_throw;
+  }
+  CASE(LINK) {
+    PUSH(make_smi((intptr_t)(bcp + U16(1) - code)));
+    PUSH(make_smi(p->try_top));
+    PUSH(make_smi(REASON_NORMAL));
+    PUSH(null_v);
+    PUSH(null_v);
+    p->try_top = (int32_t)(sp - base - 4);
+    NEXT(3);
+  }
+  CASE(UNLINK) {
+    value *link = sp - 4;
+    p->try_top = (int32_t)smi_value(link[1]);
+    NEXT(1);
+  }
+  CASE(UNWIND) {
+    /* End of a finally body: the link's five slots are on top. */
+    value *link = sp - 4;
+    intptr_t reason = smi_value(link[2]);
+    if (reason == REASON_NORMAL) {
+      sp -= LINK_SLOTS;
+      NEXT(1);
+    }
+    if (reason == REASON_THROW) {
+      exc = link[3];
+      value trace = link[4];
+      sp -= LINK_SLOTS;
+      SAVE();
+      if (vm_rethrow(p, exc, trace)) goto unwound;
+      goto uncaught;
+    }
+    if (reason >= 0) {
+      ret_value = link[3];
+      ret_marker = (uintptr_t)reason >> 8;
+      ret_arity = (int)(reason & 255);
+      goto do_return;
+    }
+    br_to = (uintptr_t)(-reason - 3);
+    br_target = (uint32_t)smi_value(link[3]);
+    goto do_branch;
+  }
+  CASE(CONCAT) {
+    uint8_t n = U8(1);
+    SAVE();
+    value r = vm_concat(p, sp - n + 1, n);
+    if (r == VM_FAILED) {
+      exc = p->pending;
+      goto do_throw;
+    }
+    sp -= n;
+    PUSH(r);
+    NEXT(2);
+  }
+  CASE(CREATE_ARRAY) {
+    uint16_t n = U16(1);
+    SAVE();
+    value a = vm_new_array(p, n, null_v);
+    if (!a) goto out_of_memory;
+    obj_array *arr = (obj_array *)as_obj(a);
+    memcpy(arr->elems, sp - n + 1, sizeof(value) * n);
+    sp -= n;
+    PUSH(a);
+    NEXT(3);
+  }
+  CASE(CREATE_LAMBDA) {
+    THROW_STR("UNIMPLEMENTED");
+  }
+  CASE(HALT) {
+    SAVE();
+    return VM_DONE;
+  }
+
+#if !(defined(__GNUC__) && !defined(TOIT_NO_COMPUTED_GOTO))
+  default:
+    THROW_STR("LOOKUP_FAILED");
+  }
+#endif
+
+  /* ---- slow paths ---- */
+do_return: {
+    /* Return ret_value from the frame whose marker is at ret_marker, after
+     * running the finally bodies of every try linked above it. */
+    if (p->try_top >= 0 && (uintptr_t)p->try_top > ret_marker) {
+      value *link = base + p->try_top;
+      link[2] = make_smi((intptr_t)((ret_marker << 8) | (uintptr_t)ret_arity));
+      link[3] = ret_value;
+      p->try_top = (int32_t)smi_value(link[1]);
+      sp = link + 4;
+      bcp = code + smi_value(link[0]);
+      DISPATCH();
+    }
+    bcp = code + frame_marker_offset(base[ret_marker]);
+    sp = base + ret_marker - 1 - ret_arity;
+    PUSH(ret_value);
+    DISPATCH();
+  }
+do_branch: {
+    if (p->try_top >= 0 && (uintptr_t)p->try_top > br_to) {
+      value *link = base + p->try_top;
+      link[2] = make_smi(-(intptr_t)br_to - 3);
+      link[3] = make_smi((intptr_t)br_target);
+      p->try_top = (int32_t)smi_value(link[1]);
+      sp = link + 4;
+      bcp = code + smi_value(link[0]);
+      DISPATCH();
+    }
+    sp = base + br_to;
+    bcp = code + br_target;
+    DISPATCH();
+  }
+
+lookup_failed: {
+    SAVE();
+    vm_throw_lookup_failed(p, bcp);
+    exc = p->pending;
+    goto do_throw;
+  }
+stack_overflow: {
+    SAVE();
+    vm_throw_string(p, "STACK_OVERFLOW");
+    exc = p->pending;
+    goto do_throw;
+  }
+out_of_memory: {
+    SAVE();
+    vm_throw_string(p, "OUT_OF_MEMORY");
+    exc = p->pending;
+    goto do_throw;
+  }
+do_throw: {
+    /* State is saved (stk->top, saved_bci at the throwing instruction). */
+    if (vm_throw_to_handler(p, exc)) goto unwound;
+    goto uncaught;
+  }
+unwound: {
+    stk = (obj_stack *)as_obj(p->stack);
+    base = stk->slots;
+    limit = base + stk->length;
+    sp = base + stk->top - 1;
+    bcp = code + p->saved_bci;
+    DISPATCH();
+  }
+uncaught:
+  return VM_UNCAUGHT;
+}
