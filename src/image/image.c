@@ -331,6 +331,7 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights) {
         break;
       case OPF_CLASS: {
         uint16_t c = img_rd16(ip + 1);
+        if (op == OP_AS_CLASS) c &= 0x7fff; /* bit 15: null passes too */
         if (c >= img->class_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
         const img_class *k = img_class_at(img, c);
         if (op == OP_ALLOCATE && (k->layout != LAYOUT_INSTANCE || (k->flags & IMG_CLASS_ABSTRACT)))

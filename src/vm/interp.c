@@ -4,6 +4,7 @@
  * values: types where a wrong type would touch memory, arities of dynamic
  * calls, the stack limit on entry to a method, and the time-slice budget at
  * calls and back-edges (the preemption and watchdog hook). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,19 +97,19 @@ vm_status vm_interpret(vm_process *p) {
   } while (0)
 #define METHOD_ENTER(m, next_bcp)                                                \
   do {                                                                           \
-    const uint8_t *m_ = (m);                                                     \
+    const uint8_t *callee_ = (m);                                                     \
     PUSH(make_frame_marker((uintptr_t)((next_bcp) - code)));                     \
-    if (sp + img_rd16(m_ + 2) + 8 >= limit) {                                    \
+    if (sp + img_rd16(callee_ + 2) + 8 >= limit) {                                    \
       bcp = (next_bcp);                                                          \
       SAVE();                                                                    \
-      if (!grow_stack(p, (uint32_t)(sp - base + 1), img_rd16(m_ + 2) + 8)) {     \
+      if (!grow_stack(p, (uint32_t)(sp - base + 1), img_rd16(callee_ + 2) + 8)) {     \
         sp--; /* drop the marker: the error belongs to the caller */             \
         bcp = (next_bcp) - opf_length(toit_opcode_format[*(bcp)]);               \
         goto stack_overflow;                                                     \
       }                                                                          \
       RELOAD_STACK();                                                            \
     }                                                                            \
-    bcp = m_ + 8;                                                                \
+    bcp = callee_ + 8;                                                                \
   } while (0)
 #define CHECK_BUDGET()                                                           \
   do {                                                                           \
@@ -126,8 +127,18 @@ vm_status vm_interpret(vm_process *p) {
 #undef TOIT_LABEL
   };
 #define CASE(name) L_##name:
+#ifdef TOIT_TRACE
+#define NEXT(n)                                                                  \
+  do {                                                                           \
+    bcp += (n);                                                                  \
+    fprintf(stderr, "%6ld h%-3ld %s\n", (long)(bcp - code), (long)(sp - base + 1), toit_opcode_name[*bcp]); \
+    goto *labels[*bcp];                                                          \
+  } while (0)
+#define DISPATCH() NEXT(0)
+#else
 #define NEXT(n) goto *labels[*(bcp += (n))]
 #define DISPATCH() goto *labels[*bcp]
+#endif
   DISPATCH();
 #else
 #define CASE(name) case OP_##name:
@@ -422,12 +433,14 @@ dispatch:
   }
   CASE(AS_CLASS) {
     uint16_t cls = U16(1);
+    if ((cls & 0x8000) && sp[0] == null_v) NEXT(3);
+    cls &= 0x7fff;
     uint32_t c = class_of(p, sp[0]);
     if (is_special(sp[0])) c = 0xffff;
     const img_class *k = img_class_at(img, cls);
     if (!(c >= cls && c < k->end)) {
       SAVE();
-      vm_throw_as_check(p, sp[0], img_name(img, k->name));
+      vm_throw_as_check(p, sp[0], img_name(img, img_rd32((const uint8_t *)&k->name)));
       exc = p->pending;
       goto do_throw;
     }
