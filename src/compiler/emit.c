@@ -192,15 +192,13 @@ static void load_smi(fn *f, int64_t v) {
   else if (v > 0 && v <= 255) op8(f, OP_LOAD_SMI, (int)v, 1);
   else if (v >= -32768 && v <= 32767) op16(f, OP_LOAD_SMI16, (int)(int16_t)v, 1);
   else {
-    /* Beyond 31 bits a 32-bit VM needs a boxed int, so the image holds one. */
-    if (v >= -(1LL << 30) && v < (1LL << 30)) {
-      /* Build it from two halves to keep the image free of boxed small ints. */
-      uint32_t obj = img_writer_largeint(f->p->w, (uint16_t)f->p->c_largeint->id, v);
-      op16(f, OP_LOAD_CONST, img_writer_const(f->p->w, obj), 1);
-    } else {
-      uint32_t obj = img_writer_largeint(f->p->w, (uint16_t)f->p->c_largeint->id, v);
-      op16(f, OP_LOAD_CONST, img_writer_const(f->p->w, obj), 1);
-    }
+    /* Beyond 16 bits the value comes from the constant pool: a boxed int in
+     * the image. The VM turns values that fit a small integer back into
+     * one when it loads the constant (LOAD_CONST), so arithmetic stays on
+     * the fast path on the 64-bit host while a 32-bit device still gets a
+     * correct 64-bit value. */
+    uint32_t obj = img_writer_largeint(f->p->w, (uint16_t)f->p->c_largeint->id, v);
+    op16(f, OP_LOAD_INT, img_writer_const(f->p->w, obj), 1);
   }
 }
 

@@ -226,7 +226,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_LOCAL: case OP_LOAD_LOCAL_0: case OP_LOAD_LOCAL_1: case OP_LOAD_LOCAL_2:
     case OP_LOAD_LOCAL_3: case OP_LOAD_LOCAL_4: case OP_LOAD_LOCAL_5: case OP_DUP:
     case OP_LOAD_SMI_0: case OP_LOAD_SMI_1: case OP_LOAD_SMI: case OP_LOAD_SMI16:
-    case OP_LOAD_CONST: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
+    case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
     case OP_ALLOCATE:
       *push = 1;

@@ -54,6 +54,7 @@ enum {
   X(LOAD_SMI, OPF_SMI8, "load smi")                                              \
   X(LOAD_SMI16, OPF_SMI16, "load smi")                                           \
   X(LOAD_CONST, OPF_CONST, "load const")                                         \
+  X(LOAD_INT, OPF_CONST, "load int")                                             \
   X(LOAD_NULL, OPF_NONE, "load null")                                            \
   X(LOAD_TRUE, OPF_NONE, "load true")                                            \
   X(LOAD_FALSE, OPF_NONE, "load false")                                          \

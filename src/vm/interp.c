@@ -169,6 +169,14 @@ dispatch:
   CASE(LOAD_SMI) { PUSH(make_smi(U8(1))); NEXT(2); }
   CASE(LOAD_SMI16) { PUSH(make_smi((int16_t)U16(1))); NEXT(3); }
   CASE(LOAD_CONST) { PUSH(obj_value(objects + img_const_offset(img, U16(1)))); NEXT(3); }
+  CASE(LOAD_INT) {
+    /* A 64-bit literal: a small integer when it fits this VM's SMIs. */
+    value v = obj_value(objects + img_const_offset(img, U16(1)));
+    int64_t i;
+    if (vm_is_int(p, v, &i) && smi_fits(i)) v = make_smi((intptr_t)i);
+    PUSH(v);
+    NEXT(3);
+  }
   CASE(LOAD_NULL) { PUSH(null_v); NEXT(1); }
   CASE(LOAD_TRUE) { PUSH(true_v); NEXT(1); }
   CASE(LOAD_FALSE) { PUSH(false_v); NEXT(1); }

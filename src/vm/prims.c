@@ -25,6 +25,7 @@
   if (!name && args[i] != vm_bool(p, false)) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE)
 
 static value new_int(vm_process *p, int64_t v) {
+  if (smi_fits(v)) return make_smi((intptr_t)v); /* make_smi(0) is 0: not a failure */
   value r = vm_new_int(p, v);
   return r ? r : vm_oom(p);
 }

@@ -87,7 +87,9 @@ value vm_throw_value(vm_process *p, value v);
 value vm_throw_error(vm_process *p, int error);                      /* a vm_error */
 value vm_new_string(vm_process *p, const char *bytes, size_t size);  /* 0 on OOM */
 value vm_new_float(vm_process *p, double d);
-value vm_new_int(vm_process *p, int64_t i);    /* SMI or LargeInt */
+/* SMI or LargeInt; 0 on failure, so check smi_fits first where the
+ * result may be the SMI 0. */
+value vm_new_int(vm_process *p, int64_t i);
 value vm_new_array(vm_process *p, uint32_t length, value fill);
 value vm_null(const vm_process *p);
 value vm_bool(const vm_process *p, bool b);
