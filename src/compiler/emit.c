@@ -191,7 +191,13 @@ static void load_smi(fn *f, int64_t v) {
   else if (v == 1) op(f, OP_LOAD_SMI_1, 1);
   else if (v > 0 && v <= 255) op8(f, OP_LOAD_SMI, (int)v, 1);
   else if (v >= -32768 && v <= 32767) op16(f, OP_LOAD_SMI16, (int)(int16_t)v, 1);
-  else {
+  else if (v >= -(1LL << 30) && v < (1LL << 30)) {
+    if (f->dead) return;
+    mark_line(f);
+    img_buf_u8(f->code, OP_LOAD_SMI32);
+    img_buf_u32(f->code, (uint32_t)(int32_t)v);
+    set_height(f, f->height + 1);
+  } else {
     /* Beyond 16 bits the value comes from the constant pool: a boxed int in
      * the image. The VM turns values that fit a small integer back into
      * one when it loads the constant (LOAD_CONST), so arithmetic stays on
@@ -513,6 +519,28 @@ static int binary_opcode(const char *o) {
   return -1;
 }
 
+/* The immediate form of `a op k` for a small-int literal k, or -1. */
+static int immediate_opcode(const char *o, ast_node *right) {
+  if (!right || right->kind != AST_INT || right->int_value < -32768 || right->int_value > 32767) return -1;
+  static const struct {
+    const char *name;
+    int opcode;
+  } t[] = {{"==", OP_INVOKE_EQ_SMI}, {"!=", OP_INVOKE_EQ_SMI}, {"<", OP_INVOKE_LT_SMI},
+           {"<=", OP_INVOKE_LE_SMI}, {">", OP_INVOKE_GT_SMI}, {">=", OP_INVOKE_GE_SMI},
+           {"+", OP_INVOKE_ADD_SMI}, {"-", OP_INVOKE_SUB_SMI}};
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+    if (strcmp(t[i].name, o) == 0) return t[i].opcode;
+  return -1;
+}
+
+/* [a] -> [a op k]: the operand is a small literal. */
+static void emit_operator_immediate(fn *f, const char *o, int opcode, ast_node *right) {
+  bool neg = strcmp(o, "!=") == 0;
+  prog_use_selector(f->p, sel(f, neg ? "==" : o, 1));
+  op16(f, opcode, (int)(int16_t)right->int_value, 0);
+  if (neg) op(f, OP_NOT, 0);
+}
+
 /* [a, b] -> [a op b] */
 static void emit_operator(fn *f, const char *o) {
   bool neg = strcmp(o, "!=") == 0;
@@ -536,9 +564,15 @@ static void emit_binary(fn *f, ast_node *n, bool want) {
     return;
   }
   emit_expr(f, n->binary.left, true);
-  emit_expr(f, n->binary.right, true);
-  at(f, n->loc);
-  emit_operator(f, o);
+  int imm = immediate_opcode(o, n->binary.right);
+  if (imm >= 0) {
+    at(f, n->loc);
+    emit_operator_immediate(f, o, imm, n->binary.right);
+  } else {
+    emit_expr(f, n->binary.right, true);
+    at(f, n->loc);
+    emit_operator(f, o);
+  }
   if (!want) pop_n(f, 1);
 }
 
@@ -546,7 +580,15 @@ static void emit_compare(fn *f, ast_node *n, bool want) {
   int count = n->compare.operands.count;
   if (count == 2) {
     emit_expr(f, n->compare.operands.items[0], true);
-    emit_expr(f, n->compare.operands.items[1], true);
+    ast_node *right = n->compare.operands.items[1];
+    int imm = immediate_opcode(n->compare.ops[0], right);
+    if (imm >= 0) {
+      at(f, n->loc);
+      emit_operator_immediate(f, n->compare.ops[0], imm, right);
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    emit_expr(f, right, true);
     at(f, n->loc);
     emit_operator(f, n->compare.ops[0]);
     if (!want) pop_n(f, 1);
@@ -609,19 +651,19 @@ static bool is_true_literal(ast_node *n) {
   return n && n->kind == AST_BOOL && n->bool_value;
 }
 
+/* Loops are rotated: the condition sits at the bottom and branches back to
+ * the body, so each iteration runs one branch instead of two. */
 static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, bool want) {
   loop_info L = {0};
   L.outer = f->loop;
   L.height = f->height;
   L.try_depth = f->try_depth;
   L.owner = f;
+  L.continue_target = -1;
+  bool forever = !cond || is_true_literal(cond);
+  jump to_cond = forever ? (jump){-1, 0} : branch(f, OP_BRANCH, 0);
+  if (!forever) f->dead = false, f->height = L.height;
   int top = here(f);
-  jump exit = {-1, 0};
-  if (cond && !is_true_literal(cond)) {
-    emit_expr(f, cond, true);
-    exit = branch(f, OP_BRANCH_IF_FALSE, -1);
-  }
-  L.continue_target = update ? -1 : top;
   f->loop = &L;
   emit_body(f, body, false);
   f->loop = L.outer;
@@ -630,8 +672,13 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
     bind(f, j);
   }
   if (update) emit_expr(f, update, false);
-  branch_back(f, OP_BRANCH_BACK, top, 0);
-  bind(f, exit);
+  if (forever) {
+    branch_back(f, OP_BRANCH_BACK, top, 0);
+  } else {
+    bind(f, to_cond);
+    emit_expr(f, cond, true);
+    branch_back(f, OP_BRANCH_BACK_IF_TRUE, top, -1);
+  }
   for (int i = 0; i < L.breaks.count; i++) {
     jump j = {(int)(intptr_t)L.breaks.items[i], L.height};
     bind(f, j);
@@ -1271,14 +1318,34 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
       if (r.l->final) emit_error(f, t->loc, "Can't assign to final local '%s'", name);
       if (r.l->is_block) emit_error(f, t->loc, "Can't assign to block variable '%s'", name);
       if (compound) {
-        load_var(f, r);
-        emit_expr(f, n->assign.value, true);
+        int imm = immediate_opcode(bop, n->assign.value);
         at(f, n->loc);
-        emit_operator(f, bop);
+        if (r.owner == f && (imm == OP_INVOKE_ADD_SMI || imm == OP_INVOKE_SUB_SMI) &&
+            !(imm == OP_INVOKE_SUB_SMI && n->assign.value->int_value == -32768) && !f->dead) {
+          /* i++ / i += k: one instruction on the fast path. */
+          int k = (int)n->assign.value->int_value * (imm == OP_INVOKE_SUB_SMI ? -1 : 1);
+          int dist = f->height - r.l->pos;
+          prog_use_selector(f->p, sel(f, "+", 1));
+          mark_line(f);
+          img_buf_u8(f->code, OP_LOAD_LOCAL_ADD_SMI);
+          img_buf_u8(f->code, (uint8_t)dist);
+          img_buf_u16(f->code, (uint16_t)(int16_t)k);
+          set_height(f, f->height + 1);
+          goto store;
+        }
+        load_var(f, r);
+        if (imm >= 0) {
+          emit_operator_immediate(f, bop, imm, n->assign.value);
+        } else {
+          emit_expr(f, n->assign.value, true);
+          at(f, n->loc);
+          emit_operator(f, bop);
+        }
       } else {
         check_static_type(f, n->assign.value, r.l->type);
         emit_expr(f, n->assign.value, true);
       }
+    store:
       emit_type_check(f, r.l->type);
       if (r.owner == f) r.l->assigned = true;
       store_var(f, r, !want);

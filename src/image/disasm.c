@@ -78,6 +78,8 @@ static void disasm_method(const img_image *img, uint32_t index, FILE *out) {
         break;
       case OPF_SMI8: n = snprintf(text, sizeof text, "%s %u", toit_opcode_name[op], ip[1]); break;
       case OPF_SMI16: n = snprintf(text, sizeof text, "%s %d", toit_opcode_name[op], (int16_t)img_rd16(ip + 1)); break;
+      case OPF_LOCAL_IMM: n = snprintf(text, sizeof text, "%s %u %d", toit_opcode_name[op], ip[1], (int16_t)img_rd16(ip + 2)); break;
+      case OPF_SMI32: n = snprintf(text, sizeof text, "%s %d", toit_opcode_name[op], (int32_t)img_rd32(ip + 1)); break;
       case OPF_N: n = snprintf(text, sizeof text, "%s %u", toit_opcode_name[op], img_rd16(ip + 1)); break;
       case OPF_GLOBAL: n = snprintf(text, sizeof text, "%s G%u", toit_opcode_name[op], img_rd16(ip + 1)); break;
       case OPF_CONST: {

@@ -225,12 +225,14 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
   switch ((toit_opcode)ip[0]) {
     case OP_LOAD_LOCAL: case OP_LOAD_LOCAL_0: case OP_LOAD_LOCAL_1: case OP_LOAD_LOCAL_2:
     case OP_LOAD_LOCAL_3: case OP_LOAD_LOCAL_4: case OP_LOAD_LOCAL_5: case OP_DUP:
-    case OP_LOAD_SMI_0: case OP_LOAD_SMI_1: case OP_LOAD_SMI: case OP_LOAD_SMI16:
+    case OP_LOAD_SMI_0: case OP_LOAD_SMI_1: case OP_LOAD_SMI: case OP_LOAD_SMI16: case OP_LOAD_SMI32:
     case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
-    case OP_ALLOCATE:
+    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI:
       *push = 1;
       return true;
+    case OP_INVOKE_EQ_SMI: case OP_INVOKE_LT_SMI: case OP_INVOKE_LE_SMI: case OP_INVOKE_GT_SMI:
+    case OP_INVOKE_GE_SMI: case OP_INVOKE_ADD_SMI: case OP_INVOKE_SUB_SMI:
     case OP_STORE_LOCAL: case OP_STORE_GLOBAL: case OP_LOAD_FIELD: case OP_LOAD_OUTER:
     case OP_NOT: case OP_IS_CLASS: case OP_AS_CLASS: case OP_IS_INTERFACE: case OP_AS_INTERFACE:
       *pop = 1;
@@ -282,8 +284,69 @@ static bool is_terminator(uint8_t op) {
 }
 
 #define UNKNOWN 0xffff
+#define INSIDE 0xfffe
 
-static img_status check_method(vctx *v, uint32_t index, uint16_t *heights) {
+/* Operand checks that do not depend on the stack height. */
+static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, uint32_t pc, uint32_t len) {
+  vctx *v = vc;
+  img_image *img = v->img;
+  uint8_t op = ip[0];
+  int fmt = toit_opcode_format[op];
+  switch (fmt) {
+    case OPF_CONST:
+      if (img_rd16(ip + 1) >= img->const_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad constant at %u", index, pc);
+      break;
+    case OPF_GLOBAL:
+      if (img_rd16(ip + 1) >= img->global_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad global at %u", index, pc);
+      break;
+    case OPF_CLASS: {
+      uint16_t c = img_rd16(ip + 1);
+      if (op == OP_AS_CLASS) c &= 0x7fff; /* bit 15: null passes too */
+      if (c >= img->class_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
+      const img_class *k = img_class_at(img, c);
+      if (op == OP_ALLOCATE && (k->layout != LAYOUT_INSTANCE || (k->flags & IMG_CLASS_ABSTRACT)))
+        return fail(v, IMG_ERR_BYTECODE, "method %u: cannot allocate class %u", index, c);
+      break;
+    }
+    case OPF_METHOD:
+      if (img_rd16(ip + 1) >= img->method_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad method at %u", index, pc);
+      break;
+    case OPF_VIRTUAL:
+      if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
+      break;
+    case OPF_PRIM:
+      if (img_rd16(ip + 1) >= img->prim_count ||
+          img_rd32(sec(img, IMG_SEC_PRIMS) + 8 * img_rd16(ip + 1) + 4) != ip[3])
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad primitive call at %u", index, pc);
+      break;
+    case OPF_SMI32: {
+      int32_t v = (int32_t)img_rd32(ip + 1);
+      if (v < -(1 << 30) || v >= (1 << 30))
+        return fail(vc, IMG_ERR_BYTECODE, "method %u: small integer out of range at %u", index, pc);
+      break;
+    }
+    case OPF_NLBRANCH:
+      if (img_rd32(ip + 2) >= img->sec[IMG_SEC_CODE].size)
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad non-local branch at %u", index, pc);
+      break;
+    case OPF_BRANCH: case OPF_BACK: {
+      int32_t target = fmt == OPF_BRANCH ? (int32_t)pc + img_rd16(ip + 1) : (int32_t)pc - img_rd16(ip + 1);
+      if (target < 0 || (uint32_t)target >= len || (fmt == OPF_BRANCH && (uint32_t)target <= pc))
+        return fail(v, IMG_ERR_BYTECODE, "method %u: branch out of the method at %u", index, pc);
+      break;
+    }
+    default: break;
+  }
+  return IMG_OK;
+}
+
+/* Two passes: decode every instruction (operands, boundaries), then follow
+ * every path from the entry with its stack height (a worklist), proving
+ * that paths agree on heights, never underflow, stay within max_height,
+ * never touch the frame marker, return with the exact height and never
+ * fall off the end. Unreachable code is decoded but not followed. */
+static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint16_t *work) {
   img_image *img = v->img;
   const uint8_t *m = img_method(img, index);
   uint8_t arity = m[0], kind = m[1];
@@ -293,105 +356,65 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights) {
     return fail(v, IMG_ERR_METHOD, "method %u has a bad header", index);
   if (sel != 0xffff && sel >= img->dispatch_count)
     return fail(v, IMG_ERR_METHOD, "method %u has a bad selector", index);
-  for (uint32_t i = 0; i < len; i++) heights[i] = UNKNOWN;
-  heights[0] = 0;
-  uint32_t pc = 0;
-  int h = 0;
-  bool reachable = true;
-  while (pc < len) {
+  for (uint32_t pc = 0; pc < len;) {
     uint8_t op = bc[pc];
     if (op >= OP_COUNT) return fail(v, IMG_ERR_BYTECODE, "method %u: unknown opcode %u at %u", index, op, pc);
+    uint32_t ilen = (uint32_t)opf_length(toit_opcode_format[op]);
+    if (pc + ilen > len) return fail(v, IMG_ERR_BYTECODE, "method %u: truncated instruction at %u", index, pc);
+    img_status st = check_operands(v, index, bc + pc, pc, len);
+    if (st) return st;
+    heights[pc] = UNKNOWN;
+    for (uint32_t k = 1; k < ilen; k++) heights[pc + k] = INSIDE;
+    pc += ilen;
+  }
+  int top = 0;
+  heights[0] = 0;
+  work[top++] = 0;
+  while (top > 0) {
+    uint32_t pc = work[--top];
+    int h = heights[pc];
+    const uint8_t *ip = bc + pc;
+    uint8_t op = ip[0];
     int fmt = toit_opcode_format[op];
     uint32_t ilen = (uint32_t)opf_length(fmt);
-    if (pc + ilen > len) return fail(v, IMG_ERR_BYTECODE, "method %u: truncated instruction at %u", index, pc);
-    if (!reachable) {
-      if (heights[pc] == UNKNOWN)
-        return fail(v, IMG_ERR_BYTECODE, "method %u: unreachable code at %u", index, pc);
-      h = heights[pc];
-    } else if (heights[pc] != UNKNOWN && heights[pc] != h) {
-      return fail(v, IMG_ERR_BYTECODE, "method %u: stack height mismatch at %u", index, pc);
-    }
-    heights[pc] = (uint16_t)h;
-    for (uint32_t k = 1; k < ilen; k++) heights[pc + k] = UNKNOWN - 1; /* inside an instruction */
-    const uint8_t *ip = bc + pc;
-    /* Operands. */
-    switch (fmt) {
-      case OPF_LOCAL: {
-        uint8_t n = ip[1];
-        /* Slot h is this frame's marker: never readable or writable. */
-        if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))
-          return fail(v, IMG_ERR_BYTECODE, "method %u: bad local %u at %u", index, n, pc);
-        break;
-      }
-      case OPF_CONST:
-        if (img_rd16(ip + 1) >= img->const_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad constant at %u", index, pc);
-        break;
-      case OPF_GLOBAL:
-        if (img_rd16(ip + 1) >= img->global_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad global at %u", index, pc);
-        break;
-      case OPF_CLASS: {
-        uint16_t c = img_rd16(ip + 1);
-        if (op == OP_AS_CLASS) c &= 0x7fff; /* bit 15: null passes too */
-        if (c >= img->class_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
-        const img_class *k = img_class_at(img, c);
-        if (op == OP_ALLOCATE && (k->layout != LAYOUT_INSTANCE || (k->flags & IMG_CLASS_ABSTRACT)))
-          return fail(v, IMG_ERR_BYTECODE, "method %u: cannot allocate class %u", index, c);
-        break;
-      }
-      case OPF_METHOD:
-        if (img_rd16(ip + 1) >= img->method_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad method at %u", index, pc);
-        break;
-      case OPF_VIRTUAL:
-        if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
-          return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
-        break;
-      case OPF_PRIM:
-        if (img_rd16(ip + 1) >= img->prim_count ||
-            img_rd32(sec(img, IMG_SEC_PRIMS) + 8 * img_rd16(ip + 1) + 4) != ip[3])
-          return fail(v, IMG_ERR_BYTECODE, "method %u: bad primitive call at %u", index, pc);
-        break;
-      case OPF_NLBRANCH:
-        if (img_rd32(ip + 2) >= img->sec[IMG_SEC_CODE].size)
-          return fail(v, IMG_ERR_BYTECODE, "method %u: bad non-local branch at %u", index, pc);
-        break;
-      default: break;
+    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM) {
+      uint8_t n = ip[1];
+      /* Slot h is this frame's marker: never readable or writable. */
+      if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad local %u at %u", index, n, pc);
     }
     int pop, push;
     if (!stack_effect(img, ip, &pop, &push))
       return fail(v, IMG_ERR_BYTECODE, "method %u: bad instruction at %u", index, pc);
     if (pop > h) return fail(v, IMG_ERR_BYTECODE, "method %u: stack underflow at %u", index, pc);
-    if (op == OP_RETURN || op == OP_RETURN_NULL || op == OP_RETURN_UNWIND) {
-      if (ip[1] != h || ip[2] != arity)
-        return fail(v, IMG_ERR_BYTECODE, "method %u: bad return at %u", index, pc);
-    }
+    if ((op == OP_RETURN || op == OP_RETURN_NULL || op == OP_RETURN_UNWIND) && (ip[1] != h || ip[2] != arity))
+      return fail(v, IMG_ERR_BYTECODE, "method %u: bad return at %u", index, pc);
     if (op == OP_UNLINK && h < 5) return fail(v, IMG_ERR_BYTECODE, "method %u: bad unlink at %u", index, pc);
     int nh = h - pop + push;
     if (nh > max_h) return fail(v, IMG_ERR_BYTECODE, "method %u: stack exceeds its declared height at %u", index, pc);
-    /* Branch targets. */
+    uint32_t succ[2];
+    int succ_h[2];
+    int ns = 0;
+    if (!is_terminator(op)) {
+      if (pc + ilen >= len) return fail(v, IMG_ERR_BYTECODE, "method %u: execution runs off its end", index);
+      succ[ns] = pc + ilen;
+      succ_h[ns++] = nh;
+    }
     if (fmt == OPF_BRANCH || fmt == OPF_BACK) {
-      int32_t target = fmt == OPF_BRANCH ? (int32_t)pc + img_rd16(ip + 1) : (int32_t)pc - img_rd16(ip + 1);
-      int th = nh;
-      if (op == OP_LINK) th = h + 5;  /* the handler runs with the link on the stack */
-      if (op == OP_IF_ABSENT) th = h - 1;
-      if (target < 0 || (uint32_t)target >= len || (fmt == OPF_BRANCH && (uint32_t)target <= pc))
-        return fail(v, IMG_ERR_BYTECODE, "method %u: branch out of the method at %u", index, pc);
-      uint16_t have = heights[target];
-      if (fmt == OPF_BACK) {
-        if (have == UNKNOWN || have == UNKNOWN - 1 || have != th)
-          return fail(v, IMG_ERR_BYTECODE, "method %u: bad backward branch at %u", index, pc);
-      } else if (have == UNKNOWN - 1) {
-        return fail(v, IMG_ERR_BYTECODE, "method %u: branch into an instruction at %u", index, pc);
-      } else if (have != UNKNOWN && have != th) {
-        return fail(v, IMG_ERR_BYTECODE, "method %u: stack height mismatch at branch %u", index, pc);
-      } else {
-        heights[target] = (uint16_t)th;
+      succ[ns] = fmt == OPF_BRANCH ? pc + img_rd16(ip + 1) : pc - img_rd16(ip + 1);
+      succ_h[ns++] = op == OP_LINK ? h + 5 : op == OP_IF_ABSENT ? h - 1 : nh;
+    }
+    for (int k = 0; k < ns; k++) {
+      uint32_t t = succ[k];
+      if (heights[t] == INSIDE) return fail(v, IMG_ERR_BYTECODE, "method %u: branch into an instruction at %u", index, pc);
+      if (heights[t] == UNKNOWN) {
+        heights[t] = (uint16_t)succ_h[k];
+        work[top++] = (uint16_t)t;
+      } else if (heights[t] != succ_h[k]) {
+        return fail(v, IMG_ERR_BYTECODE, "method %u: stack height mismatch at %u", index, t);
       }
     }
-    h = nh;
-    reachable = !is_terminator(op);
-    pc += ilen;
   }
-  if (reachable) return fail(v, IMG_ERR_BYTECODE, "method %u: execution runs off its end", index);
   return IMG_OK;
 }
 
@@ -442,11 +465,18 @@ static img_status check_code(vctx *v) {
     if (init != 0xffff && (init >= img->method_count || img_method(img, init)[0] != 0))
       return fail(v, IMG_ERR_GLOBAL, "global %u has a bad initializer", i);
   }
-  uint16_t *heights = malloc(sizeof(uint16_t) * 65536);
-  if (!heights) return fail(v, IMG_ERR_METHOD, "out of memory validating the image");
+  uint32_t longest = 1;
+  for (uint32_t i = 0; i < img->method_count; i++) {
+    uint16_t len = img_rd16(img_method(img, i) + 6);
+    if (len > longest) longest = len;
+  }
+  uint16_t *heights = malloc(sizeof(uint16_t) * longest);
+  uint16_t *work = malloc(sizeof(uint16_t) * longest);
   img_status st = IMG_OK;
-  for (uint32_t i = 0; i < img->method_count && st == IMG_OK; i++) st = check_method(v, i, heights);
+  if (!heights || !work) st = fail(v, IMG_ERR_METHOD, "out of memory validating the image");
+  for (uint32_t i = 0; i < img->method_count && st == IMG_OK; i++) st = check_method(v, i, heights, work);
   free(heights);
+  free(work);
   return st;
 }
 

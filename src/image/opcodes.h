@@ -20,6 +20,8 @@ enum {
   OPF_LOCAL,    /* one byte: stack slot (0 = top) */
   OPF_SMI8,     /* one byte: small int 0..255 */
   OPF_SMI16,    /* two bytes: small int -32768..32767 */
+  OPF_SMI32,    /* four bytes: small int, 31-bit signed (an SMI on every VM) */
+  OPF_LOCAL_IMM,/* one byte: stack slot; two bytes: small int */
   OPF_CONST,    /* two bytes: constant index */
   OPF_GLOBAL,   /* two bytes: global index */
   OPF_FIELD,    /* one byte: field index */
@@ -53,6 +55,7 @@ enum {
   X(LOAD_SMI_1, OPF_NONE, "load smi 1")                                          \
   X(LOAD_SMI, OPF_SMI8, "load smi")                                              \
   X(LOAD_SMI16, OPF_SMI16, "load smi")                                           \
+  X(LOAD_SMI32, OPF_SMI32, "load smi")                                           \
   X(LOAD_CONST, OPF_CONST, "load const")                                         \
   X(LOAD_INT, OPF_CONST, "load int")                                             \
   X(LOAD_NULL, OPF_NONE, "load null")                                            \
@@ -89,6 +92,14 @@ enum {
   X(INVOKE_USHR, OPF_NONE, "invoke >>>")                                         \
   X(INVOKE_INDEX, OPF_NONE, "invoke []")                                         \
   X(INVOKE_INDEX_SET, OPF_NONE, "invoke []=")                                    \
+  X(INVOKE_EQ_SMI, OPF_SMI16, "invoke == smi")                                   \
+  X(INVOKE_LT_SMI, OPF_SMI16, "invoke < smi")                                    \
+  X(INVOKE_LE_SMI, OPF_SMI16, "invoke <= smi")                                   \
+  X(INVOKE_GT_SMI, OPF_SMI16, "invoke > smi")                                    \
+  X(INVOKE_GE_SMI, OPF_SMI16, "invoke >= smi")                                   \
+  X(INVOKE_ADD_SMI, OPF_SMI16, "invoke + smi")                                   \
+  X(INVOKE_SUB_SMI, OPF_SMI16, "invoke - smi")                                   \
+  X(LOAD_LOCAL_ADD_SMI, OPF_LOCAL_IMM, "load local + smi")                       \
   X(IDENTICAL, OPF_NONE, "identical")                                            \
   X(NOT, OPF_NONE, "not")                                                        \
   X(IS_CLASS, OPF_CLASS, "is class")                                             \
@@ -132,6 +143,8 @@ static inline int opf_length(int fmt) {
     case OPF_BRANCH: case OPF_BACK: case OPF_RETURN: case OPF_N: return 3;
     case OPF_VIRTUAL: case OPF_PRIM: return 4;
     case OPF_NLBRANCH: return 6;
+    case OPF_SMI32: return 5;
+    case OPF_LOCAL_IMM: return 4;
     default: return 0;
   }
 }

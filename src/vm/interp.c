@@ -168,6 +168,7 @@ dispatch:
   CASE(LOAD_SMI_1) { PUSH(make_smi(1)); NEXT(1); }
   CASE(LOAD_SMI) { PUSH(make_smi(U8(1))); NEXT(2); }
   CASE(LOAD_SMI16) { PUSH(make_smi((int16_t)U16(1))); NEXT(3); }
+  CASE(LOAD_SMI32) { PUSH(make_smi((int32_t)img_rd32(bcp + 1))); NEXT(5); }
   CASE(LOAD_CONST) { PUSH(obj_value(objects + img_const_offset(img, U16(1)))); NEXT(3); }
   CASE(LOAD_INT) {
     /* A 64-bit literal: a small integer when it fits this VM's SMIs. */
@@ -320,10 +321,32 @@ dispatch:
     }                                                                            \
   }
 
+/* A comparison followed by a conditional branch takes the branch directly
+ * (the validator checked the branch like any other instruction). */
+#define BRANCH_ON(c, len)                                                        \
+  do {                                                                           \
+    const uint8_t *next_ = bcp + (len);                                          \
+    if (*next_ == OP_BRANCH_IF_FALSE) {                                          \
+      bcp = (c) ? next_ + 3 : next_ + img_rd16(next_ + 1);                       \
+      DISPATCH();                                                                \
+    }                                                                            \
+    if (*next_ == OP_BRANCH_BACK_IF_TRUE) {                                      \
+      if (c) {                                                                   \
+        bcp = next_ - img_rd16(next_ + 1);                                       \
+        CHECK_BUDGET();                                                          \
+      } else {                                                                   \
+        bcp = next_ + 3;                                                         \
+      }                                                                          \
+      DISPATCH();                                                                \
+    }                                                                            \
+  } while (0)
 #define CMP_RESULT(c)                                                            \
   do {                                                                           \
+    bool c_ = (c);                                                               \
     sp--;                                                                        \
-    sp[0] = (c) ? true_v : false_v;                                              \
+    sp--;                                                                        \
+    BRANCH_ON(c_, 1);                                                            \
+    *++sp = c_ ? true_v : false_v;                                               \
     NEXT(1);                                                                     \
   } while (0)
 #define ARITH_RESULT(r)                                                          \
@@ -406,6 +429,91 @@ dispatch:
   })
   SMI_BINARY(INVOKE_INDEX, INDEX, (void)0)
 
+/* `x OP k` with a small-int literal k: one instruction on the fast path;
+ * the slow path pushes k and dispatches like the plain operator. */
+#define SMI_IMMEDIATE(name, sel, ...)                                            \
+  CASE(name) {                                                                   \
+    value a = sp[0];                                                             \
+    intptr_t k = (int16_t)U16(1);                                                \
+    if (is_smi(a)) {                                                             \
+      intptr_t x = smi_value(a);                                                 \
+      __VA_ARGS__;                                                               \
+    }                                                                            \
+    {                                                                            \
+      PUSH(make_smi(k));                                                         \
+      uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
+      uint32_t cls_ = class_of(p, a);                                            \
+      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
+      const uint8_t *m_;                                                         \
+      if (offset_ == 0xffff || entry_ == 0 ||                                    \
+          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) { \
+        sp--;                                                                    \
+        goto lookup_failed;                                                      \
+      }                                                                          \
+      METHOD_ENTER(m_, bcp + 3);                                                 \
+      CHECK_BUDGET();                                                            \
+      DISPATCH();                                                                \
+    }                                                                            \
+  }
+#define IMM_RESULT(v)                                                            \
+  do {                                                                           \
+    sp[0] = (v);                                                                 \
+    NEXT(3);                                                                     \
+  } while (0)
+
+#define IMM_CMP(c)                                                               \
+  do {                                                                           \
+    bool c_ = (c);                                                               \
+    sp--;                                                                        \
+    BRANCH_ON(c_, 3);                                                            \
+    *++sp = c_ ? true_v : false_v;                                               \
+    NEXT(3);                                                                     \
+  } while (0)
+  SMI_IMMEDIATE(INVOKE_EQ_SMI, EQ, IMM_CMP(x == k))
+  SMI_IMMEDIATE(INVOKE_LT_SMI, LT, IMM_CMP(x < k))
+  SMI_IMMEDIATE(INVOKE_LE_SMI, LE, IMM_CMP(x <= k))
+  SMI_IMMEDIATE(INVOKE_GT_SMI, GT, IMM_CMP(x > k))
+  SMI_IMMEDIATE(INVOKE_GE_SMI, GE, IMM_CMP(x >= k))
+  SMI_IMMEDIATE(INVOKE_ADD_SMI, ADD, {
+    intptr_t r;
+    if (!__builtin_add_overflow(x, k, &r) && smi_fits(r)) IMM_RESULT(make_smi(r));
+  })
+  SMI_IMMEDIATE(INVOKE_SUB_SMI, SUB, {
+    intptr_t r;
+    if (!__builtin_sub_overflow(x, k, &r) && smi_fits(r)) IMM_RESULT(make_smi(r));
+  })
+
+  CASE(LOAD_LOCAL_ADD_SMI) {
+    /* `x += k` on a local: [..] -> [.., x + k]. When the next instruction
+     * stores back into the same slot (the usual i++), do that too. */
+    value a = sp[-(int)U8(1)];
+    intptr_t k = (int16_t)img_rd16(bcp + 2);
+    intptr_t r;
+    if (is_smi(a) && !__builtin_add_overflow(smi_value(a), k, &r) && smi_fits(r)) {
+      if (bcp[4] == OP_STORE_LOCAL_POP && bcp[5] == U8(1) + 1) {
+        sp[-(int)U8(1)] = make_smi(r);
+        NEXT(6);
+      }
+      PUSH(make_smi(r));
+      NEXT(4);
+    }
+    PUSH(a);
+    PUSH(make_smi(k));
+    {
+      uint16_t offset_ = img->selectors[IMG_SEL_ADD];
+      uint32_t cls_ = class_of(p, a);
+      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));
+      const uint8_t *m_;
+      if (offset_ == 0xffff || entry_ == 0 ||
+          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) {
+        sp--;
+        goto lookup_failed;
+      }
+      METHOD_ENTER(m_, bcp + 4);
+      CHECK_BUDGET();
+      DISPATCH();
+    }
+  }
   CASE(INVOKE_INDEX_SET) {
     value a = sp[-2];
     uint16_t offset = img->selectors[IMG_SEL_INDEX_SET];

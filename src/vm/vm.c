@@ -318,6 +318,14 @@ void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   } else if (op == OP_INVOKE_INDEX_SET) {
     receiver = sp[-2];
     offset = img->selectors[IMG_SEL_INDEX_SET];
+  } else if (op == OP_LOAD_LOCAL_ADD_SMI) {
+    receiver = sp[0];
+    offset = img->selectors[IMG_SEL_ADD];
+  } else if (op >= OP_INVOKE_EQ_SMI && op <= OP_INVOKE_SUB_SMI) {
+    static const uint8_t sel_of[] = {IMG_SEL_EQ, IMG_SEL_LT, IMG_SEL_LE, IMG_SEL_GT,
+                                     IMG_SEL_GE, IMG_SEL_ADD, IMG_SEL_SUB};
+    receiver = sp[0];
+    offset = img->selectors[sel_of[op - OP_INVOKE_EQ_SMI]];
   } else if (op >= OP_INVOKE_EQ && op <= OP_INVOKE_INDEX) {
     static const uint8_t sel_of[] = {IMG_SEL_EQ, IMG_SEL_LT, IMG_SEL_LE, IMG_SEL_GT, IMG_SEL_GE,
                                      IMG_SEL_ADD, IMG_SEL_SUB, IMG_SEL_MUL, IMG_SEL_DIV, IMG_SEL_MOD,
