@@ -413,7 +413,7 @@ static void emit_interp(fn *f, ast_node *n, bool want) {
   int count = 0;
   for (int i = 0; i < n->interp.parts.count; i++) {
     ast_node *part = n->interp.parts.items[i];
-    if (part->kind == AST_STRING) {
+    if (i % 2 == 0) { /* literal and expression parts alternate */
       if (part->str.size == 0) continue;
       emit_const_string(f, part->str.bytes, part->str.size);
     } else {

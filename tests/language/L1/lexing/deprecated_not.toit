@@ -1,0 +1,2 @@
+main:
+  print !true  // expect compile error: Deprecated operator '!'

@@ -1,0 +1,2 @@
+main:
+  print (true || false)  // expect compile error: Deprecated operator '||'

@@ -1,0 +1,2 @@
+main:
+	print 1  // expect compile error: Can't have tabs in leading whitespace

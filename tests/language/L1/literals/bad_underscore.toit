@@ -1,0 +1,2 @@
+main:
+  print 1__0  // expect compile error: Invalid number literal

@@ -1,0 +1,8 @@
+main:
+  print true
+  print false
+  print null
+
+// expect: true
+// expect: false
+// expect: null

@@ -1,0 +1,2 @@
+main:
+  print -0x10  // expect compile error: Hex literals may not be negated

@@ -1,0 +1,2 @@
+main:
+  print 10_  // expect compile error: Invalid number literal

@@ -1,0 +1,2 @@
+main:
+  print "costs $ 5"  // expect compile error: Unexpected '$'

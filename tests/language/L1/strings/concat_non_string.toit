@@ -1,0 +1,4 @@
+main:
+  print "a" + 1
+
+// expect runtime error: WRONG_ARGUMENT_TYPE

@@ -1,0 +1,2 @@
+main:
+  print "$(%+d 5)"  // expect compile error: Invalid format string

@@ -1,0 +1,4 @@
+main:
+  print "$(%k 5)"
+
+// expect runtime error: WRONG_TYPE_IN_FORMAT k

@@ -1,0 +1,5 @@
+main:
+  s := "abc"
+  print s[3]
+
+// expect runtime error: OUT_OF_BOUNDS

@@ -1,0 +1,2 @@
+main:
+  print "bad \q escape"  // expect compile error: Invalid escape sequence

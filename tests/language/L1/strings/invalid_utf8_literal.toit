@@ -1,0 +1,4 @@
+main:
+  print "\xff"
+
+// expect: ÿ

@@ -1,0 +1,7 @@
+main:
+  s := """foo
+  bar"""
+  print s
+
+// expect: foo
+// expect:   bar

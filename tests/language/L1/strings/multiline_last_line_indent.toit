@@ -1,0 +1,8 @@
+main:
+  s := """
+    one
+      two
+    """
+  print s.size
+
+// expect: 10

@@ -1,0 +1,6 @@
+main:
+  print """"x""""
+  print """a "quoted" word"""
+
+// expect: "x"
+// expect: a "quoted" word

@@ -1,0 +1,2 @@
+main:
+  print "never closed  // expect compile error: Unterminated string
