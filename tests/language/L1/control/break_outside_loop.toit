@@ -1,0 +1,2 @@
+main:
+  break  // expect compile error: 'break' outside of a loop

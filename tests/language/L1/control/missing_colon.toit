@@ -1,0 +1,2 @@
+main:
+  if true print 1  // expect compile error: Missing colon

@@ -1,0 +1,25 @@
+// Shortest round-trip digits; fixed notation between 1e-6 and 1e21.
+main:
+  print 1.0
+  print 0.1 + 0.2
+  print 1e20
+  print 1e21
+  print 1.5e22
+  print 1e-6
+  print 1e-7
+  print 2.5e-7
+  print -0.0
+  print 123.456
+  print 100.0
+
+// expect: 1.0
+// expect: 0.30000000000000004
+// expect: 100000000000000000000.0
+// expect: 1e21
+// expect: 1.5e22
+// expect: 0.000001
+// expect: 1e-07
+// expect: 2.5e-07
+// expect: -0.0
+// expect: 123.456
+// expect: 100.0

@@ -1,0 +1,10 @@
+main:
+  print 7 / 2
+  print -7 / 2
+  print 7 / -2
+  print -7 / -2
+
+// expect: 3
+// expect: -3
+// expect: -3
+// expect: 3

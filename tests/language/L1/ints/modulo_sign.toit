@@ -1,0 +1,14 @@
+main:
+  print 7 % 3
+  print -7 % 3
+  print 7 % -3
+  print -7 % -3
+  a := 17
+  b := -5
+  print a == (a / b) * b + a % b
+
+// expect: 1
+// expect: -1
+// expect: 1
+// expect: -1
+// expect: true

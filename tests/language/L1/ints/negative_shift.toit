@@ -1,0 +1,7 @@
+main:
+  n := -1
+  print (catch: 1 << n)
+  print (catch: 1 >> n)
+
+// expect: NEGATIVE_ARGUMENT
+// expect: NEGATIVE_ARGUMENT

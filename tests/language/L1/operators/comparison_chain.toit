@@ -1,0 +1,10 @@
+main:
+  print 1 < 5 < 10
+  print 1 < 5 < 3
+  print 1 <= 1 < 2 <= 2
+  print 3 > 2 > 1
+
+// expect: true
+// expect: false
+// expect: true
+// expect: true

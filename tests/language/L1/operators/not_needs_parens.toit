@@ -1,0 +1,2 @@
+main:
+  print not true  // expect compile error: 'not' must be parenthesized
