@@ -92,6 +92,7 @@ static void list_push(parser *p, ast_list *l, ast_node *n) {
 /* Skips to the next line that starts at or before the statement's indentation. */
 static void recover(parser *p) {
   int open = 0;
+  if (cur(p)->kind != TK_EOF) advance(p); /* always make progress */
   while (cur(p)->kind != TK_EOF) {
     token *t = cur(p);
     if (t->first && open <= 0 && (int)t->indent <= p->stmt_indent && p->i > 0) break;
@@ -478,6 +479,10 @@ static ast_node *parse_binary(parser *p, int min_level) {
       continue;
     }
     advance(p);
+    if (at_boundary(p)) {
+      diag_error(p->d, tok_loc(p, t), "Unexpected end of expression after '%s'", t->text);
+      return left;
+    }
     ast_node *n = node(p, AST_BINARY, t);
     n->binary.op = t->text;
     n->binary.left = left;
@@ -502,7 +507,7 @@ static bool can_start_arg(parser *p) {
     case TK_OP:
       if (is_op(t, "(") || is_op(t, "{") || is_op(t, "#[")) return true;
       if (is_op(t, "[")) return t->space_before;
-      if ((is_op(t, "-") || is_op(t, "~")) && t->space_before && !t->space_after) return true;
+      if ((is_op(t, "-") || is_op(t, "~") || is_op(t, "++")) && t->space_before && !t->space_after) return true;
       if (is_op(t, "::")) return !p->no_block;
       if (is_op(t, ":")) return !p->no_block && !p->ternary;
       return false;
@@ -824,7 +829,13 @@ static ast_node *parse_body(parser *p, int owner_indent) {
     for (;;) {
       t = cur(p);
       if (t->kind == TK_EOF) break;
-      if (t->first && (int)t->indent < body_indent) break;
+      if (t->first && (int)t->indent < body_indent) {
+        if ((int)t->indent <= owner_indent || p->paren) break;
+        error(p, t, "All expressions in a sequence must be indented the same way");
+        p->stmt_indent = (int)t->indent;
+        recover(p);
+        continue;
+      }
       if (t->first && (int)t->indent > body_indent) {
         error(p, t, "All expressions in a sequence must be indented the same way");
         p->stmt_indent = body_indent;

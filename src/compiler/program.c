@@ -699,7 +699,8 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
     text = owned;
   }
   unit_info *main_unit = add_unit(p, opt->path, text, size, false);
-  if (d.errors) goto done;
+  /* Syntax errors leave a well-formed tree: go on to find the other errors. */
+  int syntax_errors = d.errors;
 
   for (int i = 0; i < p->units.count; i++) declare_unit(p, p->units.items[i]);
   p->c_object = core_class(p, "Object");
@@ -720,14 +721,14 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   p->c_task = core_class(p, "Task_");
   p->c_absent = core_class(p, "Absent_");
   p->c_exception = core_class(p, "Exception_");
-  if (d.errors) goto done;
+  if (d.errors > syntax_errors) goto done;
   for (int i = 0; i < p->classes.count; i++) resolve_class(p, p->classes.items[i], 0);
   ptr_vec order = {0};
   number_classes(p, p->c_object, 0, &order);
   p->classes = order;
   if (p->classes.count > 0x7fff) diag_error(&d, (src_loc){0}, "too many classes");
   init_method_signatures(p);
-  if (d.errors) goto done;
+  if (d.errors > syntax_errors) goto done;
 
   uint16_t scls = (uint16_t)p->c_string->id;
   (void)scls;

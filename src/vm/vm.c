@@ -514,6 +514,30 @@ bool vm_rethrow(vm_process *p, value exc, value trace) {
 
 /* ---- running ---- */
 
+/* The List of command-line arguments for `main args` (List's first two
+ * fields are its backing array and its size: the core library keeps them so). */
+static value make_arguments(vm_process *p) {
+  int n = p->opt.argc;
+  value arr = vm_new_array(p, (uint32_t)n, vm_null(p));
+  if (!arr) return 0;
+  p->handles[p->handle_count++] = arr;
+  for (int i = 0; i < n; i++) {
+    value s = vm_new_string(p, p->opt.argv[i], strlen(p->opt.argv[i]));
+    if (!s) {
+      p->handle_count--;
+      return 0;
+    }
+    ((obj_array *)as_obj(arr))->elems[i] = s;
+  }
+  uint16_t cls = p->img->class_ids[IMG_CLASS_LIST];
+  obj_instance *list = vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + 2 * sizeof(value));
+  p->handle_count--;
+  if (!list || img_class_at(p->img, cls)->fields < 2) return 0;
+  list->fields[0] = arr;
+  list->fields[1] = make_smi(n);
+  return obj_value(list);
+}
+
 static bool start(vm_process *p) {
   const img_image *img = p->img;
   obj_stack *s = vm_heap_alloc(&p->heap, img->class_ids[IMG_CLASS_STACK],
@@ -523,7 +547,13 @@ static bool start(vm_process *p) {
   p->stack = obj_value(s);
   const uint8_t *main = img_method(img, img->main_method);
   uint32_t top = 0;
-  if (main[0] == 1) s->slots[top++] = vm_null(p); /* main args: L3 */
+  if (main[0] == 1) {
+    /* `main args`: a List of the argument strings. */
+    value list = make_arguments(p);
+    if (!list) return false;
+    s = (obj_stack *)as_obj(p->stack);
+    s->slots[top++] = list;
+  }
   s->slots[top++] = make_frame_marker(0);
   s->top = top;
   p->saved_top = top;

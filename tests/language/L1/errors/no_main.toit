@@ -1,0 +1,1 @@
+helper: return 1  // expect compile error: No 'main' function

@@ -1,0 +1,7 @@
+f:
+  x := 1
+
+main:
+  print f
+
+// expect: null

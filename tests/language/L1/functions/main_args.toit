@@ -1,0 +1,4 @@
+main args:
+  print args.size
+
+// expect: 0

@@ -1,0 +1,2 @@
+main:
+  print (x := 3)  // expect compile error: Definition of variable not allowed at this location

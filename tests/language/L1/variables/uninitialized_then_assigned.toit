@@ -1,0 +1,6 @@
+main:
+  x := ?
+  x = 3
+  print x
+
+// expect: 3

@@ -1,0 +1,2 @@
+main:
+  print missing  // expect compile error: Unresolved identifier: 'missing'

@@ -1,0 +1,2 @@
+main:
+  print (nowhere 1 2)  // expect compile error: Unresolved identifier: 'nowhere'
