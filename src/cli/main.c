@@ -3,11 +3,11 @@
  * Exit codes (docs/cli.md): 0 ok, 1 uncaught exception, 2 usage error,
  * 3 out of memory, 4 compile error, 5 bad image; `exit n` exits with n. */
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/fleet.h"
 #include "compiler/compiler.h"
 #include "image/disasm.h"
 #include "image/image.h"
@@ -329,6 +329,18 @@ static int cmd_disasm(int argc, char **argv) {
   return EXIT_OK;
 }
 
+/* The path of `toit-fleet` next to this executable, or NULL. */
+static const char *fleet_program(void) {
+  static char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
+  if (n <= 0) return NULL;
+  path[n] = 0;
+  char *slash = strrchr(path, '/');
+  if (!slash) return NULL;
+  strcpy(slash + 1, "toit-fleet");
+  return access(path, X_OK) == 0 ? path : NULL;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_main, stderr);
@@ -337,9 +349,12 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
     fputs(usage_main, stdout);
-#ifdef TOIT_HAVE_FLEET
-    cli_fleet_help(stdout);
-#endif
+    const char *fleet = fleet_program();
+    if (fleet) {
+      fflush(stdout);
+      char *fargv[] = {(char *)fleet, "--help-commands", NULL};
+      execv(fleet, fargv);
+    }
     return EXIT_OK;
   }
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
@@ -350,10 +365,13 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "compile") == 0) return cmd_compile(argc, argv);
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
   if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc, argv);
-#ifdef TOIT_HAVE_FLEET
-  int r = cli_fleet_main(argc, argv);
-  if (r >= 0) return r;
-#endif
+  const char *fleet = fleet_program();
+  if (fleet && !has_suffix(cmd, ".toit")) {
+    argv[0] = (char *)fleet;
+    execv(fleet, argv);
+    fprintf(stderr, "toit: cannot run %s: %s\n", fleet, strerror(errno));
+    return EXIT_USAGE;
+  }
   if (has_suffix(cmd, ".toit")) {
     /* `toit hello.toit` is `toit execute hello.toit`. */
     char **nargv = malloc(sizeof(char *) * (size_t)(argc + 2));

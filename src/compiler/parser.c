@@ -893,11 +893,13 @@ static ast_node *parse_sub_expression(parser *p, uint32_t start, uint32_t end, c
   sub.no_block = 0;
   sub.ternary = 0;
   if (tl.count <= 1) {
+    scan_free(&tl);
     error(p, at, "Empty interpolation");
     return node(p, AST_NULL, at);
   }
   ast_node *e = parse_expr(&sub);
   if (sub.t[sub.i].kind != TK_EOF) error(&sub, &sub.t[sub.i], "Unexpected token in interpolation");
+  scan_free(&tl);
   return e;
 }
 
@@ -1272,6 +1274,7 @@ ast_node *parse_unit(arena *a, diag_ctx *d, src_file *file) {
     }
     if (p.i == before) advance(&p);
   }
+  scan_free(&tl);
   return unit;
 }
 

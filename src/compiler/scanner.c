@@ -36,13 +36,18 @@ static void error_at(scanner *sc, uint32_t offset, uint32_t len, const char *msg
   diag_error(sc->d, loc_at(sc, offset, len), "%s", msg);
 }
 
+void scan_free(token_list *tl) {
+  free(tl->toks);
+  tl->toks = NULL;
+  tl->count = 0;
+}
+
 static token *push(scanner *sc, tok_kind kind, uint32_t start, uint32_t len) {
   if (sc->count == sc->cap) {
-    sc->cap = sc->cap ? sc->cap * 2 : 256;
-    token *n = malloc(sizeof(token) * (size_t)sc->cap);
+    /* Roughly one token per 5 bytes of source: size the array once. */
+    sc->cap = sc->cap ? sc->cap * 2 : (int)((sc->end - sc->pos) / 5 + 16);
+    token *n = realloc(sc->toks, sizeof(token) * (size_t)sc->cap);
     if (!n) abort();
-    if (sc->count) memcpy(n, sc->toks, sizeof(token) * (size_t)sc->count);
-    free(sc->toks);
     sc->toks = n;
   }
   token *t = &sc->toks[sc->count++];
@@ -645,8 +650,10 @@ token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end
       uint32_t e = ident_end(sc.s, sc.pos, sc.end);
       const char *name = canonical(a, sc.s + st, e - st);
       bool kw = false;
-      for (int k = 0; keywords[k]; k++)
-        if (strcmp(keywords[k], name) == 0) kw = true;
+      if (e - st >= 2 && e - st <= 8 && name[0] >= 'a' && name[0] <= 'w') {
+        for (int k = 0; keywords[k]; k++)
+          if (keywords[k][0] == name[0] && strcmp(keywords[k], name) == 0) kw = true;
+      }
       token *t = push(&sc, kw ? TK_KEYWORD : TK_IDENT, st, e - st);
       t->text = name;
       sc.pos = e;
@@ -669,10 +676,13 @@ token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end
       scan_char(&sc);
     } else {
       const char *op = NULL;
+      size_t oplen = 0;
       for (int k = 0; operators[k]; k++) {
+        if (operators[k][0] != c) continue;
         size_t n = strlen(operators[k]);
         if (sc.pos + n <= sc.end && memcmp(sc.s + sc.pos, operators[k], n) == 0) {
           op = operators[k];
+          oplen = n;
           break;
         }
       }
@@ -687,9 +697,9 @@ token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end
         const char *alt = op[0] == '!' ? "not" : op[0] == '&' ? "and" : "or";
         diag_error(d, loc_at(&sc, st, (uint32_t)strlen(op)), "Deprecated operator '%s': use '%s'", op, alt);
       }
-      token *t = push(&sc, TK_OP, st, (uint32_t)strlen(op));
+      token *t = push(&sc, TK_OP, st, (uint32_t)oplen);
       t->text = op;
-      sc.pos += (uint32_t)strlen(op);
+      sc.pos += (uint32_t)oplen;
     }
   }
   /* space_after from the next token's space_before (or end). */
@@ -701,9 +711,7 @@ token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end
   t->first = true;
   t->indent = 0;
   token_list list;
-  list.toks = arena_alloc(a, sizeof(token) * (size_t)sc.count);
-  memcpy(list.toks, sc.toks, sizeof(token) * (size_t)sc.count);
+  list.toks = sc.toks; /* owned by the caller: scan_free */
   list.count = sc.count;
-  free(sc.toks);
   return list;
 }

@@ -55,7 +55,9 @@ typedef struct {
   int count;
 } token_list;
 
-/* Scans [start, end) of file f. Errors go to d. */
+/* Scans [start, end) of file f. Errors go to d. The token array is
+ * malloc'd (strings it points to live in the arena): free it with scan_free. */
 token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end);
+void scan_free(token_list *tl);
 
 #endif

@@ -24,12 +24,22 @@ static const char *const section_names[IMG_SEC_COUNT] = {
 #undef IMG_SECTION_NAME
 };
 
+/* CRC-32 (IEEE 802.3, reflected 0xedb88320), table-driven: the table is
+ * built on first use (1 KB of RAM, or flash if made const by a build step). */
+static uint32_t crc_table[256];
+static int crc_ready;
+
 uint32_t img_crc32(const uint8_t *p, size_t n, uint32_t crc) {
-  crc = ~crc;
-  while (n--) {
-    crc ^= *p++;
-    for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+  if (!crc_ready) {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+      crc_table[i] = c;
+    }
+    crc_ready = 1;
   }
+  crc = ~crc;
+  while (n--) crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 

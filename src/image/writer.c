@@ -37,37 +37,64 @@ void img_buf_free(img_buf *b) {
   memset(b, 0, sizeof *b);
 }
 
+/* Byte-string -> u32 map (interning of objects, names and primitives). */
 typedef struct {
   char *key;
   size_t key_size;
   uint32_t value;
+  uint32_t hash;
 } dedup_entry;
 
 typedef struct {
-  dedup_entry *items;
+  dedup_entry *items;   /* open addressing; key NULL = empty */
   int count, cap;
 } dedup;
 
+static uint32_t dedup_hash(const void *key, size_t n) {
+  const uint8_t *p = key;
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
+  return h;
+}
+
 static int dedup_find(dedup *d, const void *key, size_t n) {
-  for (int i = 0; i < d->count; i++)
-    if (d->items[i].key_size == n && memcmp(d->items[i].key, key, n) == 0) return i;
-  return -1;
-}
-static void dedup_add(dedup *d, const void *key, size_t n, uint32_t value) {
-  if (d->count == d->cap) {
-    d->cap = d->cap ? d->cap * 2 : 64;
-    d->items = realloc(d->items, sizeof(dedup_entry) * (size_t)d->cap);
-    if (!d->items) abort();
+  if (!d->cap) return -1;
+  uint32_t h = dedup_hash(key, n);
+  for (uint32_t i = h & (uint32_t)(d->cap - 1);; i = (i + 1) & (uint32_t)(d->cap - 1)) {
+    dedup_entry *e = &d->items[i];
+    if (!e->key) return -1;
+    if (e->hash == h && e->key_size == n && memcmp(e->key, key, n) == 0) return (int)i;
   }
-  dedup_entry *e = &d->items[d->count++];
-  e->key = malloc(n ? n : 1);
-  if (!e->key) abort();
-  memcpy(e->key, key, n);
-  e->key_size = n;
-  e->value = value;
 }
+
+static void dedup_insert(dedup *d, char *key, size_t n, uint32_t value, uint32_t h) {
+  for (uint32_t i = h & (uint32_t)(d->cap - 1);; i = (i + 1) & (uint32_t)(d->cap - 1)) {
+    if (!d->items[i].key) {
+      d->items[i] = (dedup_entry){key, n, value, h};
+      return;
+    }
+  }
+}
+
+static void dedup_add(dedup *d, const void *key, size_t n, uint32_t value) {
+  if (2 * (d->count + 1) > d->cap) {
+    dedup old = *d;
+    d->cap = d->cap ? d->cap * 2 : 64;
+    d->items = calloc((size_t)d->cap, sizeof(dedup_entry));
+    if (!d->items) abort();
+    for (int i = 0; i < old.cap; i++)
+      if (old.items[i].key) dedup_insert(d, old.items[i].key, old.items[i].key_size, old.items[i].value, old.items[i].hash);
+    free(old.items);
+  }
+  char *copy = malloc(n ? n : 1);
+  if (!copy) abort();
+  memcpy(copy, key, n);
+  dedup_insert(d, copy, n, value, dedup_hash(key, n));
+  d->count++;
+}
+
 static void dedup_free(dedup *d) {
-  for (int i = 0; i < d->count; i++) free(d->items[i].key);
+  for (int i = 0; i < d->cap; i++) free(d->items[i].key);
   free(d->items);
 }
 

@@ -1,0 +1,7 @@
+// Recursive Fibonacci: calls, small-int arithmetic, comparisons.
+fib n/int -> int:
+  if n < 2: return n
+  return (fib n - 1) + (fib n - 2)
+
+main:
+  print (fib 30)
