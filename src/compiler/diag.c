@@ -9,7 +9,25 @@ void diag_init(diag_ctx *d, FILE *out) {
   d->max_errors = 20;
 }
 
+static int entry_order(const void *a, const void *b) {
+  const diag_entry *x = a, *y = b;
+  if (x->loc.file != y->loc.file) return x->loc.file - y->loc.file;
+  if (x->loc.offset != y->loc.offset) return x->loc.offset < y->loc.offset ? -1 : 1;
+  return x->seq - y->seq;
+}
+
+void diag_flush(diag_ctx *d) {
+  qsort(d->entries, (size_t)d->entry_count, sizeof(diag_entry), entry_order);
+  for (int i = 0; i < d->entry_count; i++) {
+    fputs(d->entries[i].text, d->out);
+    free(d->entries[i].text);
+  }
+  d->entry_count = 0;
+}
+
 void diag_free(diag_ctx *d) {
+  diag_flush(d);
+  free(d->entries);
   for (int i = 0; i < d->file_count; i++) {
     free(d->files[i]->line_starts);
     free(d->files[i]);
@@ -66,22 +84,35 @@ void diag_verror(diag_ctx *d, src_loc loc, const char *kind, const char *fmt, va
   else d->warnings++;
   if (is_error && d->errors > d->max_errors) return;
   if (!is_error && d->suppress_warnings) return;
+  char *buf = NULL;
+  size_t size = 0;
+  FILE *out = open_memstream(&buf, &size);
+  if (!out) return;
   src_file *f = loc.file >= 0 && loc.file < d->file_count ? d->files[loc.file] : NULL;
-  if (f) fprintf(d->out, "%s:%u:%u: %s: ", f->path, loc.line, loc.col, kind);
-  else fprintf(d->out, "%s: ", kind);
-  vfprintf(d->out, fmt, ap);
-  fputc('\n', d->out);
-  if (!f || loc.line == 0 || loc.line > f->line_count) return;
-  uint32_t start = f->line_starts[loc.line - 1], end = start;
-  while (end < f->size && f->text[end] != '\n' && f->text[end] != '\r') end++;
-  fprintf(d->out, "%.*s\n", (int)(end - start), f->text + start);
-  uint32_t col = loc.col ? loc.col - 1u : 0;
-  for (uint32_t i = 0; i < col && start + i < end; i++) fputc(f->text[start + i] == '\t' ? '\t' : ' ', d->out);
-  fputc('^', d->out);
-  uint32_t len = loc.length;
-  if (start + col + len > end) len = end > start + col ? end - start - col : 1;
-  for (uint32_t i = 1; i < len; i++) fputc('~', d->out);
-  fputc('\n', d->out);
+  if (f) fprintf(out, "%s:%u:%u: %s: ", f->path, loc.line, loc.col, kind);
+  else fprintf(out, "%s: ", kind);
+  vfprintf(out, fmt, ap);
+  fputc('\n', out);
+  if (f && loc.line > 0 && loc.line <= f->line_count) {
+    uint32_t start = f->line_starts[loc.line - 1], end = start;
+    while (end < f->size && f->text[end] != '\n' && f->text[end] != '\r') end++;
+    fprintf(out, "%.*s\n", (int)(end - start), f->text + start);
+    uint32_t col = loc.col ? loc.col - 1u : 0;
+    for (uint32_t i = 0; i < col && start + i < end; i++) fputc(f->text[start + i] == '\t' ? '\t' : ' ', out);
+    fputc('^', out);
+    uint32_t len = loc.length;
+    if (start + col + len > end) len = end > start + col ? end - start - col : 1;
+    for (uint32_t i = 1; i < len; i++) fputc('~', out);
+    fputc('\n', out);
+  }
+  fclose(out);
+  if (d->entry_count == d->entry_cap) {
+    d->entry_cap = d->entry_cap ? d->entry_cap * 2 : 16;
+    d->entries = realloc(d->entries, sizeof(diag_entry) * (size_t)d->entry_cap);
+    if (!d->entries) abort();
+  }
+  d->entries[d->entry_count] = (diag_entry){loc, buf, d->entry_count};
+  d->entry_count++;
 }
 
 void diag_error(diag_ctx *d, src_loc loc, const char *fmt, ...) {

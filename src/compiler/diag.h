@@ -29,6 +29,16 @@ typedef struct {
 } src_loc;
 
 typedef struct {
+  src_loc loc;
+  char *text;        /* the whole formatted diagnostic, excerpt included */
+  int seq;
+} diag_entry;
+
+/* Diagnostics are collected and printed in source order by diag_flush (the
+ * scanner runs ahead of the parser, so they are not found in order). */
+typedef struct {
+  diag_entry *entries;
+  int entry_count, entry_cap;
   src_file **files;
   int file_count;
   int file_cap;
@@ -40,6 +50,8 @@ typedef struct {
 } diag_ctx;
 
 void diag_init(diag_ctx *d, FILE *out);
+/* Prints the collected diagnostics, sorted by file and position. */
+void diag_flush(diag_ctx *d);
 void diag_free(diag_ctx *d);
 
 /* Registers a file (copies nothing: text must outlive d). Returns its id. */

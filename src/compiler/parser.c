@@ -1277,8 +1277,3 @@ ast_node *parse_unit(arena *a, diag_ctx *d, src_file *file) {
   scan_free(&tl);
   return unit;
 }
-
-void ast_dump(FILE *out, const ast_node *n) {
-  (void)out;
-  (void)n;
-}

@@ -10,7 +10,5 @@
 
 ast_node *parse_unit(arena *a, diag_ctx *d, src_file *file);
 
-/* Debug aid and unit-test helper: writes an S-expression form of the tree. */
-void ast_dump(FILE *out, const ast_node *n);
 
 #endif

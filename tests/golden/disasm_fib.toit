@@ -1,0 +1,7 @@
+// golden: disasm --method=fib
+fib n/int -> int:
+  if n < 2: return n
+  return (fib n - 1) + (fib n - 2)
+
+main:
+  print (fib 10)

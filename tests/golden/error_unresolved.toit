@@ -1,0 +1,4 @@
+main:
+  x := 3
+  print (undefined-thing x)
+  print also-missing

@@ -1,0 +1,3 @@
+main:
+  s := "abc"
+  s.frobnicate 1

@@ -1,0 +1,3 @@
+// golden: disasm --stats
+main:
+  print "hello"
