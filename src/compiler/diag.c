@@ -17,7 +17,7 @@ static int entry_order(const void *a, const void *b) {
 }
 
 void diag_flush(diag_ctx *d) {
-  qsort(d->entries, (size_t)d->entry_count, sizeof(diag_entry), entry_order);
+  if (d->entry_count > 1) qsort(d->entries, (size_t)d->entry_count, sizeof(diag_entry), entry_order);
   for (int i = 0; i < d->entry_count; i++) {
     fputs(d->entries[i].text, d->out);
     free(d->entries[i].text);

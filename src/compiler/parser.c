@@ -1009,7 +1009,7 @@ static ast_node *parse_method(parser *p, int decl_indent, bool in_class, bool is
     } else {
       error(p, o, "Expected an operator");
       recover(p);
-      return m;
+      return NULL;
     }
   } else if (t->kind == TK_IDENT) {
     m->method.name = t->text;
