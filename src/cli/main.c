@@ -39,6 +39,7 @@ static const char *const usage_execute =
     "  --heap-limit=BYTES   the program's heap limit (default 64 MB; k/m suffixes)\n"
     "  --gc-stress          collect garbage before every allocation (testing)\n"
     "  --fail-alloc=N       make the Nth allocation fail (testing)\n"
+    "  --vm-stats           print heap and GC statistics to stderr at exit\n"
     "\n"
     "Exit codes: 0 ok, 1 uncaught exception, 2 usage, 3 out of memory,\n"
     "4 compile error, 5 bad image; `exit n` exits with n.\n";
@@ -56,7 +57,7 @@ static const char *const usage_run =
     "Validates and runs a compiled image.\n"
     "\n"
     "Options:\n"
-    "  --heap-limit=BYTES, --gc-stress, --fail-alloc=N   as for `toit execute`\n";
+    "  --heap-limit=BYTES, --gc-stress, --fail-alloc=N, --vm-stats   as for `toit execute`\n";
 
 static const char *const usage_disasm =
     "Usage: toit disasm [options] FILE.toit|FILE.img\n"
@@ -95,7 +96,10 @@ typedef struct {
   vm_options vm;
   const char *file;
   int first_arg;
+  bool stats;
 } run_args;
+
+static bool vm_stats;
 
 /* Parses VM options before the file; returns -1 or an exit code. */
 static int parse_run_args(int argc, char **argv, const char *usage, run_args *ra) {
@@ -121,6 +125,8 @@ static int parse_run_args(int argc, char **argv, const char *usage, run_args *ra
         return usage_error(usage, "bad heap limit '%s'", a + 13);
     } else if (strcmp(a, "--gc-stress") == 0) {
       ra->vm.gc_stress = 1;
+    } else if (strcmp(a, "--vm-stats") == 0) {
+      vm_stats = true;
     } else if (strncmp(a, "--fail-alloc=", 13) == 0) {
       ra->vm.fail_allocation = atol(a + 13);
     } else {
@@ -179,6 +185,10 @@ static int run_image(const uint8_t *bytes, size_t size, const char *what, vm_opt
     st = vm_run(&p);
   } while (st == VM_YIELDED);
   fflush(stdout);
+  if (vm_stats) {
+    fprintf(stderr, "vm: %u collections, peak heap %zu bytes in pages, live after last collection %zu bytes\n",
+            p.heap.gc_count, p.heap.peak_committed, p.heap.live);
+  }
   int code = EXIT_OK;
   switch (st) {
     case VM_DONE: code = EXIT_OK; break;
