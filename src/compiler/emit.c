@@ -46,6 +46,7 @@ struct fn {
   loop_info *loop;
   int try_depth;
   bool is_block;
+  bool is_lambda;
   cls *holder;            /* class of `this`, NULL in static code */
   bool has_this;
   bool static_part;       /* constructor before the super call */
@@ -473,7 +474,24 @@ static void check_static_type(fn *f, ast_node *value, type_info t) {
 /* Run-time part: checks the top of the stack against t. */
 static void emit_type_check(fn *f, type_info t) {
   if (t.kind != TYPE_CLASS || t.klass == f->p->c_object) return;
-  if (t.klass->is_interface || t.klass->is_mixin) return; /* checked through selectors in L2 */
+  if (t.klass->is_interface || t.klass->is_mixin) {
+    selector *is = prog_is_selector(f->p, t.klass);
+    if (f->dead) return;
+    jump skip = {-1, 0};
+    if (t.nullable) {
+      op(f, OP_DUP, 1);
+      op(f, OP_LOAD_NULL, 1);
+      op(f, OP_IDENTICAL, -1);
+      skip = branch(f, OP_BRANCH_IF_TRUE, -1);
+    }
+    mark_line(f);
+    img_buf_u8(f->code, OP_AS_INTERFACE);
+    img_buf_u8(f->code, 1);
+    ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+    img_buf_u16(f->code, (uint16_t)is->id);
+    bind(f, skip);
+    return;
+  }
   op16(f, OP_AS_CLASS, t.klass->id | (t.nullable ? 0x8000 : 0), 0);
 }
 
@@ -835,13 +853,20 @@ static meth *pick_overload(fn *f, ptr_vec *cands, int npos, const char **named, 
   return found;
 }
 
+/* Is there a lambda between f and the frame that owns a variable? */
+static bool crosses_lambda(fn *f, fn *owner) {
+  for (fn *g = f; g && g != owner; g = g->outer)
+    if (g->is_lambda) return true;
+  return false;
+}
+
 static void emit_ident(fn *f, ast_node *n, bool want) {
   const char *name = n->ident.name;
   var_ref r = lookup_var(f, name);
   if (r.l) {
     if (!r.l->assigned && r.owner == f)
       emit_error(f, n->loc, "Local '%s' must be initialized before first use", name);
-    if (r.l->is_block && r.owner != f)
+    if (r.l->is_block && r.owner != f && crosses_lambda(f, r.owner))
       emit_error(f, n->loc, "Can't capture block variable %s", name);
     load_var(f, r);
     if (!want) pop_n(f, 1);
@@ -1086,6 +1111,84 @@ static void emit_virtual_call(fn *f, ast_node *receiver, bool receiver_is_this, 
   finish_call(f, 0, nslots, want);
 }
 
+static meth *default_constructor(fn *f, cls *c) {
+  ptr_vec *v = strmap_get(&c->statics, "constructor");
+  if (v) return v->count ? v->items[0] : NULL;
+  if (c->has_constructor) return NULL;
+  meth *m = prog_new_method(f->p, METH_CONSTRUCTOR, "constructor", c, c->unit);
+  m->arity = 1;
+  ptr_vec *nv = arena_alloc(f->p->a, sizeof *nv);
+  ptr_vec_push(f->p->a, nv, m);
+  strmap_put(f->p->a, &c->statics, "constructor", nv);
+  return m;
+}
+
+static bool is_super_call(ast_node *s) {
+  if (s->kind == AST_SUPER) return true;
+  if (s->kind != AST_CALL) return false;
+  ast_node *t = s->call.target;
+  return t->kind == AST_SUPER || (t->kind == AST_DOT && t->dot.receiver->kind == AST_SUPER);
+}
+
+/* The superclass constructor call of a constructor: explicit (`super args`,
+ * `super.name args`) or implicit (the superclass's default constructor). */
+static void emit_super_constructor(fn *f, ast_node *s, src_loc loc) {
+  cls *sup = f->holder->super;
+  if (!sup || sup == f->p->c_object) {
+    if (s && s->kind == AST_CALL && s->call.args.count) emit_error(f, s->loc, "Object's constructor takes no arguments");
+    return;
+  }
+  const char *ctor = "constructor";
+  ast_list empty = {0};
+  ast_list *argl = &empty;
+  if (s && s->kind == AST_CALL) {
+    argl = &s->call.args;
+    if (s->call.target->kind == AST_DOT) ctor = arena_printf(f->p->a, "constructor.%s", s->call.target->dot.name);
+    loc = s->loc;
+  }
+  meth *m = NULL;
+  arg_info args[64];
+  const char *named[64];
+  int nn, npos;
+  collect_args(f, argl, args, 64, named, &nn, &npos);
+  ptr_vec *v = strmap_get(&sup->statics, ctor);
+  if (v) m = pick_overload(f, v, npos, named, nn, loc, sup->name, true);
+  else if (strcmp(ctor, "constructor") == 0 && !npos && !nn) m = default_constructor(f, sup);
+  if (!m) {
+    if (!v) emit_error(f, loc, strcmp(ctor, "constructor") == 0 ? "No default constructor in superclass '%s'"
+                                                                  : "Superclass '%s' has no such constructor", sup->name);
+    return;
+  }
+  if (is_factory(m)) {
+    emit_error(f, loc, "Can't call a factory constructor as a super constructor");
+    return;
+  }
+  emit_static_call(f, m, argl, loc, false, 1);
+}
+
+/* `super args` in a method: the superclass's implementation, called statically. */
+static void emit_super_method(fn *f, ast_list *argl, src_loc loc, bool want) {
+  fn *home = f;
+  while (home->is_block) home = home->outer;
+  meth *cur = home->m;
+  if (!f->holder || !f->has_this || cur->kind != METH_INSTANCE) {
+    emit_error(f, loc, "'super' is only available in instance methods and constructors");
+    if (want) op(f, OP_LOAD_NULL, 1);
+    return;
+  }
+  arg_info args[64];
+  const char *named[64];
+  int nn, npos;
+  collect_args(f, argl, args, 64, named, &nn, &npos);
+  meth *m = f->holder->super ? prog_find_member(f->holder->super, cur->name, npos, named, nn, false) : NULL;
+  if (!m || m->is_abstract) {
+    emit_error(f, loc, "No superclass method '%s' to call", cur->name);
+    if (want) op(f, OP_LOAD_NULL, 1);
+    return;
+  }
+  emit_static_call(f, m, argl, loc, want, 1);
+}
+
 static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, bool want) {
   if (!f->u->is_core && prog_lookup_top(f->p, f->u, name) != strmap_get(&f->p->core->names, name))
     return false; /* shadowed by the user's own definition */
@@ -1275,6 +1378,15 @@ static void emit_call(fn *f, ast_node *n, bool want) {
       emit_virtual_call(f, NULL, true, name, argl, n->loc, want);
       return;
     }
+    if (recv->kind == AST_SUPER) {
+      fn *home = f;
+      while (home->is_block) home = home->outer;
+      if (home->m->kind == METH_CONSTRUCTOR) {
+        emit_error(f, n->loc, "A super constructor call must be a statement of the constructor's body");
+        if (want) op(f, OP_LOAD_NULL, 1);
+        return;
+      }
+    }
     if (is_block_value(f, recv)) {
       emit_error(f, recv->loc, "Blocks only support 'call'");
     }
@@ -1282,8 +1394,14 @@ static void emit_call(fn *f, ast_node *n, bool want) {
     return;
   }
   if (t->kind == AST_SUPER) {
-    emit_error(f, t->loc, "'super' calls are not supported yet");
-    if (want) op(f, OP_LOAD_NULL, 1);
+    fn *home = f;
+    while (home->is_block) home = home->outer;
+    if (home->m->kind == METH_CONSTRUCTOR) {
+      emit_error(f, t->loc, "A super constructor call must be a statement of the constructor's body");
+      if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    }
+    emit_super_method(f, argl, n->loc, want);
     return;
   }
   if (is_block_value(f, t)) {
@@ -1567,6 +1685,67 @@ static bool mentions_it(ast_node *n) {
   }
 }
 
+/* Calls pred on every node of the tree (blocks and lambdas included);
+ * true as soon as one returns true. */
+typedef bool (*ast_pred)(fn *f, ast_node *n);
+static bool ast_any(fn *f, ast_node *n, ast_pred pred);
+
+static bool ast_any_list(fn *f, ast_list *l, ast_pred pred) {
+  for (int i = 0; i < l->count; i++)
+    if (ast_any(f, l->items[i], pred)) return true;
+  return false;
+}
+
+static bool ast_any(fn *f, ast_node *n, ast_pred pred) {
+  if (!n) return false;
+  if (pred(f, n)) return true;
+  switch (n->kind) {
+    case AST_INTERP: return ast_any_list(f, &n->interp.parts, pred);
+    case AST_LIST: case AST_SET: case AST_BYTES: return ast_any_list(f, &n->list.elems, pred);
+    case AST_MAP: return ast_any_list(f, &n->map.keys, pred) || ast_any_list(f, &n->map.values, pred);
+    case AST_DOT: return ast_any(f, n->dot.receiver, pred);
+    case AST_INDEX: return ast_any(f, n->index.receiver, pred) || ast_any_list(f, &n->index.args, pred);
+    case AST_SLICE: return ast_any(f, n->slice.receiver, pred) || ast_any(f, n->slice.from, pred) || ast_any(f, n->slice.to, pred);
+    case AST_UNARY: return ast_any(f, n->unary.operand, pred);
+    case AST_BINARY: return ast_any(f, n->binary.left, pred) || ast_any(f, n->binary.right, pred);
+    case AST_COMPARE: return ast_any_list(f, &n->compare.operands, pred);
+    case AST_IS: case AST_AS: return ast_any(f, n->is_as.value, pred);
+    case AST_CONDITIONAL: return ast_any(f, n->cond.cond, pred) || ast_any(f, n->cond.then, pred) || ast_any(f, n->cond.else_, pred);
+    case AST_ASSIGN: return ast_any(f, n->assign.target, pred) || ast_any(f, n->assign.value, pred);
+    case AST_INCDEC: return ast_any(f, n->incdec.target, pred);
+    case AST_DEFINE: return ast_any(f, n->define.value, pred);
+    case AST_CALL: return ast_any(f, n->call.target, pred) || ast_any_list(f, &n->call.args, pred);
+    case AST_NAMED_ARG: return ast_any(f, n->named.value, pred);
+    case AST_BLOCK: case AST_LAMBDA: return ast_any(f, n->fn.body, pred);
+    case AST_SEQUENCE: return ast_any_list(f, &n->seq.stmts, pred);
+    case AST_IF: return ast_any(f, n->if_.cond, pred) || ast_any(f, n->if_.then, pred) || ast_any(f, n->if_.else_, pred);
+    case AST_WHILE: return ast_any(f, n->while_.cond, pred) || ast_any(f, n->while_.body, pred);
+    case AST_FOR: return ast_any(f, n->for_.init, pred) || ast_any(f, n->for_.cond, pred) || ast_any(f, n->for_.update, pred) || ast_any(f, n->for_.body, pred);
+    case AST_BREAK: case AST_CONTINUE: return ast_any(f, n->jump.value, pred);
+    case AST_RETURN: return ast_any(f, n->ret.value, pred);
+    case AST_TRY: return ast_any(f, n->try_.body, pred) || ast_any(f, n->try_.finally_body, pred);
+    case AST_ASSERT: return ast_any(f, n->assert_.block, pred);
+    default: return false;
+  }
+}
+
+/* Does this node read `this`: `this`, `super`, or a member name that no
+ * local shadows? Plain assignments to fields do not count (they belong to
+ * the constructor's static part). */
+static bool is_this_use(fn *f, ast_node *n) {
+  if (n->kind == AST_THIS || n->kind == AST_SUPER) return true;
+  const char *name = NULL;
+  if (n->kind == AST_IDENT) name = n->ident.name;
+  else if (n->kind == AST_CALL && n->call.target->kind == AST_IDENT) name = n->call.target->ident.name;
+  if (n->kind == AST_ASSIGN && strcmp(n->assign.op, "=") == 0 && n->assign.target->kind == AST_IDENT)
+    return ast_any(f, n->assign.value, is_this_use);
+  if (!name || lookup_var(f, name).l) return false;
+  for (cls *c = f->holder; c; c = c->super) {
+    if (strmap_get(&c->members, name)) return true;
+  }
+  return false;
+}
+
 static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm) {
   fn b = {0};
   b.p = f->p;
@@ -1617,6 +1796,7 @@ static void emit_try(fn *f, ast_node *n, bool want) {
   f->try_depth++;
   emit_body(f, n->try_.body, false);
   f->try_depth--;
+  bool body_completes = !f->dead;
   if (!f->dead) op(f, OP_UNLINK, 0);
   /* The handler: reached by falling through (reason normal) or by unwinding. */
   if (link.pos >= 0) {
@@ -1646,6 +1826,11 @@ static void emit_try(fn *f, ast_node *n, bool want) {
   emit_body(f, n->try_.finally_body, false);
   end_scope(f, 0);
   op(f, OP_UNWIND, -5);
+  if (!body_completes && !f->dead) {
+    /* The body never completes normally, so `unwind` never falls through. */
+    op(f, OP_HALT, 0);
+    f->dead = true;
+  }
 }
 
 /* ---- sequences ---- */
@@ -1707,6 +1892,14 @@ static void emit_expr(fn *f, ast_node *n, bool want) {
       return;
     }
     case AST_IDENT: emit_ident(f, n, want); return;
+    case AST_SUPER: {
+      ast_node call = {0};
+      call.kind = AST_CALL;
+      call.loc = n->loc;
+      call.call.target = n;
+      emit_call(f, &call, want);
+      return;
+    }
     case AST_THIS:
       if (!in_instance_context(f)) emit_error(f, n->loc, "'this' is not available here");
       else if (f->static_part) emit_error(f, n->loc, "Can't access 'this' before the super call");
@@ -1764,7 +1957,14 @@ static void emit_expr(fn *f, ast_node *n, bool want) {
       if (t.kind == TYPE_CLASS && !t.klass->is_interface && !t.klass->is_mixin) {
         op16(f, n->kind == AST_IS ? OP_IS_CLASS : OP_AS_CLASS, t.klass->id, 0);
       } else if (t.kind == TYPE_CLASS) {
-        emit_error(f, n->loc, "'is' and 'as' with interfaces are not supported yet");
+        selector *is = prog_is_selector(f->p, t.klass);
+        if (!f->dead) {
+          mark_line(f);
+          img_buf_u8(f->code, n->kind == AST_IS ? OP_IS_INTERFACE : OP_AS_INTERFACE);
+          img_buf_u8(f->code, 1);
+          ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+          img_buf_u16(f->code, (uint16_t)is->id);
+        }
       } else if (n->kind == AST_IS) {
         pop_n(f, 1);
         op(f, OP_LOAD_TRUE, 1);
@@ -1948,23 +2148,47 @@ static void emit_constructor(fn *f, meth *m) {
     op8(f, OP_STORE_FIELD, fi, -1);
     pop_n(f, 1);
   }
-  /* Super constructor: implicit, before the body (L1 simplification: the
-   * whole body is the dynamic part unless it only assigns fields). */
-  if (c->super && c->super != f->p->c_object) {
-    ptr_vec *v = strmap_get(&c->super->statics, "constructor");
-    meth *sc = v ? pick_overload(f, v, 0, NULL, 0, m->decl ? m->decl->loc : f->cur, c->super->name, false) : NULL;
-    if (sc) {
-      load_local_at(f, -m->arity);
-      invoke_static(f, sc, sc->arity);
-      pop_n(f, 1);
-    } else if (c->super->has_constructor) {
-      emit_error(f, m->decl ? m->decl->loc : c->decl->loc, "No default constructor in superclass '%s'", c->super->name);
-    } else {
-      emit_field_inits(f, c->super);
+  /* The body: statements before the super call (explicit, or implicitly
+   * before the first statement that uses `this`) are the static part. */
+  ast_list *stmts = m->decl && m->decl->method.body ? &m->decl->method.body->seq.stmts : NULL;
+  int count = stmts ? stmts->count : 0;
+  int split = count;
+  bool explicit_super = false;
+  for (int i = 0; i < count; i++) {
+    if (is_super_call(stmts->items[i])) {
+      split = i;
+      explicit_super = true;
+      break;
     }
   }
+  begin_scope(f);
+  if (!explicit_super) {
+    /* Emit the static part one statement at a time, deciding as we go
+     * (locals defined so far must be known to decide). */
+    split = count;
+    for (int i = 0; i < count; i++) {
+      if (ast_any(f, stmts->items[i], is_this_use)) {
+        split = i;
+        break;
+      }
+      if (stmts->items[i]->kind == AST_DEFINE) emit_define(f, stmts->items[i], false);
+      else emit_expr(f, stmts->items[i], false);
+    }
+  } else {
+    for (int i = 0; i < split; i++) {
+      if (stmts->items[i]->kind == AST_DEFINE) emit_define(f, stmts->items[i], false);
+      else emit_expr(f, stmts->items[i], false);
+    }
+  }
+  emit_super_constructor(f, explicit_super ? stmts->items[split] : NULL, m->decl ? m->decl->loc : c->decl->loc);
   f->static_part = false;
-  if (m->decl) emit_body(f, m->decl->method.body, false);
+  for (int i = split + (explicit_super ? 1 : 0); i < count; i++) {
+    ast_node *st = stmts->items[i];
+    if (is_super_call(st)) emit_error(f, st->loc, "Only one super constructor call is allowed");
+    if (st->kind == AST_DEFINE) emit_define(f, st, false);
+    else emit_expr(f, st, false);
+  }
+  end_scope(f, 0);
   if (!f->dead) {
     load_local_at(f, -m->arity);
     emit_return_op(f, OP_RETURN);
@@ -2036,6 +2260,10 @@ void emit_method(program *p, meth *m) {
       break;
     }
     case METH_BLOCK: break; /* compiled where the block appears */
+    case METH_MARKER:
+      op(&f, OP_LOAD_TRUE, 1);
+      emit_return_op(&f, OP_RETURN);
+      break;
   }
   m->max_height = f.max_height;
 }

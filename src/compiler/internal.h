@@ -68,6 +68,7 @@ typedef enum {
   METH_STUB,         /* adapts a selector's shape to a method's full parameter list */
   METH_FIELD_GET,    /* implicit getter of a field */
   METH_FIELD_SET,    /* implicit setter of a field */
+  METH_MARKER,       /* dispatch-table marker of an interface/mixin: `is I` */
 } meth_kind;
 
 struct meth {
@@ -105,6 +106,7 @@ struct cls {
   unit_info *unit;
   cls *super;
   ptr_vec interfaces;        /* cls* */
+  ptr_vec mixins;            /* cls* */
   ptr_vec children;
   int id, end;
   int field_count;           /* including inherited */
@@ -139,6 +141,8 @@ struct selector {
   int named_count;
   int id;
   int offset;                /* in the dispatch table, assigned at the end */
+  cls *interface_of;         /* `is I` selector of interface or mixin I */
+  meth *marker;              /* its marker method */
   bool used;
   ptr_vec implementations;   /* meth* */
 };
@@ -166,6 +170,9 @@ struct program {
 
 /* program.c */
 selector *prog_selector(program *p, const char *name, int npos, const char **named, int named_count);
+/* The selector that `x is I` checks, for an interface or mixin I. */
+selector *prog_is_selector(program *p, cls *iface);
+bool prog_implements(const cls *c, const cls *iface);
 void prog_use_selector(program *p, selector *s);
 void prog_enqueue(program *p, meth *m);
 entity *prog_lookup_top(program *p, unit_info *u, const char *name);

@@ -82,6 +82,38 @@ selector *prog_selector(program *p, const char *name, int npos, const char **nam
   return s;
 }
 
+selector *prog_is_selector(program *p, cls *iface) {
+  selector *s = prog_selector(p, arena_printf(p->a, "<is %s>", iface->name), 0, NULL, 0);
+  if (!s->interface_of) {
+    s->interface_of = iface;
+    s->marker = prog_new_method(p, METH_MARKER, s->name, NULL, iface->unit);
+    s->marker->arity = 1;
+    s->marker->sel = s;
+  }
+  if (!s->used) {
+    s->used = true;
+    prog_enqueue(p, s->marker);
+  }
+  return s;
+}
+
+static bool implements_direct(const cls *c, const cls *iface, int depth) {
+  if (c == iface) return true;
+  if (depth > 50) return false;
+  for (int i = 0; i < c->interfaces.count; i++)
+    if (implements_direct(c->interfaces.items[i], iface, depth + 1)) return true;
+  for (int i = 0; i < c->mixins.count; i++)
+    if (implements_direct(c->mixins.items[i], iface, depth + 1)) return true;
+  if ((c->is_interface || c->is_mixin) && c->super && implements_direct(c->super, iface, depth + 1)) return true;
+  return false;
+}
+
+bool prog_implements(const cls *c, const cls *iface) {
+  for (; c; c = c->super)
+    if (implements_direct(c, iface, 0)) return true;
+  return false;
+}
+
 bool prog_accepts(const meth *m, int npos, const char **named, int named_count) {
   if (npos < m->npos_min || npos > m->npos_max) return false;
   for (int i = 0; i < named_count; i++) {
@@ -384,6 +416,33 @@ static int layout_of(const char *name) {
   return LAYOUT_INSTANCE;
 }
 
+static void apply_mixin(program *p, cls *c, cls *mixin, int depth) {
+  if (depth > 20) return;
+  for (int k = 0; k < mixin->decl->class_.members.count; k++) {
+    ast_node *mb = mixin->decl->class_.members.items[k];
+    if (mb->kind == AST_FIELD && !mb->field.is_static) {
+      bool have = false;
+      for (int f = 0; f < c->fields.count; f++)
+        if (strcmp(((ast_node *)c->fields.items[f])->field.name, mb->field.name) == 0) have = true;
+      if (!have) ptr_vec_push(p->a, &c->fields, mb);
+    }
+  }
+  for (int j = 0; j < mixin->members.cap; j++) {
+    if (!mixin->members.keys[j]) continue;
+    ptr_vec *v = mixin->members.values[j];
+    if (strmap_get(&c->members, mixin->members.keys[j])) continue;
+    for (int n = 0; n < v->count; n++) {
+      meth *src = v->items[n];
+      if (src->is_abstract || src->kind != METH_INSTANCE) continue;
+      meth *m = prog_new_method(p, METH_INSTANCE, src->name, c, src->unit);
+      m->decl = src->decl;
+      add_member(p, c, m, false);
+    }
+  }
+  /* A mixin's own mixins come under it. */
+  for (int i = mixin->mixins.count - 1; i >= 0; i--) apply_mixin(p, c, mixin->mixins.items[i], depth + 1);
+}
+
 static void resolve_class(program *p, cls *c, int depth) {
   if (c->resolved) return;
   if (depth > 100) {
@@ -393,7 +452,12 @@ static void resolve_class(program *p, cls *c, int depth) {
   }
   ast_node *d = c->decl;
   if (c->unit == p->core) c->layout = layout_of(c->name);
-  if (d->class_.super) {
+  if (d->class_.super && (c->is_interface || c->is_mixin)) {
+    /* interface I extends J / mixin M2 extends M1: J and M1 are supertypes. */
+    type_info t = prog_resolve_type(p, c->unit, d->class_.super);
+    if (t.kind == TYPE_CLASS) ptr_vec_push(p->a, c->is_mixin ? &c->mixins : &c->interfaces, t.klass);
+    c->super = p->c_object;
+  } else if (d->class_.super) {
     type_info t = prog_resolve_type(p, c->unit, d->class_.super);
     cls *s = t.kind == TYPE_CLASS ? t.klass : p->c_object;
     if (t.kind == TYPE_CLASS && s->is_interface)
@@ -416,6 +480,17 @@ static void resolve_class(program *p, cls *c, int depth) {
     type_info t = prog_resolve_type(p, c->unit, d->class_.interfaces.items[i]);
     if (t.kind == TYPE_CLASS) ptr_vec_push(p->a, &c->interfaces, t.klass);
   }
+  for (int i = 0; i < d->class_.mixins.count; i++) {
+    type_info t = prog_resolve_type(p, c->unit, d->class_.mixins.items[i]);
+    if (t.kind != TYPE_CLASS) continue;
+    if (!t.klass->is_mixin) diag_error(p->d, d->class_.mixins.items[i]->loc, "'%s' is not a mixin", t.klass->name);
+    else ptr_vec_push(p->a, &c->mixins, t.klass);
+  }
+  if (d->class_.mixins.count && !d->class_.super)
+    diag_error(p->d, d->loc, "'with' requires 'extends'");
+  /* Mixins: their fields and methods are copied into the class; the
+   * class's own members win, and a later mixin wins over an earlier one. */
+  for (int i = c->mixins.count - 1; i >= 0; i--) apply_mixin(p, c, c->mixins.items[i], 0);
   c->first_field = c->super ? c->super->field_count : 0;
   c->field_count = c->first_field + c->fields.count;
   if (c->field_count > 255) diag_error(p->d, d->loc, "Class '%s' has too many fields", c->name);
@@ -522,10 +597,15 @@ static uint16_t *build_dispatch(program *p, uint32_t *size_out, int *entries_out
   int nrows = 0;
   for (int si = 0; si < p->selector_list.count; si++) {
     selector *s = p->selector_list.items[si];
-    if (!s->used || s->implementations.count == 0) continue;
+    if (!s->used || (s->implementations.count == 0 && !s->interface_of)) continue;
     meth **row = arena_alloc(p->a, sizeof(meth *) * (size_t)nclasses);
     int count = 0;
-    for (int ci = 0; ci < nclasses; ci++) {
+    for (int ci = 0; ci < nclasses && s->interface_of; ci++) {
+      cls *c = p->classes.items[ci];
+      row[ci] = !c->is_interface && !c->is_mixin && prog_implements(c, s->interface_of) ? s->marker : NULL;
+      if (row[ci]) count++;
+    }
+    for (int ci = 0; ci < nclasses && !s->interface_of; ci++) {
       cls *c = p->classes.items[ci];
       meth *own = NULL;
       for (int k = 0; k < s->implementations.count; k++) {

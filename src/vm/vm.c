@@ -300,6 +300,14 @@ static void describe_value(vm_process *p, value v, char *buf, size_t cap) {
 
 void vm_throw_as_check(vm_process *p, value v, const char *type_name) {
   char what[128];
+  char iface[96];
+  if (type_name && strncmp(type_name, "<is ", 4) == 0) {
+    /* An interface check's selector is named "<is Name>/0". */
+    snprintf(iface, sizeof iface, "%s", type_name + 4);
+    char *end = strchr(iface, '>');
+    if (end) *end = 0;
+    type_name = iface;
+  }
   describe_value(p, v, what, sizeof what);
   throw_vm(p, p->error_values[VM_ERR_AS_CHECK_FAILED], "As check failed: %s is not a %s.", what,
            type_name ? type_name : "?");
