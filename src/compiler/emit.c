@@ -18,6 +18,7 @@ typedef struct {
   bool final;
   bool is_block;          /* holds a block reference */
   bool assigned;          /* for `x := ?` */
+  bool boxed;             /* lives in a Box_: captured by a lambda and assigned */
   type_info type;
   int depth;              /* scope depth */
   src_loc loc;
@@ -47,6 +48,7 @@ struct fn {
   int try_depth;
   bool is_block;
   bool is_lambda;
+  strmap *boxed_names;    /* names that live in boxes in this function */
   cls *holder;            /* class of `this`, NULL in static code */
   bool has_this;
   bool static_part;       /* constructor before the super call */
@@ -328,6 +330,7 @@ static var_ref lookup_var(fn *f, const char *name) {
       r.l = l;
       return r;
     }
+    if (g->is_lambda) break; /* a lambda sees outer variables only as its captures */
   }
   return r;
 }
@@ -351,7 +354,8 @@ static fn *frame_below(fn *f, fn *target) {
   return g;
 }
 
-static void load_var(fn *f, var_ref r) {
+/* The slot itself (for a boxed variable: the box). */
+static void load_var_raw(fn *f, var_ref r) {
   if (r.owner == f) {
     load_local_at(f, r.l->pos);
     return;
@@ -361,8 +365,36 @@ static void load_var(fn *f, var_ref r) {
   op8(f, OP_LOAD_OUTER, g->bpos - r.l->pos, 0);
 }
 
+static void load_var(fn *f, var_ref r) {
+  load_var_raw(f, r);
+  if (r.l->boxed) op8(f, OP_LOAD_FIELD, 0, 0);
+}
+
+/* [value] -> [box] with box.value = value. */
+static void emit_box(fn *f) {
+  op16(f, OP_ALLOCATE, f->p->c_box->id, 1);
+  f->p->c_box->instantiated = true;
+  op(f, OP_DUP, 1);
+  load_local_at(f, f->height - 2);
+  op8(f, OP_STORE_FIELD, 0, -1);
+  pop_n(f, 1);
+  store_local_at(f, f->height - 1, true);
+}
+
+static bool is_boxed_name(fn *f, const char *name) {
+  return f->boxed_names && strmap_get(f->boxed_names, name);
+}
+
 /* Value on top; stores it into the variable, leaving it (or popping). */
 static void store_var(fn *f, var_ref r, bool pop) {
+  if (r.l->boxed) {
+    load_var_raw(f, r);                 /* [value, box] */
+    load_local_at(f, f->height - 1);    /* [value, box, value] */
+    op8(f, OP_STORE_FIELD, 0, -1);      /* [value, value] */
+    pop_n(f, 1);
+    if (pop) pop_n(f, 1);
+    return;
+  }
   if (r.owner == f) {
     store_local_at(f, r.l->pos, pop);
     return;
@@ -671,7 +703,7 @@ static bool is_true_literal(ast_node *n) {
 
 /* Loops are rotated: the condition sits at the bottom and branches back to
  * the body, so each iteration runs one branch instead of two. */
-static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, bool want) {
+static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, bool want, local *fresh) {
   loop_info L = {0};
   L.outer = f->loop;
   L.height = f->height;
@@ -688,6 +720,14 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   for (int i = 0; i < L.continues.count; i++) {
     jump j = {(int)(intptr_t)L.continues.items[i], L.height};
     bind(f, j);
+  }
+  if (fresh && !f->dead) {
+    /* A loop variable shared with lambdas: each iteration gets its own box,
+     * copied before the update runs on the new one. */
+    load_local_at(f, fresh->pos);
+    op8(f, OP_LOAD_FIELD, 0, 0);
+    emit_box(f);
+    store_local_at(f, fresh->pos, true);
   }
   if (update) emit_expr(f, update, false);
   if (forever) {
@@ -736,6 +776,13 @@ static void emit_return(fn *f, ast_node *n) {
   if (f->m->kind == METH_GLOBAL_INIT) {
     emit_error(f, n->loc, "Can't return from a global initializer");
     return;
+  }
+  for (fn *g = f; g; g = g->outer) {
+    if (g->is_lambda) {
+      emit_error(f, n->loc, "Can't explicitly return from within a lambda");
+      return;
+    }
+    if (!g->is_block) break;
   }
   ast_node *v = n->ret.value;
   if (v) f->returns_value++;
@@ -787,12 +834,15 @@ static void emit_define(fn *f, ast_node *n, bool want) {
   } else {
     op(f, OP_LOAD_NULL, 1);
   }
+  bool boxed = is_boxed_name(f, name);
+  if (boxed) emit_box(f);
   local *l = add_local(f, name, f->height, n->loc);
   l->final = n->define.final;
   l->type = t;
+  l->boxed = boxed;
   l->assigned = n->define.value != NULL;
   if (n->define.value && n->define.value->kind == AST_BLOCK) l->is_block = true;
-  if (want) load_local_at(f, l->pos);
+  if (want) load_var(f, (var_ref){f, l});
 }
 
 /* ---- names ---- */
@@ -816,6 +866,11 @@ static ast_node *field_decl(cls *c, const char *name) {
 }
 
 static void load_this(fn *f) {
+  var_ref captured = lookup_var(f, "this");
+  if (captured.l) {
+    load_var(f, captured);
+    return;
+  }
   fn *home = f;
   while (home->is_block) home = home->outer;
   if (home == f) {
@@ -915,6 +970,7 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
 }
 
 static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm);
+static void emit_lambda(fn *f, ast_node *lam);
 
 /* Pushes the block slots of an argument list (before the receiver and the
  * arguments, so arguments stay contiguous). Returns the number pushed. */
@@ -937,8 +993,7 @@ static void push_arg(fn *f, arg_info *a, int slot_pos) {
   if (a->is_block) {
     op8(f, OP_LOAD_BLOCK, f->height - slot_pos, 1);
   } else if (a->node->kind == AST_LAMBDA) {
-    emit_error(f, a->node->loc, "Lambdas are not supported yet");
-    op(f, OP_LOAD_NULL, 1);
+    emit_lambda(f, a->node);
   } else {
     emit_expr(f, a->node, true);
   }
@@ -1209,6 +1264,13 @@ static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, 
     if (!want) pop_n(f, 1);
     return true;
   }
+  if (strcmp(name, "__call-lambda__") == 0 && f->u->is_core && argl->count >= 1) {
+    for (int i = 0; i < argl->count; i++) emit_expr(f, argl->items[i], true);
+    at(f, loc);
+    op8(f, OP_INVOKE_LAMBDA, argl->count, 1 - argl->count);
+    if (!want) pop_n(f, 1);
+    return true;
+  }
   if (strcmp(name, "throw") == 0 && argl->count == 1 && argl->items[0]->kind != AST_NAMED_ARG) {
     emit_expr(f, argl->items[0], true);
     at(f, loc);
@@ -1438,7 +1500,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
       if (compound) {
         int imm = immediate_opcode(bop, n->assign.value);
         at(f, n->loc);
-        if (r.owner == f && (imm == OP_INVOKE_ADD_SMI || imm == OP_INVOKE_SUB_SMI) &&
+        if (r.owner == f && !r.l->boxed && (imm == OP_INVOKE_ADD_SMI || imm == OP_INVOKE_SUB_SMI) &&
             !(imm == OP_INVOKE_SUB_SMI && n->assign.value->int_value == -32768) && !f->dead) {
           /* i++ / i += k: one instruction on the fast path. */
           int k = (int)n->assign.value->int_value * (imm == OP_INVOKE_SUB_SMI ? -1 : 1);
@@ -1746,6 +1808,49 @@ static bool is_this_use(fn *f, ast_node *n) {
   return false;
 }
 
+/* Boxing analysis: a variable that a lambda refers to and that is assigned
+ * somewhere (outside its definition) lives in a Box_, so the lambda and the
+ * function share it. Collected by name (locals can't shadow each other). */
+static struct {
+  arena *a;
+  strmap refs, assigned;
+} box_scan;
+
+static bool collect_lambda_refs(fn *f, ast_node *n) {
+  (void)f;
+  if (n->kind == AST_IDENT) strmap_put(box_scan.a, &box_scan.refs, n->ident.name, n);
+  return false;
+}
+
+static bool collect_for_boxing(fn *f, ast_node *n) {
+  if (n->kind == AST_LAMBDA) ast_any(f, n->fn.body, collect_lambda_refs);
+  const char *target = NULL;
+  if (n->kind == AST_ASSIGN && n->assign.target->kind == AST_IDENT) target = n->assign.target->ident.name;
+  if (n->kind == AST_INCDEC && n->incdec.target->kind == AST_IDENT) target = n->incdec.target->ident.name;
+  if (target) strmap_put(box_scan.a, &box_scan.assigned, target, n);
+  return false;
+}
+
+static strmap *boxed_names_of(fn *f, ast_node *body) {
+  memset(&box_scan, 0, sizeof box_scan);
+  box_scan.a = f->p->a;
+  ast_any(f, body, collect_for_boxing);
+  strmap *result = NULL;
+  for (int i = 0; i < box_scan.refs.cap; i++) {
+    const char *k = box_scan.refs.keys[i];
+    if (!k || !strmap_get(&box_scan.assigned, k)) continue;
+    if (!result) result = arena_alloc(f->p->a, sizeof *result);
+    strmap_put(f->p->a, result, k, (void *)1);
+  }
+  return result;
+}
+
+static bool collect_free_names(fn *f, ast_node *n) {
+  (void)f;
+  if (n->kind == AST_IDENT) strmap_put(box_scan.a, &box_scan.refs, n->ident.name, n);
+  return false;
+}
+
 static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm) {
   fn b = {0};
   b.p = f->p;
@@ -1756,6 +1861,7 @@ static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm) {
   b.is_block = true;
   b.holder = f->holder;
   b.has_this = f->has_this;
+  b.boxed_names = f->boxed_names;
   b.code = &bm->code;
   b.cur = blk->loc;
   fn *home = f;
@@ -1786,6 +1892,106 @@ static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm) {
   if (!b.dead) emit_return_op(&b, OP_RETURN);
   bm->max_height = b.max_height;
   bm->compiled = true;
+}
+
+/* A lambda: its body becomes a method whose arguments are the lambda
+ * object, the parameters, then the captured values; creating it pushes the
+ * captured values (boxes for shared variables) and builds the object. */
+static void emit_lambda(fn *f, ast_node *lam) {
+  program *p = f->p;
+  int nparams = lam->fn.params.count;
+  bool implicit_it = !lam->fn.has_param_list && nparams == 0 && mentions_it(lam->fn.body);
+  int P = implicit_it ? 1 : nparams;
+  /* Free variables: names in the body that are variables where the lambda
+   * is created, except its own parameters. */
+  memset(&box_scan, 0, sizeof box_scan);
+  box_scan.a = p->a;
+  ast_any(f, lam->fn.body, collect_free_names);
+  const char *caps[255];
+  var_ref refs[255];
+  int C = 0;
+  for (int i = 0; i < box_scan.refs.cap && C < 250; i++) {
+    const char *name = box_scan.refs.keys[i];
+    if (!name) continue;
+    bool is_param = implicit_it ? strcmp(name, "it") == 0 : false;
+    for (int k = 0; k < nparams; k++)
+      if (strcmp(((ast_node *)lam->fn.params.items[k])->param.name, name) == 0) is_param = true;
+    if (is_param) continue;
+    var_ref r = lookup_var(f, name);
+    if (!r.l) continue;
+    if (r.l->is_block) {
+      emit_error(f, ((ast_node *)box_scan.refs.values[i])->loc, "Can't capture block variable %s", name);
+      continue;
+    }
+    caps[C] = name;
+    refs[C++] = r;
+  }
+  bool capture_this = f->has_this && f->holder && ast_any(f, lam->fn.body, is_this_use);
+  int arity = 1 + P + C + (capture_this ? 1 : 0);
+  if (arity > 255) {
+    emit_error(f, lam->loc, "Lambda captures too many variables");
+    op(f, OP_LOAD_NULL, 1);
+    return;
+  }
+  meth *lm = prog_new_method(p, METH_LAMBDA, "<lambda>", f->m->holder, f->u);
+  lm->decl = lam;
+  lm->arity = arity;
+  prog_enqueue(p, lm);
+  fn home_f = {0};
+  fn *home = f;
+  while (home->is_block || home->is_lambda) home = home->outer ? home->outer : home;
+  (void)home_f;
+  lm->debug_name = arena_printf(p->a, "%s.<lambda>", home->m->debug_name ? home->m->debug_name : home->m->name);
+  fn b = {0};
+  b.p = p;
+  b.m = lm;
+  b.u = f->u;
+  b.outer = f;
+  b.is_lambda = true;
+  b.holder = f->holder;
+  b.has_this = capture_this;
+  b.code = &lm->code;
+  b.cur = lam->loc;
+  b.arity = arity;
+  for (int i = 0; i < nparams; i++) {
+    ast_node *pn = lam->fn.params.items[i];
+    local *l = add_local(&b, pn->param.name, -arity + 1 + i, pn->loc);
+    l->type = prog_resolve_type(p, f->u, pn->param.type);
+  }
+  if (implicit_it) add_local(&b, "it", -arity + 1, lam->loc);
+  for (int k = 0; k < C; k++) {
+    local *l = add_local(&b, caps[k], -arity + 1 + P + k, lam->loc);
+    l->boxed = refs[k].l->boxed;
+    l->final = refs[k].l->final;
+    l->type = refs[k].l->type;
+  }
+  if (capture_this) add_local(&b, "this", -arity + 1 + P + C, lam->loc);
+  b.boxed_names = boxed_names_of(&b, lam->fn.body);
+  /* Parameters the lambda's own lambdas share. */
+  for (int i = 0; i < nparams; i++) {
+    ast_node *pn = lam->fn.params.items[i];
+    if (is_boxed_name(&b, pn->param.name)) {
+      load_local_at(&b, -arity + 1 + i);
+      emit_box(&b);
+      store_local_at(&b, -arity + 1 + i, true);
+      find_local_in(&b, pn->param.name)->boxed = true;
+    }
+  }
+  emit_body(&b, lam->fn.body, true);
+  if (!b.dead) emit_return_op(&b, OP_RETURN);
+  lm->max_height = b.max_height;
+  lm->compiled = true;
+  /* Create it: the captured slots, then the object. */
+  for (int k = 0; k < C; k++) load_var_raw(f, refs[k]);
+  if (capture_this) load_this(f);
+  int ncap = C + (capture_this ? 1 : 0);
+  if (f->dead) return;
+  mark_line(f);
+  img_buf_u8(f->code, OP_CREATE_LAMBDA);
+  img_buf_u16(f->code, (uint16_t)lm->index);
+  img_buf_u8(f->code, (uint8_t)ncap);
+  set_height(f, f->height + 1 - ncap);
+  p->c_lambda->instantiated = true;
 }
 
 /* ---- try/finally ---- */
@@ -1990,19 +2196,25 @@ static void emit_expr(fn *f, ast_node *n, bool want) {
       if (want) op(f, OP_LOAD_NULL, 1);
       return;
     case AST_LAMBDA:
-      emit_error(f, n->loc, "Lambdas are not supported yet");
-      if (want) op(f, OP_LOAD_NULL, 1);
+      emit_lambda(f, n);
+      if (!want) pop_n(f, 1);
       return;
     case AST_SEQUENCE: emit_body(f, n, want); return;
     case AST_IF: emit_if(f, n, want); return;
-    case AST_WHILE: emit_loop(f, n->while_.cond, NULL, n->while_.body, want); return;
+    case AST_WHILE: emit_loop(f, n->while_.cond, NULL, n->while_.body, want, NULL); return;
     case AST_FOR:
       begin_scope(f);
+      local *fresh = NULL;
       if (n->for_.init) {
-        if (n->for_.init->kind == AST_DEFINE) emit_define(f, n->for_.init, false);
-        else emit_expr(f, n->for_.init, false);
+        if (n->for_.init->kind == AST_DEFINE) {
+          emit_define(f, n->for_.init, false);
+          local *l = &f->locals[f->nlocals - 1];
+          if (l->boxed) fresh = l;
+        } else {
+          emit_expr(f, n->for_.init, false);
+        }
       }
-      emit_loop(f, n->for_.cond, n->for_.update, n->for_.body, false);
+      emit_loop(f, n->for_.cond, n->for_.update, n->for_.body, false, fresh);
       end_scope(f, 0);
       if (want) op(f, OP_LOAD_NULL, 1);
       return;
@@ -2067,6 +2279,7 @@ static void init_fn(fn *f, program *p, meth *m) {
 }
 
 static void emit_params_prologue(fn *f, meth *m, int first_arg_pos) {
+  if (m->decl && m->decl->kind == AST_METHOD) f->boxed_names = boxed_names_of(f, m->decl->method.body);
   /* Parameters are arguments at fixed positions. */
   for (int i = 0; i < m->param_count; i++) {
     param_info *pi = &m->params[i];
@@ -2093,6 +2306,15 @@ static void emit_params_prologue(fn *f, meth *m, int first_arg_pos) {
     load_local_at(f, first_arg_pos + i);
     emit_type_check(f, pi->type);
     pop_n(f, 1);
+  }
+  /* Parameters shared with lambdas move into boxes. */
+  for (int i = 0; i < m->param_count; i++) {
+    param_info *pi = &m->params[i];
+    if (pi->is_block || !is_boxed_name(f, pi->name)) continue;
+    load_local_at(f, first_arg_pos + i);
+    emit_box(f);
+    store_local_at(f, first_arg_pos + i, true);
+    find_local_in(f, pi->name)->boxed = true;
   }
 }
 
@@ -2259,7 +2481,7 @@ void emit_method(program *p, meth *m) {
       emit_return_op(&f, OP_RETURN);
       break;
     }
-    case METH_BLOCK: break; /* compiled where the block appears */
+    case METH_BLOCK: case METH_LAMBDA: break; /* compiled where they appear */
     case METH_MARKER:
       op(&f, OP_LOAD_TRUE, 1);
       emit_return_op(&f, OP_RETURN);

@@ -69,6 +69,7 @@ typedef enum {
   METH_FIELD_GET,    /* implicit getter of a field */
   METH_FIELD_SET,    /* implicit setter of a field */
   METH_MARKER,       /* dispatch-table marker of an interface/mixin: `is I` */
+  METH_LAMBDA,       /* a lambda's body */
 } meth_kind;
 
 struct meth {

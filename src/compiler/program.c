@@ -863,6 +863,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
     if (m->kind == METH_STUB) seloff = (uint16_t)m->stub_sel->offset;
     else if (m->sel && m->sel->used) seloff = (uint16_t)m->sel->offset;
     uint8_t kind = m->kind == METH_BLOCK ? IMG_METHOD_BLOCK
+                   : m->kind == METH_LAMBDA ? IMG_METHOD_LAMBDA
                    : m->kind == METH_GLOBAL_INIT ? IMG_METHOD_GLOBAL_INIT
                                                  : IMG_METHOD_NORMAL;
     if (m->code.size > 0xffff) {

@@ -100,6 +100,12 @@ static void disasm_method(const img_image *img, uint32_t index, FILE *out) {
         n = -1;
         break;
       }
+      case OPF_LAMBDA: {
+        fprintf(out, "  %4u: %s %u captured, ", pc, toit_opcode_name[op], ip[3]);
+        method_title(img, img_rd16(ip + 1), out);
+        n = -1;
+        break;
+      }
       case OPF_VIRTUAL: {
         const char *sn = img_selector_name(img, img_rd16(ip + 2));
         n = snprintf(text, sizeof text, "%s %s (%u args)", toit_opcode_name[op], sn ? sn : "?", ip[1]);

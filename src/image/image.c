@@ -274,7 +274,8 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_PRIMITIVE: *pop = ip[3]; *push = 1; return true;
     case OP_CONCAT: *pop = ip[1]; *push = 1; return ip[1] >= 1;
     case OP_CREATE_ARRAY: *pop = img_rd16(ip + 1); *push = 1; return true;
-    case OP_CREATE_LAMBDA: *pop = 0; *push = 1; return true;
+    case OP_CREATE_LAMBDA: *pop = ip[3]; *push = 1; return true;
+    case OP_INVOKE_LAMBDA: *pop = ip[1]; *push = 1; return ip[1] >= 1;
     case OP_LINK: *push = 5; return true;
     case OP_UNWIND: *pop = 5; return true;
     case OP_BRANCH: case OP_BRANCH_BACK: case OP_UNLINK: return true;
@@ -330,6 +331,12 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
           img_rd32(sec(img, IMG_SEC_PRIMS) + 8 * img_rd16(ip + 1) + 4) != ip[3])
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad primitive call at %u", index, pc);
       break;
+    case OPF_LAMBDA: {
+      uint16_t mi = img_rd16(ip + 1);
+      if (mi >= img->method_count || img_method(img, mi)[1] != IMG_METHOD_LAMBDA || img_method(img, mi)[0] < 1 + ip[3])
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad lambda at %u", index, pc);
+      break;
+    }
     case OPF_SMI32: {
       int32_t v = (int32_t)img_rd32(ip + 1);
       if (v < -(1 << 30) || v >= (1 << 30))

@@ -22,6 +22,7 @@ enum {
   OPF_SMI16,    /* two bytes: small int -32768..32767 */
   OPF_SMI32,    /* four bytes: small int, 31-bit signed (an SMI on every VM) */
   OPF_LOCAL_IMM,/* one byte: stack slot; two bytes: small int */
+  OPF_LAMBDA,   /* two bytes: method index; one byte: captured values on the stack */
   OPF_CONST,    /* two bytes: constant index */
   OPF_GLOBAL,   /* two bytes: global index */
   OPF_FIELD,    /* one byte: field index */
@@ -123,7 +124,8 @@ enum {
   X(UNWIND, OPF_NONE, "unwind")                                                  \
   X(CONCAT, OPF_U8, "concat strings")                                            \
   X(CREATE_ARRAY, OPF_N, "create array")                                         \
-  X(CREATE_LAMBDA, OPF_METHOD, "create lambda")                                  \
+  X(CREATE_LAMBDA, OPF_LAMBDA, "create lambda")                                  \
+  X(INVOKE_LAMBDA, OPF_U8, "invoke lambda")                                      \
   X(LOAD_GLOBAL_LAZY, OPF_GLOBAL, "load global lazy")                            \
   X(HALT, OPF_NONE, "halt")
 
@@ -141,7 +143,7 @@ static inline int opf_length(int fmt) {
     case OPF_U8: case OPF_LOCAL: case OPF_SMI8: case OPF_FIELD: case OPF_OUTER: return 2;
     case OPF_SMI16: case OPF_CONST: case OPF_GLOBAL: case OPF_CLASS: case OPF_METHOD:
     case OPF_BRANCH: case OPF_BACK: case OPF_RETURN: case OPF_N: return 3;
-    case OPF_VIRTUAL: case OPF_PRIM: return 4;
+    case OPF_VIRTUAL: case OPF_PRIM: case OPF_LAMBDA: return 4;
     case OPF_NLBRANCH: return 6;
     case OPF_SMI32: return 5;
     case OPF_LOCAL_IMM: return 4;

@@ -742,7 +742,66 @@ dispatch:
     NEXT(3);
   }
   CASE(CREATE_LAMBDA) {
-    THROW_STR("UNIMPLEMENTED");
+    /* [captured...] -> [lambda]: a Lambda holds its method and an array of
+     * the captured values (boxes for variables assigned after capture). */
+    uint16_t mi = U16(1);
+    uint8_t n = bcp[3];
+    SAVE();
+    value captures = null_v;
+    if (n) {
+      captures = vm_new_array(p, n, null_v);
+      if (!captures) goto out_of_memory;
+      memcpy(((obj_array *)as_obj(captures))->elems, sp - n + 1, sizeof(value) * n);
+    }
+    sp -= n;
+    SAVE();
+    p->handles[p->handle_count++] = captures;
+    uint16_t cls = img->class_ids[IMG_CLASS_LAMBDA];
+    obj_instance *l = img_class_at(img, cls)->fields >= 2
+                          ? vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * img_class_at(img, cls)->fields)
+                          : NULL;
+    captures = p->handles[--p->handle_count];
+    if (!l) goto out_of_memory;
+    for (uint32_t i = 0; i < img_class_at(img, cls)->fields; i++) l->fields[i] = null_v;
+    l->fields[0] = make_smi(mi);
+    l->fields[1] = captures;
+    PUSH(obj_value(l));
+    NEXT(4);
+  }
+  CASE(INVOKE_LAMBDA) {
+    /* [lambda, args...]: too few arguments is an error, extra ones are
+     * dropped, then the captured values follow the arguments. */
+    uint8_t argc = U8(1);
+    value lv = sp[1 - (int)argc];
+    if (!is_obj(lv) || obj_class(as_obj(lv)) != img->class_ids[IMG_CLASS_LAMBDA]) THROW_STR("LOOKUP_FAILED");
+    obj_instance *l = (obj_instance *)as_obj(lv);
+    value mv = l->fields[0], cv = l->fields[1];
+    if (!is_smi(mv) || smi_value(mv) < 0 || (uintptr_t)smi_value(mv) >= img->method_count) THROW_STR("LOOKUP_FAILED");
+    const uint8_t *m = img_method(img, (uint32_t)smi_value(mv));
+    uint32_t ncap = 0;
+    if (cv != null_v) {
+      if (!is_obj(cv) || obj_class(as_obj(cv)) != img->class_ids[IMG_CLASS_ARRAY]) THROW_STR("LOOKUP_FAILED");
+      ncap = ((obj_array *)as_obj(cv))->length;
+    }
+    if (m[1] != IMG_METHOD_LAMBDA || m[0] < 1 + ncap) THROW_STR("LOOKUP_FAILED");
+    uint32_t params = m[0] - 1 - ncap;
+    if ((uint32_t)argc - 1 < params) {
+      SAVE();
+      vm_throw_too_few(p, argc - 1, params);
+      exc = p->pending;
+      goto do_throw;
+    }
+    sp -= (argc - 1) - params;
+    if (sp + ncap + img_rd16(m + 2) + 8 >= limit) {
+      SAVE();
+      if (!grow_stack(p, (uint32_t)(sp - base + 1), ncap + img_rd16(m + 2) + 8)) goto stack_overflow;
+      RELOAD_STACK();
+      cv = ((obj_instance *)as_obj(sp[-(int)params]))->fields[1];
+    }
+    for (uint32_t i = 0; i < ncap; i++) PUSH(((obj_array *)as_obj(cv))->elems[i]);
+    METHOD_ENTER(m, bcp + 2);
+    CHECK_BUDGET();
+    DISPATCH();
   }
   CASE(HALT) {
     SAVE();

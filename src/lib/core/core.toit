@@ -29,7 +29,19 @@ class Stack_:
 
 class Task_:
 
+// A lambda: its method and the values it captured (see CREATE_LAMBDA).
 class Lambda:
+  method_ := 0
+  captures_ := null
+
+  call: return __call_lambda__ this
+  call a: return __call_lambda__ this a
+  call a b: return __call_lambda__ this a b
+  call a b c: return __call_lambda__ this a b c
+  call a b c d: return __call_lambda__ this a b c d
+
+  stringify -> string:
+    return "lambda"
 
 class Exception_:
   value := null
