@@ -30,8 +30,16 @@ typedef struct loop_info {
   int try_depth;
   int continue_target;    /* bytecode offset for a backward continue, -1 if forward */
   ptr_vec breaks, continues; /* (intptr) positions of u16 operands to patch */
+  ptr_vec nl_breaks, nl_continues; /* nl_patch*: branches from blocks */
   fn *owner;
 } loop_info;
+
+/* A non-local break/continue in a block method, patched with the loop's
+ * target (a bytecode offset in the loop's method) once it is known. */
+typedef struct {
+  meth *m;
+  int pos;
+} nl_patch;
 
 struct fn {
   program *p;
@@ -48,6 +56,7 @@ struct fn {
   int try_depth;
   bool is_block;
   bool is_lambda;
+  const char *call_name;  /* block: the name of the call it is an argument of */
   strmap *boxed_names;    /* names that live in boxes in this function */
   cls *holder;            /* class of `this`, NULL in static code */
   bool has_this;
@@ -701,6 +710,16 @@ static bool is_true_literal(ast_node *n) {
   return n && n->kind == AST_BOOL && n->bool_value;
 }
 
+static void patch_nl(ptr_vec *v, int target) {
+  for (int i = 0; i < v->count; i++) {
+    nl_patch *np = v->items[i];
+    uint8_t *d = np->m->code.data + np->pos;
+    d[0] = (uint8_t)target;
+    d[1] = (uint8_t)(target >> 8);
+    d[2] = d[3] = 0;
+  }
+}
+
 /* Loops are rotated: the condition sits at the bottom and branches back to
  * the body, so each iteration runs one branch instead of two. */
 static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, bool want, local *fresh) {
@@ -720,6 +739,10 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   for (int i = 0; i < L.continues.count; i++) {
     jump j = {(int)(intptr_t)L.continues.items[i], L.height};
     bind(f, j);
+  }
+  if (L.nl_continues.count) {
+    if (f->dead) f->dead = false, f->height = L.height;
+    patch_nl(&L.nl_continues, here(f));
   }
   if (fresh && !f->dead) {
     /* A loop variable shared with lambdas: each iteration gets its own box,
@@ -741,27 +764,92 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
     jump j = {(int)(intptr_t)L.breaks.items[i], L.height};
     bind(f, j);
   }
+  if (L.nl_breaks.count) {
+    if (f->dead) f->dead = false, f->height = L.height;
+    patch_nl(&L.nl_breaks, here(f));
+  }
   if (want) op(f, OP_LOAD_NULL, 1);
+}
+
+/* [value] -> returns it from the frame of `target` (f itself, or a frame f
+ * is nested in through blocks), running finally bodies on the way. */
+static void emit_return_from(fn *f, fn *target) {
+  if (target == f) {
+    emit_return_op(f, f->try_depth ? OP_RETURN_UNWIND : OP_RETURN);
+    return;
+  }
+  load_frame_ref(f, target);
+  load_local_at(f, f->height - 1);
+  fn *g = frame_below(f, target);
+  if (f->dead) return;
+  mark_line(f);
+  img_buf_u8(f->code, OP_NON_LOCAL_RETURN);
+  img_buf_u8(f->code, (uint8_t)g->bpos);
+  img_buf_u8(f->code, (uint8_t)target->arity);
+  f->dead = true;
 }
 
 static void emit_jump(fn *f, ast_node *n) {
   bool is_break = n->kind == AST_BREAK;
   if (n->jump.label) {
-    emit_error(f, n->loc, "Labelled %s is not supported yet", is_break ? "break" : "continue");
+    if (is_break) {
+      emit_error(f, n->loc, "'break.%s' is not supported (use 'continue.%s' or a return)", n->jump.label, n->jump.label);
+      return;
+    }
+    /* continue.label v: ends the invocation of the block given to the
+     * innermost enclosing call named `label`, with value v. */
+    fn *target = NULL;
+    for (fn *g = f; g && g->is_block; g = g->outer)
+      if (g->call_name && strcmp(g->call_name, n->jump.label) == 0) {
+        target = g;
+        break;
+      }
+    if (!target) {
+      emit_error(f, n->loc, "No enclosing block given to a call named '%s'", n->jump.label);
+      return;
+    }
+    emit_expr(f, n->jump.value, true);
+    at(f, n->loc);
+    int saved = f->height;
+    emit_return_from(f, target);
+    f->height = saved - 1;
     return;
   }
+  /* The innermost loop of this function, possibly in a frame this block
+   * belongs to. */
   loop_info *L = f->loop;
+  fn *owner = f;
+  while (!L && owner->is_block) {
+    owner = owner->outer;
+    L = owner->loop;
+  }
   if (!L) {
-    if (f->is_block) emit_error(f, n->loc, "Non-local %s is not supported yet", is_break ? "break" : "continue");
-    else emit_error(f, n->loc, "%s outside of a loop", is_break ? "'break'" : "'continue'");
+    emit_error(f, n->loc, "%s outside of a loop", is_break ? "'break'" : "'continue'");
     return;
   }
-  if (f->try_depth != L->try_depth) {
+  if (owner->try_depth != L->try_depth || (owner != f && f->try_depth)) {
     emit_error(f, n->loc, "%s out of a 'try' is not supported yet", is_break ? "'break'" : "'continue'");
     return;
   }
   if (f->dead) return;
   int saved = f->height;
+  if (owner != f) {
+    /* Non-local: unwind to the loop's frame and height, then branch to the
+     * target (patched when the loop binds it). */
+    load_frame_ref(f, owner);
+    fn *g = frame_below(f, owner);
+    mark_line(f);
+    img_buf_u8(f->code, OP_NON_LOCAL_BRANCH);
+    img_buf_u8(f->code, (uint8_t)(g->bpos - L->height));
+    nl_patch *np = arena_alloc(f->p->a, sizeof *np);
+    np->m = f->m;
+    np->pos = here(f);
+    img_buf_u32(f->code, 0);
+    ptr_vec_push(f->p->a, is_break ? &L->nl_breaks : &L->nl_continues, np);
+    f->dead = true;
+    f->height = saved;
+    return;
+  }
   pop_n(f, f->height - L->height);
   if (!is_break && L->continue_target >= 0) {
     branch_back(f, OP_BRANCH_BACK, L->continue_target, 0);
@@ -771,6 +859,7 @@ static void emit_jump(fn *f, ast_node *n) {
   }
   f->height = saved;
 }
+
 
 static void emit_return(fn *f, ast_node *n) {
   if (f->m->kind == METH_GLOBAL_INIT) {
@@ -802,25 +891,12 @@ static void emit_return(fn *f, ast_node *n) {
     op(f, OP_LOAD_NULL, 1);
   }
   at(f, n->loc);
-  if (home == f) {
-    if (f->m->kind == METH_CONSTRUCTOR && !v) {
-      /* A bare return in a constructor returns `this`. */
-      pop_n(f, 1);
-      load_local_at(f, -f->arity);
-    }
-    emit_return_op(f, f->try_depth ? OP_RETURN_UNWIND : OP_RETURN);
-    return;
+  if (home == f && f->m->kind == METH_CONSTRUCTOR && !v) {
+    /* A bare return in a constructor returns `this`. */
+    pop_n(f, 1);
+    load_local_at(f, -f->arity);
   }
-  /* From a block: [value] -> [ref, value]; NON_LOCAL_RETURN. */
-  load_frame_ref(f, home);
-  load_local_at(f, f->height - 1);
-  fn *g = frame_below(f, home);
-  if (f->dead) return;
-  mark_line(f);
-  img_buf_u8(f->code, OP_NON_LOCAL_RETURN);
-  img_buf_u8(f->code, (uint8_t)g->bpos);
-  img_buf_u8(f->code, (uint8_t)home->arity);
-  f->dead = true;
+  emit_return_from(f, home);
 }
 
 static void emit_define(fn *f, ast_node *n, bool want) {
@@ -969,12 +1045,12 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
   return count;
 }
 
-static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm);
+static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm, const char *call_name);
 static void emit_lambda(fn *f, ast_node *lam);
 
 /* Pushes the block slots of an argument list (before the receiver and the
  * arguments, so arguments stay contiguous). Returns the number pushed. */
-static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos) {
+static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos, const char *call_name) {
   int n = 0;
   for (int i = 0; i < count; i++) {
     if (!args[i].is_block) continue;
@@ -983,7 +1059,7 @@ static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos) {
     prog_enqueue(f->p, bm);
     load_smi(f, bm->index);
     slot_pos[i] = f->height;
-    emit_block_method(f, args[i].node, f->height, bm);
+    emit_block_method(f, args[i].node, f->height, bm, call_name);
     n++;
   }
   return n;
@@ -1094,7 +1170,7 @@ static void emit_static_call(fn *f, meth *m, ast_list *argl, src_loc loc, bool w
   int nn, npos;
   int count = collect_args(f, argl, args, 64, named, &nn, &npos);
   int slot_pos[64];
-  int nslots = push_block_slots(f, args, count, slot_pos);
+  int nslots = push_block_slots(f, args, count, slot_pos, m->name);
   if (receiver == 1) load_this(f);
   else if (receiver == 2) {
     op16(f, OP_ALLOCATE, m->holder->id, 1);
@@ -1149,7 +1225,7 @@ static void emit_virtual_call(fn *f, ast_node *receiver, bool receiver_is_this, 
   int count = argl ? collect_args(f, argl, args, 64, named, &nn, &npos) : 0;
   if (!argl) nn = npos = 0;
   int slot_pos[64];
-  int nslots = push_block_slots(f, args, count, slot_pos);
+  int nslots = push_block_slots(f, args, count, slot_pos, name);
   if (receiver_is_this) load_this(f);
   else emit_expr(f, receiver, true);
   /* Canonical order: positional, then named sorted by name. */
@@ -1851,8 +1927,9 @@ static bool collect_free_names(fn *f, ast_node *n) {
   return false;
 }
 
-static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm) {
+static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm, const char *call_name) {
   fn b = {0};
+  b.call_name = call_name;
   b.p = f->p;
   b.m = bm;
   b.u = f->u;

@@ -344,7 +344,8 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
       break;
     }
     case OPF_NLBRANCH:
-      if (img_rd32(ip + 2) >= img->sec[IMG_SEC_CODE].size)
+      /* The target is in another method (the loop's), checked when taken. */
+      if (img_rd32(ip + 2) > 0xffff)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad non-local branch at %u", index, pc);
       break;
     case OPF_BRANCH: case OPF_BACK: {
@@ -562,6 +563,15 @@ img_status img_open(img_image *img, const uint8_t *bytes, size_t size, char *err
 }
 
 /* ---- lookups ---- */
+
+bool img_is_instruction_start(const img_image *img, uint32_t method, uint32_t bci) {
+  const uint8_t *m = img_method(img, method);
+  uint16_t len = img_rd16(m + 6);
+  for (uint32_t pc = 0; pc < len; pc += (uint32_t)opf_length(toit_opcode_format[m[8 + pc]])) {
+    if (pc == bci) return true;
+  }
+  return false;
+}
 
 int img_method_at_code_offset(const img_image *img, uint32_t off) {
   int lo = 0, hi = (int)img->method_count - 1, found = -1;

@@ -222,6 +222,8 @@ typedef struct {
 /* Finds the source position of bytecode offset `bci` in method `index`.
  * Works (with file NULL) on stripped images. */
 void img_lookup_position(const img_image *img, uint32_t index, uint32_t bci, img_position *pos);
+/* Is bci the start of an instruction of a (validated) method? */
+bool img_is_instruction_start(const img_image *img, uint32_t method, uint32_t bci);
 /* Finds the method containing a CODE-section offset; returns -1 if none. */
 int img_method_at_code_offset(const img_image *img, uint32_t code_offset);
 /* Name of a selector offset (from NAMES), or NULL. */

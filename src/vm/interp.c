@@ -629,6 +629,7 @@ dispatch:
     value v = sp[0];
     sp -= U8(1);
     value marker = sp[0];
+    if (!is_frame_marker(marker)) THROW_STR("LOOKUP_FAILED"); /* never in a verified frame */
     sp -= 1 + U8(2);
     bcp = code + frame_marker_offset(marker);
     PUSH(v);
@@ -637,6 +638,7 @@ dispatch:
   CASE(RETURN_NULL) {
     sp -= U8(1);
     value marker = sp[0];
+    if (!is_frame_marker(marker)) THROW_STR("LOOKUP_FAILED");
     sp -= 1 + U8(2);
     bcp = code + frame_marker_offset(marker);
     PUSH(null_v);
@@ -664,13 +666,19 @@ dispatch:
     goto do_return;
   }
   CASE(NON_LOCAL_BRANCH) {
-    /* [block ref]: unwind to the home frame's height (block slot - U8(1))
-     * and continue at the absolute code offset U32(2). */
+    /* [block ref]: unwind to the loop's frame at height (block slot -
+     * U8(1)) and continue at bytecode offset U32(2) of that frame's method.
+     * The method is found from the return address of its pending call. */
     value b = sp[0];
     uintptr_t slot = block_ref_slot(b);
     if (!is_block_ref(b) || slot < U8(1) || base + slot > sp) THROW_STR("LOOKUP_FAILED");
     br_to = slot - U8(1);
-    br_target = img_rd32(bcp + 2);
+    uint32_t bci = img_rd32(bcp + 2);
+    value *scan = base + br_to + 1;
+    while (scan <= sp && !is_frame_marker(*scan)) scan++;
+    int home = scan <= sp ? img_method_at_code_offset(img, (uint32_t)frame_marker_offset(*scan) - 1) : -1;
+    if (home < 0 || !img_is_instruction_start(img, (uint32_t)home, bci)) THROW_STR("LOOKUP_FAILED");
+    br_target = img_method_offset(img, (uint32_t)home) + 8 + bci;
     goto do_branch;
   }
   CASE(THROW) {
