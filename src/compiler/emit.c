@@ -967,6 +967,19 @@ static void emit_global_load(fn *f, glob *g) {
   }
 }
 
+/* Bit i set: positional argument i of the call being resolved is a block
+ * (set by collect_args). Overloads differ by which arguments are blocks. */
+static unsigned call_block_mask;
+
+static bool blocks_match(meth *m, int npos) {
+  /* The number of block arguments must equal the number of block
+   * parameters (blocks always come last). */
+  int call_blocks = 0, param_blocks = 0;
+  for (int i = 0; i < npos && i < 32; i++) call_blocks += (call_block_mask >> i) & 1;
+  for (int i = 0; i < m->param_count; i++) param_blocks += !m->params[i].is_named && m->params[i].is_block;
+  return call_blocks == param_blocks;
+}
+
 /* Chooses among overloads for a call shape. */
 static meth *pick_overload(fn *f, ptr_vec *cands, int npos, const char **named, int nn, src_loc loc,
                            const char *name, bool report) {
@@ -974,7 +987,7 @@ static meth *pick_overload(fn *f, ptr_vec *cands, int npos, const char **named, 
   int matches = 0;
   for (int i = 0; i < cands->count; i++) {
     meth *m = cands->items[i];
-    if (prog_accepts(m, npos, named, nn)) {
+    if (prog_accepts(m, npos, named, nn) && blocks_match(m, npos)) {
       if (!found) found = m;
       matches++;
     }
@@ -1025,6 +1038,7 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
   int count = 0;
   *nn = 0;
   *npos = 0;
+  call_block_mask = 0;
   for (int i = 0; i < args->count && count < max; i++) {
     ast_node *a = args->items[i];
     arg_info *ai = &out[count++];
@@ -1039,6 +1053,7 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
     } else {
       ai->node = a;
       ai->is_block = a->kind == AST_BLOCK;
+      if (ai->is_block && *npos < 32) call_block_mask |= 1u << *npos;
       (*npos)++;
     }
   }

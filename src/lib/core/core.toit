@@ -332,12 +332,23 @@ class ByteArray:
   operator []= index/int value/int -> int:
     return __prim__ "bytes.at-put" this index value
 
+// A growable list over an Array_ backing store.
 class List:
   array_ := ?
   size_ := 0
 
-  constructor:
+  constructor size/int=0 [block]:
+    array_ = __prim__ "array.new" (max size 4)
+    size.repeat: add (block.call it)
+
+  constructor size/int=0 filler=null:
+    array_ = __prim__ "array.new" (max size 4)
+    if size < 0: throw "NEGATIVE_ARGUMENT"
+    size.repeat: add filler
+
+  constructor.from collection:
     array_ = __prim__ "array.new" 4
+    collection.do: add it
 
   constructor.from-array_ .array_ .size_:
 
@@ -348,18 +359,61 @@ class List:
     return size_ == 0
 
   operator [] index/int:
-    if index >= size_: throw "OUT_OF_BOUNDS"
+    if index < 0 or index >= size_: throw "OUT_OF_BOUNDS"
     return __prim__ "array.at" array_ index
 
   operator []= index/int value:
-    if index >= size_: throw "OUT_OF_BOUNDS"
+    if index < 0 or index >= size_: throw "OUT_OF_BOUNDS"
     return __prim__ "array.at-put" array_ index value
+
+  operator [..] --from/int=0 --to/int=size:
+    if from < 0 or to > size or from > to: throw "OUT_OF_BOUNDS"
+    return ListSlice_ this from to
 
   add value -> none:
     if size_ == (__prim__ "array.size" array_):
       array_ = __prim__ "array.grow" array_ (size_ * 2 + 4)
     __prim__ "array.at-put" array_ size_ value
     size_++
+
+  add-all collection -> none:
+    collection.do: add it
+
+  insert --at/int value -> none:
+    if at < 0 or at > size_: throw "OUT_OF_BOUNDS"
+    add null
+    for i := size_ - 1; i > at; i--:
+      __prim__ "array.at-put" array_ i (__prim__ "array.at" array_ i - 1)
+    __prim__ "array.at-put" array_ at value
+
+  remove-last:
+    if size_ == 0: throw "OUT_OF_BOUNDS"
+    size_--
+    result := __prim__ "array.at" array_ size_
+    __prim__ "array.at-put" array_ size_ null
+    return result
+
+  remove --at/int -> any:
+    if at < 0 or at >= size_: throw "OUT_OF_BOUNDS"
+    result := __prim__ "array.at" array_ at
+    for i := at; i < size_ - 1; i++:
+      __prim__ "array.at-put" array_ i (__prim__ "array.at" array_ i + 1)
+    size_--
+    __prim__ "array.at-put" array_ size_ null
+    return result
+
+  remove value -> none:
+    i := index-of value
+    if i >= 0: remove --at=i
+
+  clear -> none:
+    array_ = __prim__ "array.new" 4
+    size_ = 0
+
+  resize new-size/int -> none:
+    if new-size < 0: throw "NEGATIVE_ARGUMENT"
+    while size_ < new-size: add null
+    while size_ > new-size: remove-last
 
   first:
     return this[0]
@@ -370,6 +424,105 @@ class List:
   do [block] -> none:
     for i := 0; i < size_; i++: block.call (__prim__ "array.at" array_ i)
 
+  do --reversed/bool [block] -> none:
+    for i := size_ - 1; i >= 0; i--: block.call (__prim__ "array.at" array_ i)
+
+  map [block] -> List:
+    result := List
+    do: result.add (block.call it)
+    return result
+
+  filter [block] -> List:
+    result := List
+    do: if block.call it: result.add it
+    return result
+
+  reduce [block]:
+    if size_ == 0: throw "NOT_ENOUGH_ELEMENTS"
+    acc := this[0]
+    for i := 1; i < size_; i++: acc = block.call acc (__prim__ "array.at" array_ i)
+    return acc
+
+  any [block] -> bool:
+    do: if block.call it: return true
+    return false
+
+  every [block] -> bool:
+    do: if not block.call it: return false
+    return true
+
+  index-of value -> int:
+    for i := 0; i < size_; i++:
+      if (__prim__ "array.at" array_ i) == value: return i
+    return -1
+
+  index-of value [--if-absent]:
+    i := index-of value
+    if i < 0: return if-absent.call value
+    return i
+
+  contains value -> bool:
+    return (index-of value) >= 0
+
+  copy -> List:
+    result := List
+    do: result.add it
+    return result
+
+  operator + other -> List:
+    result := copy
+    other.do: result.add it
+    return result
+
+  swap i/int j/int -> none:
+    t := this[i]
+    this[i] = this[j]
+    this[j] = t
+
+  fill value -> none:
+    for i := 0; i < size_; i++: __prim__ "array.at-put" array_ i value
+
+  is-sorted -> bool:
+    for i := 1; i < size_; i++:
+      if (compare_ this[i - 1] this[i]) > 0: return false
+    return true
+
+  // A stable merge sort: a new list unless --in-place.
+  sort --in-place/bool=false -> List:
+    return sort --in-place=in-place: | a b | compare_ a b
+
+  sort --in-place/bool=false [compare] -> List:
+    target := in-place ? this : copy
+    n := target.size
+    if n < 2: return target
+    src := List n
+    n.repeat: src[it] = target[it]
+    tmp := List n
+    width := 1
+    while width < n:
+      lo := 0
+      while lo < n:
+        mid := min (lo + width) n
+        hi := min (lo + 2 * width) n
+        i := lo
+        j := mid
+        k := lo
+        while k < hi:
+          if i < mid and (j >= hi or (compare.call src[i] src[j]) <= 0):
+            tmp[k] = src[i]
+            i++
+          else:
+            tmp[k] = src[j]
+            j++
+          k++
+        lo = hi
+      t := src
+      src = tmp
+      tmp = t
+      width *= 2
+    n.repeat: target[it] = src[it]
+    return target
+
   join separator/string -> string:
     result := ""
     for i := 0; i < size_; i++:
@@ -377,21 +530,356 @@ class List:
       result += (__prim__ "array.at" array_ i).stringify
     return result
 
+  operator == other -> bool:
+    if other is not List: return false
+    if other.size != size: return false
+    for i := 0; i < size_; i++:
+      if this[i] != other[i]: return false
+    return true
+
   // Stops once the text passes 4000 bytes, ending in "..." (LANGUAGE.md 9.6).
   stringify -> string:
-    if size_ == 0: return "[]"
-    result := "["
-    total := 0
-    for i := 0; i < size_; i++:
-      piece := (__prim__ "array.at" array_ i).stringify
-      total += piece.size + 2
-      if total > 4000: return result + ", ..."
-      if i > 0: result += ", "
-      result += piece
-    return result + "]"
+    return stringify-elements_ this "[" "]"
+
+// The elements of a collection, stringified and separated by ", ".
+stringify-elements_ collection open/string close/string -> string:
+  if collection.is-empty: return open + close
+  result := open
+  total := 0
+  first := true
+  collection.do:
+    piece := it.stringify
+    total += piece.size + 2
+    if total > 4000: return result + "..."
+    if not first: result += ", "
+    result += piece
+    first = false
+  return result + close
+
+compare_ a b -> int:
+  if a is num and b is num:
+    if a < b: return -1
+    if a > b: return 1
+    return 0
+  return a.compare-to b
+
+// A view of part of a list: writes go through to the list.
+class ListSlice_ extends List:
+  list_ := ?
+  from_ := 0
+  to_ := 0
+
+  constructor .list_ .from_ .to_:
+    super.from-array_ null 0
+
+  size -> int:
+    return to_ - from_
+
+  is-empty -> bool:
+    return to_ == from_
+
+  operator [] index/int:
+    if index < 0 or index >= size: throw "OUT_OF_BOUNDS"
+    return list_[from_ + index]
+
+  operator []= index/int value:
+    if index < 0 or index >= size: throw "OUT_OF_BOUNDS"
+    list_[from_ + index] = value
+    return value
+
+  do [block] -> none:
+    for i := from_; i < to_; i++: block.call list_[i]
+
+  add value -> none:
+    throw "SLICE_CANNOT_GROW"
+
+  copy -> List:
+    result := List
+    do: result.add it
+    return result
+
+  index-of value -> int:
+    for i := 0; i < size; i++:
+      if this[i] == value: return i
+    return -1
+
+  join separator/string -> string:
+    result := ""
+    first := true
+    do:
+      if not first: result += separator
+      result += it.stringify
+      first = false
+    return result
+
+  stringify -> string:
+    return stringify-elements_ this "[" "]"
+
+// An insertion-ordered hash map. Entries live in keys_/values_ in insertion
+// order (removed ones become tombstones); index_ maps hash slots to entry
+// positions + 1.
+class Map:
+  keys_ := []
+  values_ := []
+  index_ := null
+  count_ := 0
+  iterating_ := 0
+
+  constructor:
+
+  size -> int:
+    return count_
+
+  is-empty -> bool:
+    return count_ == 0
+
+  find_ key -> int:
+    if index_ == null: return -1
+    cap := __prim__ "array.size" index_
+    h := (hash-of_ key) & (cap - 1)
+    while true:
+      e := __prim__ "array.at" index_ h
+      if e == 0: return -1
+      if e > 0:
+        k := keys_[e - 1]
+        if not identical k TOMBSTONE_ and k == key: return e - 1
+      h = (h + 1) & (cap - 1)
+
+  rehash_ cap/int -> none:
+    index_ = __prim__ "array.new" cap
+    cap.repeat: __prim__ "array.at-put" index_ it 0
+    live-keys := []
+    live-values := []
+    keys_.size.repeat:
+      k := keys_[it]
+      if not identical k TOMBSTONE_:
+        live-keys.add k
+        live-values.add values_[it]
+    keys_ = live-keys
+    values_ = live-values
+    keys_.size.repeat: insert-index_ keys_[it] it
+
+  insert-index_ key position/int -> none:
+    cap := __prim__ "array.size" index_
+    h := (hash-of_ key) & (cap - 1)
+    while (__prim__ "array.at" index_ h) > 0: h = (h + 1) & (cap - 1)
+    __prim__ "array.at-put" index_ h (position + 1)
+
+  operator [] key:
+    i := find_ key
+    if i < 0: throw "key '$key' not found"
+    return values_[i]
+
+  operator []= key value:
+    i := find_ key
+    if i >= 0:
+      values_[i] = value
+      return value
+    if iterating_ > 0: throw "CONCURRENT_MODIFICATION"
+    if index_ == null or (keys_.size + 1) * 2 > (__prim__ "array.size" index_):
+      rehash_ (max 8 (count_ * 4))
+    keys_.add key
+    values_.add value
+    insert-index_ key keys_.size - 1
+    count_++
+    return value
+
+  get key:
+    i := find_ key
+    if i < 0: return null
+    return values_[i]
+
+  get key [--if-absent]:
+    i := find_ key
+    if i < 0: return if-absent.call key
+    return values_[i]
+
+  get key [--init]:
+    i := find_ key
+    if i >= 0: return values_[i]
+    value := init.call
+    this[key] = value
+    return value
+
+  contains key -> bool:
+    return (find_ key) >= 0
+
+  update key [block]:
+    i := find_ key
+    if i < 0: throw "key not found"
+    values_[i] = block.call values_[i]
+    return values_[i]
+
+  update key --if-absent [block]:
+    i := find_ key
+    if i < 0:
+      this[key] = if-absent
+      return if-absent
+    values_[i] = block.call values_[i]
+    return values_[i]
+
+  update key --init [block]:
+    i := find_ key
+    if i < 0:
+      this[key] = block.call init
+      return this[key]
+    values_[i] = block.call values_[i]
+    return values_[i]
+
+  remove key -> none:
+    i := find_ key
+    if i < 0: return
+    if iterating_ > 0: throw "CONCURRENT_MODIFICATION"
+    keys_[i] = TOMBSTONE_
+    values_[i] = null
+    count_--
+    rehash_ (__prim__ "array.size" index_)
+
+  clear -> none:
+    keys_ = []
+    values_ = []
+    index_ = null
+    count_ = 0
+
+  do [block] -> none:
+    iterating_++
+    try:
+      keys_.size.repeat:
+        k := keys_[it]
+        if not identical k TOMBSTONE_: block.call k values_[it]
+    finally:
+      iterating_--
+
+  do --keys/bool [block] -> none:
+    do: | k v | block.call k
+
+  do --values/bool [block] -> none:
+    do: | k v | block.call v
+
+  keys -> List:
+    result := []
+    do: | k v | result.add k
+    return result
+
+  values -> List:
+    result := []
+    do: | k v | result.add v
+    return result
+
+  first:
+    do: | k v | return k
+    throw "NOT_ENOUGH_ELEMENTS"
+
+  last:
+    result := null
+    found := false
+    do: | k v |
+      result = k
+      found = true
+    if not found: throw "NOT_ENOUGH_ELEMENTS"
+    return result
+
+  map [block] -> Map:
+    result := Map
+    do: | k v | result[k] = block.call k v
+    return result
+
+  filter [block] -> Map:
+    result := Map
+    do: | k v | if block.call k v: result[k] = v
+    return result
+
+  stringify -> string:
+    if count_ == 0: return "{:}"
+    pieces := []
+    do: | k v | pieces.add "$k: $v"
+    return stringify-elements_ pieces "{" "}"
+
+class Tombstone_:
+
+TOMBSTONE_ ::= Tombstone_
+
+hash-of_ key -> int:
+  if key is int: return key
+  if key is string: return key.hash-code
+  if key == null or key is bool or key is float: throw "LOOKUP_FAILED"
+  return key.hash-code
+
+// An insertion-ordered set, on the same hash table as Map.
+class Set:
+  map_ := Map
+
+  constructor:
+
+  size -> int:
+    return map_.size
+
+  is-empty -> bool:
+    return map_.is-empty
+
+  add value -> none:
+    map_[value] = true
+
+  add-all collection -> none:
+    collection.do: add it
+
+  remove value -> none:
+    map_.remove value
+
+  contains value -> bool:
+    return map_.contains value
+
+  do [block] -> none:
+    map_.do: | k v | block.call k
+
+  map [block] -> Set:
+    result := Set
+    do: result.add (block.call it)
+    return result
+
+  filter [block] -> Set:
+    result := Set
+    do: if block.call it: result.add it
+    return result
+
+  intersect other -> Set:
+    result := Set
+    do: if other.contains it: result.add it
+    return result
+
+  to-list -> List:
+    return map_.keys
+
+  operator == other -> bool:
+    if other is not Set: return false
+    if other.size != size: return false
+    do: if not other.contains it: return false
+    return true
+
+  stringify -> string:
+    return stringify-elements_ this "{" "}"
 
 list-from-array_ array:
   return List.from-array_ array (__prim__ "array.size" array)
+
+map-from-array_ array -> Map:
+  result := Map
+  n := __prim__ "array.size" array
+  for i := 0; i < n; i += 2:
+    result[__prim__ "array.at" array i] = __prim__ "array.at" array i + 1
+  return result
+
+set-from-array_ array -> Set:
+  result := Set
+  n := __prim__ "array.size" array
+  for i := 0; i < n; i++: result.add (__prim__ "array.at" array i)
+  return result
+
+bytes-from-array_ array -> ByteArray:
+  n := __prim__ "array.size" array
+  result := ByteArray n
+  for i := 0; i < n; i++: result[i] = __prim__ "array.at" array i
+  return result
 
 print message="" -> none:
   __prim__ "core.print" message.stringify
