@@ -421,6 +421,9 @@ static void store_var(fn *f, var_ref r, bool pop) {
 
 static void emit_expr(fn *f, ast_node *n, bool want);
 static void emit_body(fn *f, ast_node *body, bool want);
+static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm, const char *call_name);
+static void emit_lambda(fn *f, ast_node *lam);
+
 static void emit_call(fn *f, ast_node *n, bool want);
 
 static void emit_const_string(fn *f, const char *bytes, uint32_t size) {
@@ -903,12 +906,29 @@ static void emit_define(fn *f, ast_node *n, bool want) {
   const char *name = n->define.name;
   check_shadowing(f, name, n->loc);
   type_info t = prog_resolve_type(f->p, f->u, n->define.type);
-  if (n->define.value) {
+  if (n->define.value && n->define.value->kind != AST_BLOCK) {
     check_static_type(f, n->define.value, t);
     emit_expr(f, n->define.value, true);
     emit_type_check(f, t);
+  } else if (n->define.value) {
+    /* handled below */
   } else {
     op(f, OP_LOAD_NULL, 1);
+  }
+  if (n->define.value && n->define.value->kind == AST_BLOCK) {
+    /* A block in a local: its block slot, then the reference to it. */
+    meth *bm = prog_new_method(f->p, METH_BLOCK, "<block>", f->m->holder, f->u);
+    bm->decl = n->define.value;
+    prog_enqueue(f->p, bm);
+    load_smi(f, bm->index);
+    add_local(f, "", f->height, n->loc); /* the slot; no name can refer to it */
+    emit_block_method(f, n->define.value, f->height, bm, NULL);
+    op8(f, OP_LOAD_BLOCK, 0, 1);
+    local *l = add_local(f, name, f->height, n->loc);
+    l->is_block = true;
+    l->final = true;
+    if (want) load_local_at(f, l->pos);
+    return;
   }
   bool boxed = is_boxed_name(f, name);
   if (boxed) emit_box(f);
@@ -1060,8 +1080,6 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
   return count;
 }
 
-static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm, const char *call_name);
-static void emit_lambda(fn *f, ast_node *lam);
 
 /* Pushes the block slots of an argument list (before the receiver and the
  * arguments, so arguments stay contiguous). Returns the number pushed. */
@@ -1840,7 +1858,8 @@ static bool mentions_it(ast_node *n) {
 
 /* Calls pred on every node of the tree (blocks and lambdas included);
  * true as soon as one returns true. */
-typedef bool (*ast_pred)(fn *f, ast_node *n);
+/* A visitor: > 0 stops with true, 0 descends into the node, < 0 skips it. */
+typedef int (*ast_pred)(fn *f, ast_node *n);
 static bool ast_any(fn *f, ast_node *n, ast_pred pred);
 
 static bool ast_any_list(fn *f, ast_list *l, ast_pred pred) {
@@ -1851,7 +1870,9 @@ static bool ast_any_list(fn *f, ast_list *l, ast_pred pred) {
 
 static bool ast_any(fn *f, ast_node *n, ast_pred pred) {
   if (!n) return false;
-  if (pred(f, n)) return true;
+  int r = pred(f, n);
+  if (r > 0) return true;
+  if (r < 0) return false;
   switch (n->kind) {
     case AST_INTERP: return ast_any_list(f, &n->interp.parts, pred);
     case AST_LIST: case AST_SET: case AST_BYTES: return ast_any_list(f, &n->list.elems, pred);
@@ -1885,18 +1906,18 @@ static bool ast_any(fn *f, ast_node *n, ast_pred pred) {
 /* Does this node read `this`: `this`, `super`, or a member name that no
  * local shadows? Plain assignments to fields do not count (they belong to
  * the constructor's static part). */
-static bool is_this_use(fn *f, ast_node *n) {
-  if (n->kind == AST_THIS || n->kind == AST_SUPER) return true;
+static int is_this_use(fn *f, ast_node *n) {
+  if (n->kind == AST_THIS || n->kind == AST_SUPER) return 1;
   const char *name = NULL;
   if (n->kind == AST_IDENT) name = n->ident.name;
   else if (n->kind == AST_CALL && n->call.target->kind == AST_IDENT) name = n->call.target->ident.name;
   if (n->kind == AST_ASSIGN && strcmp(n->assign.op, "=") == 0 && n->assign.target->kind == AST_IDENT)
-    return ast_any(f, n->assign.value, is_this_use);
-  if (!name || lookup_var(f, name).l) return false;
+    return ast_any(f, n->assign.value, is_this_use) ? 1 : -1;
+  if (!name || lookup_var(f, name).l) return 0;
   for (cls *c = f->holder; c; c = c->super) {
-    if (strmap_get(&c->members, name)) return true;
+    if (strmap_get(&c->members, name)) return 1;
   }
-  return false;
+  return 0;
 }
 
 /* Boxing analysis: a variable that a lambda refers to and that is assigned
@@ -1907,19 +1928,19 @@ static struct {
   strmap refs, assigned;
 } box_scan;
 
-static bool collect_lambda_refs(fn *f, ast_node *n) {
+static int collect_lambda_refs(fn *f, ast_node *n) {
   (void)f;
   if (n->kind == AST_IDENT) strmap_put(box_scan.a, &box_scan.refs, n->ident.name, n);
-  return false;
+  return 0;
 }
 
-static bool collect_for_boxing(fn *f, ast_node *n) {
+static int collect_for_boxing(fn *f, ast_node *n) {
   if (n->kind == AST_LAMBDA) ast_any(f, n->fn.body, collect_lambda_refs);
   const char *target = NULL;
   if (n->kind == AST_ASSIGN && n->assign.target->kind == AST_IDENT) target = n->assign.target->ident.name;
   if (n->kind == AST_INCDEC && n->incdec.target->kind == AST_IDENT) target = n->incdec.target->ident.name;
   if (target) strmap_put(box_scan.a, &box_scan.assigned, target, n);
-  return false;
+  return 0;
 }
 
 static strmap *boxed_names_of(fn *f, ast_node *body) {
@@ -1936,10 +1957,10 @@ static strmap *boxed_names_of(fn *f, ast_node *body) {
   return result;
 }
 
-static bool collect_free_names(fn *f, ast_node *n) {
+static int collect_free_names(fn *f, ast_node *n) {
   (void)f;
   if (n->kind == AST_IDENT) strmap_put(box_scan.a, &box_scan.refs, n->ident.name, n);
-  return false;
+  return 0;
 }
 
 static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm, const char *call_name) {
@@ -2512,6 +2533,7 @@ static void emit_constructor(fn *f, meth *m) {
 void emit_method(program *p, meth *m) {
   if (m->compiled) return;
   m->compiled = true;
+  if (p->check_only && m->index < 0) ptr_vec_push(p->a, &p->check_methods, m);
   fn f;
   init_fn(&f, p, m);
   if (!m->debug_name)

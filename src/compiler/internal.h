@@ -167,6 +167,8 @@ struct program {
   uint32_t o_null, o_true, o_false, o_absent;
   meth *m_make_exception;
   bool strip;
+  bool check_only;           /* compiling unreachable user code for its errors only */
+  ptr_vec check_methods;     /* methods compiled that way (freed, never emitted) */
 };
 
 /* program.c */

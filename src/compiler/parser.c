@@ -324,6 +324,13 @@ static ast_node *parse_primary(parser *p) {
         }
         p->paren--;
         if (!expect_op(p, ")", "Expected ')'")) recover(p);
+        if (e->kind == AST_IDENT) {
+          /* `(Foo).bar`: the parentheses make a call of Foo, not a prefix. */
+          ast_node *call = node(p, AST_CALL, t);
+          call->loc = e->loc;
+          call->call.target = e;
+          return call;
+        }
         return e;
       }
       if (is_op(t, "[") || is_op(t, "{") || is_op(t, "#[")) return parse_collection(p);

@@ -137,18 +137,24 @@ static strmap members_by_name; /* reset per compilation in cmp_compile */
 
 void prog_enqueue(program *p, meth *m) {
   if (m->index >= 0) return;
+  if (p->check_only) {
+    /* Unreachable code is checked, not emitted: nothing becomes reachable. */
+    ptr_vec_push(p->a, &p->check_methods, m);
+    return;
+  }
   m->index = p->methods.count;
   ptr_vec_push(p->a, &p->methods, m);
 }
 
 void prog_use_selector(program *p, selector *s) {
-  if (s->used) return;
+  if (s->used || p->check_only) return;
   s->used = true;
   ptr_vec *ms = strmap_get(&members_by_name, s->name);
   if (!ms) return;
   for (int i = 0; i < ms->count; i++) {
     meth *m = ms->items[i];
     if (m->is_abstract || !prog_accepts(m, s->npos, s->named, s->named_count)) continue;
+    if (m->holder && (m->holder->is_mixin || m->holder->is_interface)) continue; /* copied into classes */
     ptr_vec_push(p->a, &s->implementations, m);
     prog_enqueue(p, m);
   }
@@ -502,6 +508,7 @@ static void resolve_class(program *p, cls *c, int depth) {
     g->field = c->first_field + i;
     g->arity = 1;
     g->returns_value = true;
+    g->sel = prog_selector(p, g->name, 0, NULL, 0);
     add_member(p, c, g, false);
     meth *s = prog_new_method(p, METH_FIELD_SET, arena_printf(p->a, "%s=", f->field.name), c, c->unit);
     s->decl = f;
@@ -509,6 +516,7 @@ static void resolve_class(program *p, cls *c, int depth) {
     s->arity = 2;
     s->npos_min = s->npos_max = 1;
     s->returns_value = true;
+    s->sel = prog_selector(p, s->name, 1, NULL, 0);
     add_member(p, c, s, false);
   }
   c->resolved = true;
@@ -699,6 +707,48 @@ static uint16_t *build_dispatch(program *p, uint32_t *size_out, int *entries_out
   return table;
 }
 
+/* The user's own code is checked even where main can't reach it: compile
+ * each such method for its errors, emitting nothing. */
+static void check_unreachable(program *p) {
+  p->check_only = true;
+  for (int i = 0; i < p->units.count; i++) {
+    unit_info *u = p->units.items[i];
+    if (u->is_core) continue;
+    for (int j = 0; j < u->names.cap; j++) {
+      entity *e = u->names.values[j];
+      if (!u->names.keys[j]) continue;
+      if (e->kind == ENT_FUNCTIONS) {
+        for (int k = 0; k < e->methods.count; k++) {
+          meth *m = e->methods.items[k];
+          if (!m->compiled) emit_method(p, m);
+        }
+      } else if (e->kind == ENT_GLOBAL && e->global->init && !e->global->init->compiled) {
+        emit_method(p, e->global->init);
+      }
+    }
+  }
+  for (int i = 0; i < p->classes.count; i++) {
+    cls *c = p->classes.items[i];
+    if (c->unit->is_core || c->is_mixin || c->is_interface) continue;
+    strmap *maps[3] = {&c->members, &c->statics, NULL};
+    for (int k = 0; maps[k]; k++) {
+      for (int j = 0; j < maps[k]->cap; j++) {
+        ptr_vec *v = maps[k]->values[j];
+        if (!maps[k]->keys[j]) continue;
+        for (int n = 0; n < v->count; n++) {
+          meth *m = v->items[n];
+          if (!m->compiled && !m->is_abstract && m->decl && m->decl->kind == AST_METHOD) emit_method(p, m);
+        }
+      }
+    }
+    for (int j = 0; j < c->static_fields.cap; j++) {
+      glob *g = c->static_fields.values[j];
+      if (c->static_fields.keys[j] && g->init && !g->init->compiled) emit_method(p, g->init);
+    }
+  }
+  p->check_only = false;
+}
+
 /* ---- the driver ---- */
 
 static char *read_file(const char *path, size_t *size) {
@@ -844,6 +894,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   prog_use_selector(p, root_sels[IMG_SEL_STRINGIFY]);
 
   while (p->next_compile < p->methods.count) emit_method(p, p->methods.items[p->next_compile++]);
+  check_unreachable(p);
   if (d.errors) goto done;
 
   uint32_t dsize;
@@ -922,6 +973,11 @@ done:
   if (!ok && d.errors == 0) out->errors = 1;
   for (int i = 0; i < p->methods.count; i++) {
     meth *m = p->methods.items[i];
+    img_buf_free(&m->code);
+    free(m->lines);
+  }
+  for (int i = 0; i < p->check_methods.count; i++) {
+    meth *m = p->check_methods.items[i];
     img_buf_free(&m->code);
     free(m->lines);
   }

@@ -1,0 +1,6 @@
+main:
+  sum := 0
+  [1, 2, 3].do: | n | sum += n
+  print sum
+
+// expect: 6

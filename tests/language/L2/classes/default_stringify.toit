@@ -1,0 +1,6 @@
+class Thing:
+
+main:
+  print Thing
+
+// expect: an instance of Thing

@@ -1,0 +1,5 @@
+main:
+  m := {:}
+  print (catch: m[1.5] = 1)
+
+// expect: LOOKUP_FAILED

@@ -1,0 +1,11 @@
+f:
+  try:
+    return 1
+  finally:
+    print "cleanup"
+
+main:
+  print f
+
+// expect: cleanup
+// expect: 1

@@ -1,0 +1,10 @@
+main:
+  e := catch:
+    try:
+      throw "X"
+    finally:
+      print "cleanup"
+  print e
+
+// expect: cleanup
+// expect: X

@@ -1,0 +1,10 @@
+f:
+  try:
+    throw "LOST"
+  finally:
+    return "recovered"
+
+main:
+  print f
+
+// expect: recovered

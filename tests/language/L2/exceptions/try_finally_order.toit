@@ -1,0 +1,10 @@
+main:
+  try:
+    print "body"
+  finally:
+    print "cleanup"
+  print "after"
+
+// expect: body
+// expect: cleanup
+// expect: after

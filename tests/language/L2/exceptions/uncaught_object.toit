@@ -1,0 +1,7 @@
+class Oops:
+  stringify: return "oops!"
+
+main:
+  throw Oops
+
+// expect runtime error: EXCEPTION error.

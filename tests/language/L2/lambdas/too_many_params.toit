@@ -1,0 +1,2 @@
+main:
+  f := :: | a b c d e | a  // expect compile error: Lambdas can have at most 4 parameters

@@ -1,0 +1,4 @@
+main:
+  print (catch: "s" as int)
+
+// expect: AS_CHECK_FAILED
