@@ -382,7 +382,7 @@ static void load_var(fn *f, var_ref r) {
 /* [value] -> [box] with box.value = value. */
 static void emit_box(fn *f) {
   op16(f, OP_ALLOCATE, f->p->c_box->id, 1);
-  f->p->c_box->instantiated = true;
+  prog_instantiate(f->p, f->p->c_box);
   op(f, OP_DUP, 1);
   load_local_at(f, f->height - 2);
   op8(f, OP_STORE_FIELD, 0, -1);
@@ -1207,7 +1207,7 @@ static void emit_static_call(fn *f, meth *m, ast_list *argl, src_loc loc, bool w
   if (receiver == 1) load_this(f);
   else if (receiver == 2) {
     op16(f, OP_ALLOCATE, m->holder->id, 1);
-    m->holder->instantiated = true;
+    prog_instantiate(f->p, m->holder);
   }
   push_args_for(f, m, args, count, slot_pos);
   at(f, loc);
@@ -2104,7 +2104,7 @@ static void emit_lambda(fn *f, ast_node *lam) {
   img_buf_u16(f->code, (uint16_t)lm->index);
   img_buf_u8(f->code, (uint8_t)ncap);
   set_height(f, f->height + 1 - ncap);
-  p->c_lambda->instantiated = true;
+  prog_instantiate(p, p->c_lambda);
 }
 
 /* ---- try/finally ---- */
@@ -2600,6 +2600,17 @@ void emit_method(program *p, meth *m) {
       op(&f, OP_LOAD_TRUE, 1);
       emit_return_op(&f, OP_RETURN);
       break;
+    case METH_MISMATCH: {
+      const char *what = arena_printf(p->a, "%s.%s", m->holder->name, m->name);
+      op16(&f, OP_LOAD_CONST, prog_string_const(p, what, (uint32_t)strlen(what)), 1);
+      uint16_t idx = img_writer_prim(p->w, "core.argument-mismatch", 1);
+      mark_line(&f);
+      img_buf_u8(f.code, OP_PRIMITIVE);
+      img_buf_u16(f.code, idx);
+      img_buf_u8(f.code, 1);
+      emit_return_op(&f, OP_RETURN);
+      break;
+    }
   }
   m->max_height = f.max_height;
 }

@@ -70,6 +70,7 @@ typedef enum {
   METH_FIELD_SET,    /* implicit setter of a field */
   METH_MARKER,       /* dispatch-table marker of an interface/mixin: `is I` */
   METH_LAMBDA,       /* a lambda's body */
+  METH_MISMATCH,     /* dispatch entry for a name the class has in another shape: throws */
 } meth_kind;
 
 struct meth {
@@ -177,6 +178,9 @@ selector *prog_selector(program *p, const char *name, int npos, const char **nam
 selector *prog_is_selector(program *p, cls *iface);
 bool prog_implements(const cls *c, const cls *iface);
 void prog_use_selector(program *p, selector *s);
+/* Marks a class as having instances: its methods for used selectors become
+ * reachable (rapid type analysis). */
+void prog_instantiate(program *p, cls *c);
 void prog_enqueue(program *p, meth *m);
 entity *prog_lookup_top(program *p, unit_info *u, const char *name);
 cls *prog_find_class(program *p, unit_info *u, const char *name);

@@ -146,6 +146,16 @@ void prog_enqueue(program *p, meth *m) {
   ptr_vec_push(p->a, &p->methods, m);
 }
 
+/* Does class c or one of its subclasses have instances? */
+static bool subtree_instantiated(const cls *c) {
+  if (c->instantiated) return true;
+  for (int i = 0; i < c->children.count; i++)
+    if (subtree_instantiated(c->children.items[i])) return true;
+  return false;
+}
+
+/* Reachability is rapid type analysis: a method is compiled when its
+ * selector is used and its class (or a subclass) has instances. */
 void prog_use_selector(program *p, selector *s) {
   if (s->used || p->check_only) return;
   s->used = true;
@@ -156,7 +166,31 @@ void prog_use_selector(program *p, selector *s) {
     if (m->is_abstract || !prog_accepts(m, s->npos, s->named, s->named_count)) continue;
     if (m->holder && (m->holder->is_mixin || m->holder->is_interface)) continue; /* copied into classes */
     ptr_vec_push(p->a, &s->implementations, m);
-    prog_enqueue(p, m);
+    if (!m->holder || subtree_instantiated(m->holder)) prog_enqueue(p, m);
+  }
+}
+
+void prog_instantiate(program *p, cls *c) {
+  if (c->instantiated || p->check_only) return;
+  c->instantiated = true;
+  /* Methods of c and its superclasses for selectors already in use. */
+  for (cls *k = c; k; k = k->super) {
+    for (int j = 0; j < k->members.cap; j++) {
+      if (!k->members.keys[j]) continue;
+      ptr_vec *v = k->members.values[j];
+      for (int n = 0; n < v->count; n++) {
+        meth *m = v->items[n];
+        if (m->index >= 0 || m->is_abstract) continue;
+        for (int si = 0; si < p->selector_list.count; si++) {
+          selector *s = p->selector_list.items[si];
+          if (s->used && !s->interface_of && strcmp(s->name, m->name) == 0 &&
+              prog_accepts(m, s->npos, s->named, s->named_count)) {
+            prog_enqueue(p, m);
+            break;
+          }
+        }
+      }
+    }
   }
 }
 
@@ -598,6 +632,24 @@ static meth *make_stub(program *p, meth *target, selector *s) {
   return m;
 }
 
+/* Does class c (or a superclass) define a method of this name in any shape? */
+static bool has_member_named(cls *c, const char *name) {
+  for (; c; c = c->super)
+    if (strmap_get(&c->members, name)) return true;
+  return false;
+}
+
+/* The entry for a selector a class has only in other shapes: a method that
+ * throws "Argument mismatch for 'C.name'." */
+static meth *mismatch_method(program *p, cls *c, selector *s) {
+  meth *m = prog_new_method(p, METH_MISMATCH, s->name, c, c->unit);
+  m->stub_sel = s;
+  m->arity = 1 + s->npos + s->named_count;
+  prog_enqueue(p, m);
+  emit_method(p, m);
+  return m;
+}
+
 static uint16_t *build_dispatch(program *p, uint32_t *size_out, int *entries_out) {
   int nclasses = p->classes.count;
   ptr_vec rows = {0};
@@ -605,12 +657,12 @@ static uint16_t *build_dispatch(program *p, uint32_t *size_out, int *entries_out
   int nrows = 0;
   for (int si = 0; si < p->selector_list.count; si++) {
     selector *s = p->selector_list.items[si];
-    if (!s->used || (s->implementations.count == 0 && !s->interface_of)) continue;
+    if (!s->used) continue;
     meth **row = arena_alloc(p->a, sizeof(meth *) * (size_t)nclasses);
     int count = 0;
     for (int ci = 0; ci < nclasses && s->interface_of; ci++) {
       cls *c = p->classes.items[ci];
-      row[ci] = !c->is_interface && !c->is_mixin && prog_implements(c, s->interface_of) ? s->marker : NULL;
+      row[ci] = c->instantiated && prog_implements(c, s->interface_of) ? s->marker : NULL;
       if (row[ci]) count++;
     }
     for (int ci = 0; ci < nclasses && !s->interface_of; ci++) {
@@ -620,9 +672,13 @@ static uint16_t *build_dispatch(program *p, uint32_t *size_out, int *entries_out
         meth *m = s->implementations.items[k];
         if (m->holder == c) own = m;
       }
+      if (own && own->index < 0) own = NULL; /* never compiled: its class has no instances */
       row[ci] = own ? own : (c->super ? row[c->super->id] : NULL);
+      if (row[ci] && row[ci]->kind == METH_MISMATCH) row[ci] = NULL;
+      if (!row[ci] && c->instantiated && has_member_named(c, s->name)) row[ci] = mismatch_method(p, c, s);
       if (row[ci]) count++;
     }
+    if (count == 0) continue; /* no class answers: every call fails to look up */
     infos[nrows].sel = s;
     infos[nrows].count = count;
     infos[nrows].row = row;
@@ -666,7 +722,7 @@ static uint16_t *build_dispatch(program *p, uint32_t *size_out, int *entries_out
         meth *m = ri->row[ci];
         if (!m) continue;
         entries++;
-        bool exact = m->sel == ri->sel;
+        bool exact = m->sel == ri->sel || m->kind == METH_MISMATCH;
         if (!exact) {
           /* Reuse one stub per (method, selector). */
           meth *stub = NULL;
@@ -686,7 +742,7 @@ static uint16_t *build_dispatch(program *p, uint32_t *size_out, int *entries_out
    * offset (every call is then a lookup failure): give them fresh ones. */
   for (int si = 0; si < p->selector_list.count; si++) {
     selector *s = p->selector_list.items[si];
-    if (s->offset >= 0) continue;
+    if (s->offset >= 0 || !s->used) continue;
     uint32_t off = 0;
     while (off < cap && offset_used[off]) off++;
     if (off + (uint32_t)nclasses + 1 >= cap) {
@@ -882,6 +938,11 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   /* Well-known things the VM needs exist in every image. */
   entity *mx = prog_lookup_top(p, p->core, "make-exception_");
   p->m_make_exception = mx && mx->kind == ENT_FUNCTIONS ? mx->methods.items[0] : NULL;
+  /* Values the VM itself makes (literals, primitive results). */
+  cls *implicit[] = {p->c_null, p->c_bool, p->c_smi, p->c_largeint, p->c_float, p->c_string,
+                     p->c_array, p->c_bytearray};
+  for (size_t i = 0; i < sizeof implicit / sizeof *implicit; i++) prog_instantiate(p, implicit[i]);
+  if (main_m->param_count == 1) prog_instantiate(p, p->c_list); /* main's arguments */
   prog_enqueue(p, main_m);
   static const char *const root_sel_names[IMG_SELECTOR_ROOT_COUNT] = {
       "==", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", ">>>",
@@ -911,7 +972,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
       m->code.data[pos + 1] = (uint8_t)(s->offset >> 8);
     }
     uint16_t seloff = 0xffff;
-    if (m->kind == METH_STUB) seloff = (uint16_t)m->stub_sel->offset;
+    if (m->kind == METH_STUB || m->kind == METH_MISMATCH) seloff = (uint16_t)m->stub_sel->offset;
     else if (m->sel && m->sel->used) seloff = (uint16_t)m->sel->offset;
     uint8_t kind = m->kind == METH_BLOCK ? IMG_METHOD_BLOCK
                    : m->kind == METH_LAMBDA ? IMG_METHOD_LAMBDA
@@ -975,11 +1036,14 @@ done:
     meth *m = p->methods.items[i];
     img_buf_free(&m->code);
     free(m->lines);
+    m->lines = NULL;
   }
   for (int i = 0; i < p->check_methods.count; i++) {
+    /* A method may be listed twice (enqueued and compiled): free once. */
     meth *m = p->check_methods.items[i];
     img_buf_free(&m->code);
     free(m->lines);
+    m->lines = NULL;
   }
   img_writer_free(p->w);
   diag_free(&d);

@@ -708,6 +708,15 @@ wrong_type: {
   }
 }
 
+static value prim_core_argument_mismatch(vm_process *p, value *args) {
+  ARG_STRING(0, what);
+  char msg[200];
+  snprintf(msg, sizeof msg, "Argument mismatch for '%.*s'.", what->size > 150 ? 150 : (int)what->size, what->bytes);
+  vm_throw_error(p, VM_ERR_LOOKUP_FAILED);
+  snprintf(p->vm_message, sizeof p->vm_message, "%s", msg);
+  return VM_FAILED;
+}
+
 /* ---- the table ---- */
 
 #define VM_PRIMITIVES(X)                                                         \
@@ -751,7 +760,8 @@ wrong_type: {
   X("array.at", prim_array_at, 2) X("array.at-put", prim_array_at_put, 3)        \
   X("array.grow", prim_array_grow, 2)                                            \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
-  X("core.format", prim_core_format, 2)
+  X("core.format", prim_core_format, 2)                                          \
+  X("core.argument-mismatch", prim_core_argument_mismatch, 1)
 
 static const struct {
   const char *name;

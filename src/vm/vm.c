@@ -412,11 +412,13 @@ static int collect_frames(vm_process *p, uint32_t pc, frame_pos *out, int max) {
 
 static void print_frames(vm_process *p, const frame_pos *f, int n, int total) {
   FILE *err = p->opt.err;
+  int shown = 0;
   for (int k = 0; k < n; k++) {
     img_position pos;
     img_lookup_position(p->img, f[k].method, f[k].bci, &pos);
+    if (pos.file && pos.line == 0) continue; /* compiler-made helpers have no source */
     char left[128];
-    snprintf(left, sizeof left, "%3d: %s", k, pos.method_name ? pos.method_name : "?");
+    snprintf(left, sizeof left, "%3d: %s", shown++, pos.method_name ? pos.method_name : "?");
     if (pos.file)
       fprintf(err, "%-30s %s:%u:%u\n", left, pos.file, pos.line, pos.col);
     else
