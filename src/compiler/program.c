@@ -976,6 +976,8 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
     else if (m->sel && m->sel->used) seloff = (uint16_t)m->sel->offset;
     uint8_t kind = m->kind == METH_BLOCK ? IMG_METHOD_BLOCK
                    : m->kind == METH_LAMBDA ? IMG_METHOD_LAMBDA
+                   : m->kind == METH_FIELD_GET ? IMG_METHOD_GETTER
+                   : m->kind == METH_FIELD_SET ? IMG_METHOD_SETTER
                    : m->kind == METH_GLOBAL_INIT ? IMG_METHOD_GLOBAL_INIT
                                                  : IMG_METHOD_NORMAL;
     if (m->code.size > 0xffff) {

@@ -370,8 +370,15 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
   uint8_t arity = m[0], kind = m[1];
   uint16_t max_h = img_rd16(m + 2), sel = img_rd16(m + 4), len = img_rd16(m + 6);
   const uint8_t *bc = m + 8;
-  if (kind > IMG_METHOD_GLOBAL_INIT || len == 0)
+  if (kind > IMG_METHOD_SETTER || len == 0)
     return fail(v, IMG_ERR_METHOD, "method %u has a bad header", index);
+  if (kind == IMG_METHOD_GETTER &&
+      !(arity == 1 && len == 6 && bc[0] == OP_LOAD_LOCAL_1 && bc[1] == OP_LOAD_FIELD && bc[3] == OP_RETURN))
+    return fail(v, IMG_ERR_METHOD, "method %u is not a field getter", index);
+  if (kind == IMG_METHOD_SETTER &&
+      !(arity == 2 && len == 7 && bc[0] == OP_LOAD_LOCAL_2 && bc[1] == OP_LOAD_LOCAL_2 && bc[2] == OP_STORE_FIELD &&
+        bc[4] == OP_RETURN))
+    return fail(v, IMG_ERR_METHOD, "method %u is not a field setter", index);
   if (sel != 0xffff && sel >= img->dispatch_count)
     return fail(v, IMG_ERR_METHOD, "method %u has a bad selector", index);
   for (uint32_t pc = 0; pc < len;) {

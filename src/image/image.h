@@ -112,7 +112,12 @@ typedef struct {
   uint16_t selector;    /* selector offset (virtual methods), else 0xffff */
   uint16_t length;      /* bytecode length */
 } img_method_header;
-enum { IMG_METHOD_NORMAL, IMG_METHOD_BLOCK, IMG_METHOD_LAMBDA, IMG_METHOD_GLOBAL_INIT };
+/* GETTER and SETTER are a field's implicit accessors, with exactly the
+ * bytecodes `load local 1; load field f; return` resp. `load local 2; load
+ * local 2; store field f; return` (checked): the interpreter runs them
+ * inline at the call. */
+enum { IMG_METHOD_NORMAL, IMG_METHOD_BLOCK, IMG_METHOD_LAMBDA, IMG_METHOD_GLOBAL_INIT,
+       IMG_METHOD_GETTER, IMG_METHOD_SETTER };
 
 /* A global variable (4 bytes). */
 typedef struct {

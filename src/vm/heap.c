@@ -49,6 +49,8 @@ void vm_heap_free(vm_heap *h) {
 }
 
 size_t vm_object_size(const vm_heap *h, const obj_header *o) {
+  uint32_t words = o->hdr >> HDR_SIZE_SHIFT;
+  if (words) return words * sizeof(value);
   uint32_t cls = obj_class(o);
   if (cls == FREE_CLASS_ID) return ((const obj_free *)o)->size;
   const img_class *c = img_class_at(h->img, cls);
@@ -171,7 +173,7 @@ static void *try_alloc(vm_heap *h, size_t size) {
   return r;
 }
 
-void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
+void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
   size = WORD_ALIGN(size < sizeof(obj_free) ? sizeof(obj_free) : size);
   if (h->fail_countdown > 0 && --h->fail_countdown == 0) return NULL;
   if (h->stress) vm_heap_collect(h);
@@ -186,7 +188,8 @@ void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
   }
   h->allocated += size;
   memset(r, 0, size);
-  ((obj_header *)r)->hdr = cls;
+  uint32_t words = (uint32_t)(size / sizeof(value));
+  ((obj_header *)r)->hdr = cls | ((words <= HDR_SIZE_MAX ? words : 0) << HDR_SIZE_SHIFT);
   return r;
 }
 

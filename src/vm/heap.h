@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vm/object.h"
 
@@ -68,7 +69,24 @@ void vm_heap_free(vm_heap *h);
 /* Allocates `size` bytes (header included) for an object of class `cls`,
  * zero-filled, header set. Collects and grows as needed; returns NULL when
  * the heap's limit is reached (the caller throws OUT_OF_MEMORY). */
-void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size);
+void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size);
+
+/* The common case inline: bump allocation in the current page. */
+static inline void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
+  size = WORD_ALIGN(size < sizeof(obj_free) ? sizeof(obj_free) : size);
+  vm_page *bp = h->bump_page;
+  if (bp && bp->used + size <= bp->size && h->allocated + size <= h->next_gc && !h->stress &&
+      h->fail_countdown <= 0) {
+    void *r = bp->data + bp->used;
+    bp->used += (uint32_t)size;
+    h->allocated += size;
+    memset(r, 0, size);
+    uint32_t words = (uint32_t)(size / sizeof(value));
+    ((obj_header *)r)->hdr = cls | ((words <= HDR_SIZE_MAX ? words : 0) << HDR_SIZE_SHIFT);
+    return r;
+  }
+  return vm_heap_alloc_slow(h, cls, size);
+}
 void vm_heap_collect(vm_heap *h);
 
 /* Size in bytes of an object (header included, word aligned). */

@@ -4,6 +4,7 @@
  * values: types where a wrong type would touch memory, arities of dynamic
  * calls, the stack limit on entry to a method, and the time-slice budget at
  * calls and back-edges (the preemption and watchdog hook). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,28 @@ static inline uint32_t class_of(const vm_process *p, value v) {
   if (is_smi(v)) return p->img->class_ids[IMG_CLASS_SMI];
   if (is_obj(v)) return obj_class(as_obj(v));
   return p->img->class_ids[IMG_CLASS_OBJECT]; /* block refs: only .call is legal */
+}
+
+/* Both operands as doubles when at least one is a float and the other a
+ * float or a small int. */
+static inline bool float_operands(value a, value b, uint16_t fcls, double *x, double *y) {
+  bool fa = is_obj(a) && obj_class(as_obj(a)) == fcls, fb = is_obj(b) && obj_class(as_obj(b)) == fcls;
+  if (fa && fb) {
+    *x = float_value(a);
+    *y = float_value(b);
+    return true;
+  }
+  if (fa && is_smi(b)) {
+    *x = float_value(a);
+    *y = (double)smi_value(b);
+    return true;
+  }
+  if (fb && is_smi(a)) {
+    *x = (double)smi_value(a);
+    *y = float_value(b);
+    return true;
+  }
+  return false;
 }
 
 uint32_t vm_class_of(const vm_process *p, value v) {
@@ -62,6 +85,7 @@ vm_status vm_interpret(vm_process *p) {
   const value true_v = obj_value(objects + img->objects[IMG_TRUE_OBJ]);
   const value false_v = obj_value(objects + img->objects[IMG_FALSE_OBJ]);
   const value absent_v = obj_value(objects + img->objects[IMG_ABSENT_OBJ]);
+  const uint16_t float_cls = img->class_ids[IMG_CLASS_FLOAT];
 
   obj_stack *stk = (obj_stack *)as_obj(p->stack);
   value *base = stk->slots;
@@ -281,6 +305,21 @@ dispatch:
     const uint8_t *m;
     if (entry == 0 || img_rd16((m = img_method(img, entry - 1u)) + 4) != offset || m[0] != argc)
       goto lookup_failed;
+    if (m[1] >= IMG_METHOD_GETTER) {
+      /* A field accessor: done here, without a frame. */
+      uint8_t f = m[m[1] == IMG_METHOD_GETTER ? 10 : 11];
+      if (!is_obj(r) || f >= img_class_at(img, cls)->fields || img_class_at(img, cls)->layout != LAYOUT_INSTANCE)
+        goto lookup_failed;
+      if (m[1] == IMG_METHOD_GETTER) {
+        sp[0] = ((obj_instance *)as_obj(r))->fields[f];
+      } else {
+        if (!vm_heap_contains(&p->heap, r)) goto lookup_failed;
+        ((obj_instance *)as_obj(r))->fields[f] = sp[0];
+        sp[-1] = sp[0];
+        sp--;
+      }
+      NEXT(4);
+    }
     METHOD_ENTER(m, bcp + 4);
     CHECK_BUDGET();
     DISPATCH();
@@ -301,12 +340,43 @@ dispatch:
     DISPATCH();
   }
 
-#define SMI_BINARY(name, sel, ...)                                              \
+/* Floats (and a float with a small int) are computed inline too, so float
+ * arithmetic costs an allocation, not a call and a primitive. */
+#define FLOAT_BINARY(fexpr)                                                      \
+  do {                                                                           \
+    double x, y;                                                                 \
+    if (float_operands(a, b, float_cls, &x, &y)) {                               \
+      fexpr;                                                                     \
+    }                                                                            \
+  } while (0)
+#define FLOAT_RESULT(d)                                                          \
+  do {                                                                           \
+    double d_ = (d);                                                             \
+    SAVE();                                                                      \
+    obj_float *f_ = vm_heap_alloc(&p->heap, float_cls, sizeof(obj_float));       \
+    if (!f_) goto out_of_memory;                                                 \
+    memcpy(&f_->value, &d_, sizeof d_);                                          \
+    sp--;                                                                        \
+    sp[0] = obj_value(f_);                                                       \
+    NEXT(1);                                                                     \
+  } while (0)
+#define FLOAT_CMP(c)                                                             \
+  do {                                                                           \
+    bool fc_ = (c);                                                              \
+    sp -= 2;                                                                     \
+    BRANCH_ON(fc_, 1);                                                           \
+    *++sp = fc_ ? true_v : false_v;                                              \
+    NEXT(1);                                                                     \
+  } while (0)
+#define NO_FLOAT (void)0
+
+#define SMI_BINARY(name, sel, fpath, ...)                                        \
   CASE(name) {                                                                   \
     value a = sp[-1], b = sp[0];                                                 \
     if (((a | b) & 1) == 0) {                                                    \
       __VA_ARGS__;                                                               \
     }                                                                            \
+    fpath;                                                                       \
     {                                                                            \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
       uint32_t cls_ = class_of(p, a);                                            \
@@ -360,6 +430,7 @@ dispatch:
   CASE(INVOKE_EQ) {
     value a = sp[-1], b = sp[0];
     if (((a | b) & 1) == 0 || a == null_v || b == null_v) CMP_RESULT(a == b);
+    FLOAT_BINARY(FLOAT_CMP(x == y));
     {
       uint16_t offset_ = img->selectors[IMG_SEL_EQ];
       uint32_t cls_ = class_of(p, a);
@@ -373,11 +444,11 @@ dispatch:
       DISPATCH();
     }
   }
-  SMI_BINARY(INVOKE_LT, LT, CMP_RESULT((intptr_t)a < (intptr_t)b))
-  SMI_BINARY(INVOKE_LE, LE, CMP_RESULT((intptr_t)a <= (intptr_t)b))
-  SMI_BINARY(INVOKE_GT, GT, CMP_RESULT((intptr_t)a > (intptr_t)b))
-  SMI_BINARY(INVOKE_GE, GE, CMP_RESULT((intptr_t)a >= (intptr_t)b))
-  SMI_BINARY(INVOKE_ADD, ADD, {
+  SMI_BINARY(INVOKE_LT, LT, FLOAT_BINARY(FLOAT_CMP(x < y)), CMP_RESULT((intptr_t)a < (intptr_t)b))
+  SMI_BINARY(INVOKE_LE, LE, FLOAT_BINARY(FLOAT_CMP(x <= y)), CMP_RESULT((intptr_t)a <= (intptr_t)b))
+  SMI_BINARY(INVOKE_GT, GT, FLOAT_BINARY(FLOAT_CMP(x > y)), CMP_RESULT((intptr_t)a > (intptr_t)b))
+  SMI_BINARY(INVOKE_GE, GE, FLOAT_BINARY(FLOAT_CMP(x >= y)), CMP_RESULT((intptr_t)a >= (intptr_t)b))
+  SMI_BINARY(INVOKE_ADD, ADD, FLOAT_BINARY(FLOAT_RESULT(x + y)), {
     intptr_t r;
     if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {
       sp--;
@@ -385,7 +456,7 @@ dispatch:
       NEXT(1);
     }
   })
-  SMI_BINARY(INVOKE_SUB, SUB, {
+  SMI_BINARY(INVOKE_SUB, SUB, FLOAT_BINARY(FLOAT_RESULT(x - y)), {
     intptr_t r;
     if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {
       sp--;
@@ -393,7 +464,7 @@ dispatch:
       NEXT(1);
     }
   })
-  SMI_BINARY(INVOKE_MUL, MUL, {
+  SMI_BINARY(INVOKE_MUL, MUL, FLOAT_BINARY(FLOAT_RESULT(x * y)), {
     intptr_t r;
     if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {
       sp--;
@@ -401,33 +472,33 @@ dispatch:
       NEXT(1);
     }
   })
-  SMI_BINARY(INVOKE_DIV, DIV, {
+  SMI_BINARY(INVOKE_DIV, DIV, FLOAT_BINARY(FLOAT_RESULT(x / y)), {
     intptr_t x = smi_value(a), y = smi_value(b);
     if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);
   })
-  SMI_BINARY(INVOKE_MOD, MOD, {
+  SMI_BINARY(INVOKE_MOD, MOD, FLOAT_BINARY(FLOAT_RESULT(fmod(x, y))), {
     intptr_t x = smi_value(a), y = smi_value(b);
     if (y != 0 && y != -1) ARITH_RESULT(x % y);
   })
-  SMI_BINARY(INVOKE_BIT_AND, BIT_AND, { sp--; sp[0] = a & b; NEXT(1); })
-  SMI_BINARY(INVOKE_BIT_OR, BIT_OR, { sp--; sp[0] = a | b; NEXT(1); })
-  SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, { sp--; sp[0] = a ^ b; NEXT(1); })
-  SMI_BINARY(INVOKE_SHL, SHL, {
+  SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
+  SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
+  SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })
+  SMI_BINARY(INVOKE_SHL, SHL, NO_FLOAT, {
     intptr_t x = smi_value(a), n = smi_value(b);
     if (n >= 0 && n < (intptr_t)SMI_BITS - 1) {
       intptr_t r = (intptr_t)((uintptr_t)x << n);
       if ((r >> n) == x && smi_fits(r)) ARITH_RESULT(r);
     }
   })
-  SMI_BINARY(INVOKE_SHR, SHR, {
+  SMI_BINARY(INVOKE_SHR, SHR, NO_FLOAT, {
     intptr_t x = smi_value(a), n = smi_value(b);
     if (n >= 0) ARITH_RESULT(n >= (intptr_t)SMI_BITS ? (x < 0 ? -1 : 0) : x >> n);
   })
-  SMI_BINARY(INVOKE_USHR, USHR, {
+  SMI_BINARY(INVOKE_USHR, USHR, NO_FLOAT, {
     intptr_t x = smi_value(a), n = smi_value(b);
     if (x >= 0 && n >= 0) ARITH_RESULT(n >= (intptr_t)SMI_BITS ? 0 : x >> n);
   })
-  SMI_BINARY(INVOKE_INDEX, INDEX, (void)0)
+  SMI_BINARY(INVOKE_INDEX, INDEX, NO_FLOAT, (void)0)
 
 /* `x OP k` with a small-int literal k: one instruction on the fast path;
  * the slow path pushes k and dispatches like the plain operator. */

@@ -62,6 +62,8 @@ static inline uintptr_t frame_marker_offset(value v) {
 #define HDR_CLASS_MASK 0xffffu
 #define HDR_MARK (1u << 16)
 #define HDR_GREY (1u << 17)   /* marked, fields not yet scanned (mark-stack overflow) */
+#define HDR_SIZE_SHIFT 18      /* heap objects: size in words (0: compute from the class) */
+#define HDR_SIZE_MAX ((1u << 14) - 1)
 
 typedef struct {
   uint32_t hdr;
