@@ -375,11 +375,11 @@ static value prim_string_compare(vm_process *p, value *args) {
   if (c == 0) c = a->size < b->size ? -1 : a->size > b->size ? 1 : 0;
   return make_smi(c < 0 ? -1 : c > 0 ? 1 : 0);
 }
+static uint32_t string_hash(const obj_bytes *s);
+
 static value prim_string_hash(vm_process *p, value *args) {
   ARG_STRING(0, s);
-  uint32_t h = 2166136261u;
-  for (uint32_t i = 0; i < s->size; i++) h = (h ^ s->bytes[i]) * 16777619u;
-  return make_smi((intptr_t)(h & 0x3fffffff));
+  return make_smi((intptr_t)string_hash(s));
 }
 static value prim_string_index_of(vm_process *p, value *args) {
   ARG_STRING(0, s);
@@ -617,6 +617,101 @@ static value prim_array_grow(vm_process *p, value *args) {
   return r;
 }
 
+/* Sorts the first n elements of an array in place, stably, when they are
+ * all numbers or all strings; returns false (untouched) otherwise, and the
+ * core library falls back to its own merge sort. */
+static int compare_values(vm_process *p, value a, value b, bool strings) {
+  if (strings) {
+    obj_bytes *x = (obj_bytes *)as_obj(a), *y = (obj_bytes *)as_obj(b);
+    uint32_t n = x->size < y->size ? x->size : y->size;
+    int c = memcmp(x->bytes, y->bytes, n);
+    if (c) return c;
+    return x->size < y->size ? -1 : x->size > y->size;
+  }
+  int64_t i, j;
+  double d, e;
+  if (vm_is_int(p, a, &i) && vm_is_int(p, b, &j)) return i < j ? -1 : i > j;
+  d = vm_is_int(p, a, &i) ? (double)i : float_value(a);
+  e = vm_is_int(p, b, &j) ? (double)j : float_value(b);
+  return d < e ? -1 : d > e;
+}
+
+static value prim_array_sort(vm_process *p, value *args) {
+  obj_array *a = array_arg(p, args[0]);
+  if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  ARG_INT(1, n);
+  if (n < 0 || n > (int64_t)a->length) return vm_throw_error(p, VM_ERR_OUT_OF_BOUNDS);
+  bool strings = n > 0 && vm_is_string(p, a->elems[0]);
+  for (int64_t k = 0; k < n; k++) {
+    int64_t i;
+    double d;
+    value v = a->elems[k];
+    if (strings ? !vm_is_string(p, v) : !(vm_is_int(p, v, &i) || (vm_is_float(p, v, &d) && !isnan(d))))
+      return vm_bool(p, false);
+  }
+  if (n < 2) return vm_bool(p, true);
+  value *tmp = malloc(sizeof(value) * (size_t)n);
+  if (!tmp) return vm_oom(p);
+  value *src = a->elems, *dst = tmp;
+  for (int64_t width = 1; width < n; width *= 2) {
+    for (int64_t lo = 0; lo < n; lo += 2 * width) {
+      int64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+      int64_t i = lo, j = mid, k = lo;
+      while (k < hi) {
+        if (i < mid && (j >= hi || compare_values(p, src[i], src[j], strings) <= 0)) dst[k++] = src[i++];
+        else dst[k++] = src[j++];
+      }
+    }
+    value *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a->elems) memcpy(a->elems, src, sizeof(value) * (size_t)n);
+  free(tmp);
+  return vm_bool(p, true);
+}
+
+/* The slot probing of the core Map for int and string keys (the common
+ * case): index is the hash index array, keys the array of entry keys
+ * (tombstone marks removed ones). Returns the entry position, -1 if
+ * absent, or -2 for other key types (the Toit code handles those). */
+static uint32_t string_hash(const obj_bytes *s) {
+  uint32_t h = 2166136261u;
+  for (uint32_t i = 0; i < s->size; i++) h = (h ^ s->bytes[i]) * 16777619u;
+  return h & 0x3fffffff;
+}
+
+static value prim_map_find(vm_process *p, value *args) {
+  obj_array *index = array_arg(p, args[0]);
+  obj_array *keys = array_arg(p, args[1]);
+  value key = args[2], tomb = args[3];
+  if (!index || !keys) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  int64_t ik;
+  bool is_string = vm_is_string(p, key);
+  bool is_int = !is_string && vm_is_int(p, key, &ik);
+  if (!is_string && !is_int) return make_smi(-2);
+  uint32_t cap = index->length;
+  if (cap == 0 || (cap & (cap - 1))) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
+  uint64_t h = is_string ? string_hash((obj_bytes *)as_obj(key)) : (uint64_t)ik;
+  for (uint32_t probes = 0; probes < cap; probes++) {
+    uint32_t slot = (uint32_t)(h & (cap - 1));
+    value e = index->elems[slot];
+    if (!is_smi(e)) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+    intptr_t pos = smi_value(e);
+    if (pos == 0) return make_smi(-1);
+    if (pos > 0 && (uint32_t)pos <= keys->length) {
+      value k = keys->elems[pos - 1];
+      if (k != tomb) {
+        int64_t jk;
+        if (is_string ? vm_is_string(p, k) && vm_identical(p, k, key) : (vm_is_int(p, k, &jk) && jk == ik))
+          return make_smi(pos - 1);
+      }
+    }
+    h = (h & (cap - 1)) + 1;
+  }
+  return make_smi(-1);
+}
+
 /* ---- core ---- */
 
 static value prim_core_print(vm_process *p, value *args) {
@@ -758,7 +853,8 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("bytes.at", prim_bytes_at, 2) X("bytes.at-put", prim_bytes_at_put, 3)        \
   X("array.new", prim_array_new, 1) X("array.size", prim_array_size, 1)          \
   X("array.at", prim_array_at, 2) X("array.at-put", prim_array_at_put, 3)        \
-  X("array.grow", prim_array_grow, 2)                                            \
+  X("array.grow", prim_array_grow, 2) X("array.sort", prim_array_sort, 2)        \
+  X("map.find", prim_map_find, 4)                                                \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
   X("core.format", prim_core_format, 2)                                          \
   X("core.argument-mismatch", prim_core_argument_mismatch, 1)

@@ -489,7 +489,9 @@ class List:
 
   // A stable merge sort: a new list unless --in-place.
   sort --in-place/bool=false -> List:
-    return sort --in-place=in-place: | a b | compare_ a b
+    target := in-place ? this : copy
+    if target is not ListSlice_ and (__prim__ "array.sort" target.array_ target.size_): return target
+    return target.sort --in-place: | a b | compare_ a b
 
   sort --in-place/bool=false [compare] -> List:
     target := in-place ? this : copy
@@ -635,6 +637,8 @@ class Map:
 
   find_ key -> int:
     if index_ == null: return -1
+    found := __prim__ "map.find" index_ keys_.array_ key TOMBSTONE_
+    if found != -2: return found
     cap := __prim__ "array.size" index_
     h := (hash-of_ key) & (cap - 1)
     while true:
