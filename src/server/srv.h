@@ -141,10 +141,22 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(list_members) X(set_member_role) X(remove_member)               \
   X(invite_member) X(list_invites) X(revoke_invite) X(accept_invite) \
   X(create_api_key) X(list_api_keys) X(revoke_api_key)              \
-  X(read_events) X(get_info)
+  X(read_events) X(get_info)                                        \
+  X(claim_devices) X(list_devices) X(get_device) X(update_device)   \
+  X(unclaim_device) X(configure_device) X(get_goal) X(get_state)    \
+  X(read_device_events) X(read_logs) X(query_metrics)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X
+
+/* Device endpoints (srv_sync.c): POST /d/v1/provision and /d/v1/sync. */
+typedef struct {
+  int status;
+  json_t *body;
+  int retry_after;
+} srv_dev_reply;
+void srv_device_request(srv *s, const char *method, const char *path, const char *auth, const char *body, size_t len,
+                        srv_dev_reply *r);
 
 /* HTTP front door (srv_http.c). */
 int srv_http_start(srv *s, char *err, int errlen);

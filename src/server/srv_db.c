@@ -32,6 +32,7 @@ srv_rows *srv_db_query(srv_db *db, const char *sql, const srv_val *p, int n) { r
 bool srv_rows_next(srv_rows *r) { return !r->failed && r->db->be->next(r); }
 const char *srv_rows_text(srv_rows *r, int col) { return r->db->be->text(r, col); }
 int64_t srv_rows_int(srv_rows *r, int col) { return r->db->be->integer(r, col); }
+double srv_rows_real(srv_rows *r, int col) { return r->db->be->real(r, col); }
 bool srv_rows_null(srv_rows *r, int col) { return r->db->be->is_null(r, col); }
 bool srv_rows_failed(srv_rows *r) { return r->failed; }
 void srv_rows_free(srv_rows *r) { r->db->be->free_rows(r); }

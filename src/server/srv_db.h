@@ -11,20 +11,22 @@
 typedef struct srv_db srv_db;
 typedef struct srv_rows srv_rows;
 
-typedef enum { SRV_V_NULL, SRV_V_INT, SRV_V_TEXT } srv_vtype;
+typedef enum { SRV_V_NULL, SRV_V_INT, SRV_V_TEXT, SRV_V_REAL } srv_vtype;
 typedef struct {
   srv_vtype type;
   int64_t i;
   const char *s;
+  double d;
 } srv_val;
 
-#define SRV_INT(x) ((srv_val){SRV_V_INT, (int64_t)(x), 0})
+#define SRV_INT(x) ((srv_val){SRV_V_INT, (int64_t)(x), 0, 0})
 static inline srv_val srv_val_text(const char *s) {
-  srv_val v = {s ? SRV_V_TEXT : SRV_V_NULL, 0, s};
+  srv_val v = {s ? SRV_V_TEXT : SRV_V_NULL, 0, s, 0};
   return v;
 }
 #define SRV_TEXT(x) srv_val_text(x)
-#define SRV_NULLV ((srv_val){SRV_V_NULL, 0, 0})
+#define SRV_REAL(x) ((srv_val){SRV_V_REAL, 0, 0, (double)(x)})
+#define SRV_NULLV ((srv_val){SRV_V_NULL, 0, 0, 0})
 
 typedef enum { SRV_DB_OK = 0, SRV_DB_ERROR = -1, SRV_DB_CONSTRAINT = -2 } srv_db_status;
 
@@ -36,6 +38,7 @@ typedef struct {
   bool (*next)(srv_rows *r);
   const char *(*text)(srv_rows *r, int col);
   int64_t (*integer)(srv_rows *r, int col);
+  double (*real)(srv_rows *r, int col);
   bool (*is_null)(srv_rows *r, int col);
   void (*free_rows)(srv_rows *r);
 } srv_db_backend;
@@ -62,6 +65,7 @@ srv_rows *srv_db_query(srv_db *db, const char *sql, const srv_val *p, int n);
 bool srv_rows_next(srv_rows *r);
 const char *srv_rows_text(srv_rows *r, int col); /* NULL for SQL NULL */
 int64_t srv_rows_int(srv_rows *r, int col);
+double srv_rows_real(srv_rows *r, int col);
 bool srv_rows_null(srv_rows *r, int col);
 bool srv_rows_failed(srv_rows *r);
 void srv_rows_free(srv_rows *r);

@@ -39,13 +39,16 @@ static char *translate(const char *sql) {
 static PGresult *run(pg_db *d, const char *sql, const srv_val *p, int n) {
   char *q = translate(sql);
   const char *vals[64];
-  char nums[64][24];
+  char nums[64][40];
   if (n > 64) n = 64;
   for (int i = 0; i < n; i++) {
     if (p[i].type == SRV_V_NULL) {
       vals[i] = NULL;
     } else if (p[i].type == SRV_V_INT) {
       snprintf(nums[i], sizeof nums[i], "%lld", (long long)p[i].i);
+      vals[i] = nums[i];
+    } else if (p[i].type == SRV_V_REAL) {
+      snprintf(nums[i], sizeof nums[i], "%.17g", p[i].d);
       vals[i] = nums[i];
     } else {
       vals[i] = p[i].s;
@@ -106,6 +109,10 @@ static int64_t pg_int(srv_rows *rows, int col) {
   if (t[0] == 't' && t[1] == 0) return 1; /* booleans */
   return atoll(t);
 }
+static double pg_real(srv_rows *rows, int col) {
+  const char *t = pg_text(rows, col);
+  return t ? strtod(t, NULL) : 0;
+}
 static bool pg_null(srv_rows *rows, int col) {
   pg_rows *r = (pg_rows *)rows;
   return PQgetisnull(r->res, r->row, col);
@@ -117,7 +124,7 @@ static void pg_free(srv_rows *rows) {
 }
 
 static const srv_db_backend pg_backend = {
-    "postgres", pg_close, pg_exec, pg_query, pg_next, pg_text, pg_int, pg_null, pg_free,
+    "postgres", pg_close, pg_exec, pg_query, pg_next, pg_text, pg_int, pg_real, pg_null, pg_free,
 };
 
 static void quiet(void *arg, const char *msg) {

@@ -31,6 +31,7 @@ static sqlite3_stmt *prepare(sq_db *d, const char *sql, const srv_val *p, int n)
       case SRV_V_NULL: rc = sqlite3_bind_null(st, i + 1); break;
       case SRV_V_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
       case SRV_V_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_TRANSIENT); break;
+      case SRV_V_REAL: rc = sqlite3_bind_double(st, i + 1, p[i].d); break;
     }
     if (rc != SQLITE_OK) {
       set_err(d);
@@ -99,6 +100,7 @@ static const char *sq_text(srv_rows *rows, int col) {
   return (const char *)sqlite3_column_text(((sq_rows *)rows)->st, col);
 }
 static int64_t sq_int(srv_rows *rows, int col) { return sqlite3_column_int64(((sq_rows *)rows)->st, col); }
+static double sq_real(srv_rows *rows, int col) { return sqlite3_column_double(((sq_rows *)rows)->st, col); }
 static bool sq_null(srv_rows *rows, int col) {
   return sqlite3_column_type(((sq_rows *)rows)->st, col) == SQLITE_NULL;
 }
@@ -109,7 +111,7 @@ static void sq_free(srv_rows *rows) {
 }
 
 static const srv_db_backend sqlite_backend = {
-    "sqlite", sq_close, sq_exec, sq_query, sq_next, sq_text, sq_int, sq_null, sq_free,
+    "sqlite", sq_close, sq_exec, sq_query, sq_next, sq_text, sq_int, sq_real, sq_null, sq_free,
 };
 
 srv_db *srv_db_sqlite_open(const char *path, char *err, int errlen) {

@@ -42,6 +42,17 @@ static const route routes[] = {
     {"DELETE", "/org/apikeys/{}", srv_op_revoke_api_key, SRV_ACT_ADMIN, 0},
     {"GET", "/events", srv_op_read_events, SRV_ACT_READ, 0},
     {"GET", "/info", srv_op_get_info, SRV_ACT_SELF, 0},
+    {"GET", "/devices", srv_op_list_devices, SRV_ACT_READ, 0},
+    {"POST", "/devices/claim", srv_op_claim_devices, SRV_ACT_CLAIM, 0},
+    {"GET", "/devices/{}", srv_op_get_device, SRV_ACT_READ, 0},
+    {"PATCH", "/devices/{}", srv_op_update_device, SRV_ACT_OPERATE, 0},
+    {"POST", "/devices/{}/unclaim", srv_op_unclaim_device, SRV_ACT_OPERATE, 0},
+    {"PATCH", "/devices/{}/config", srv_op_configure_device, SRV_ACT_OPERATE, 0},
+    {"GET", "/devices/{}/goal", srv_op_get_goal, SRV_ACT_READ, 0},
+    {"GET", "/devices/{}/state", srv_op_get_state, SRV_ACT_READ, 0},
+    {"GET", "/devices/{}/events", srv_op_read_device_events, SRV_ACT_READ, 0},
+    {"GET", "/devices/{}/logs", srv_op_read_logs, SRV_ACT_READ, 0},
+    {"GET", "/devices/{}/metrics", srv_op_query_metrics, SRV_ACT_READ, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -243,6 +254,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                     : send_error(con, 503, SRV_E_UNAVAILABLE, "database unreachable", NULL, rid);
   }
   if (strncmp(url, "/api/v1/", 8) == 0) return handle_api(s, con, method, url + 7, ctx, rid);
+  if (strncmp(url, "/d/v1/", 6) == 0) {
+    if (ctx->too_big) return send_json(con, 413, json_pack("{s:s}", "error", "too_large"), rid, 0);
+    srv_dev_reply r;
+    srv_device_request(s, method, url, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), ctx->body,
+                       ctx->len, &r);
+    return send_json(con, r.status, r.body, rid, r.retry_after);
+  }
   return send_error(con, 404, SRV_E_NOT_FOUND, "no such path", NULL, rid);
 }
 

@@ -36,6 +36,32 @@ static const char *const migrations[] = {
     " summary TEXT NOT NULL, before_json TEXT, after_json TEXT, data_json TEXT, dev_seq BIGINT);"
     "CREATE INDEX events_org ON events(org_id, id);"
     "CREATE INDEX events_device ON events(org_id, device_id, id);",
+    /* 2: hardware identities, devices, device uploads. */
+    "CREATE TABLE hardware (hardware_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, batch TEXT, provisioned_by TEXT,"
+    " created_at BIGINT NOT NULL, first_seen_at BIGINT, last_seen_at BIGINT, secret_hash TEXT NOT NULL,"
+    " secret_valid INTEGER NOT NULL DEFAULT 1, claim_code TEXT NOT NULL UNIQUE, bound_device_id TEXT,"
+    " free_since BIGINT NOT NULL);"
+    "CREATE TABLE devices (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, hardware_id TEXT NOT NULL, name TEXT NOT NULL,"
+    " is_simulator INTEGER NOT NULL DEFAULT 0, group_id TEXT, tags TEXT NOT NULL DEFAULT '{}',"
+    " created_at BIGINT NOT NULL, claimed_at BIGINT NOT NULL, unclaimed_at BIGINT, last_seen_at BIGINT,"
+    " last_boot_at BIGINT, boot_id TEXT, connected INTEGER NOT NULL DEFAULT 0, sync_status TEXT,"
+    " health TEXT NOT NULL DEFAULT 'never_seen', health_reasons TEXT NOT NULL DEFAULT '[]', firmware TEXT,"
+    " goal_rev BIGINT NOT NULL DEFAULT 0, goal_sum TEXT, applied_rev BIGINT, applied_sum TEXT, state_sum TEXT,"
+    " state_json TEXT, state_req BIGINT NOT NULL DEFAULT -1, power_json TEXT, layer TEXT NOT NULL DEFAULT '{}',"
+    " layer_rev BIGINT NOT NULL DEFAULT 0, token_hash TEXT, pending_token_hash TEXT, token_id TEXT,"
+    " acc_logs BIGINT, acc_events BIGINT, acc_metrics BIGINT);"
+    "CREATE UNIQUE INDEX devices_name ON devices(org_id, name) WHERE unclaimed_at IS NULL;"
+    "CREATE INDEX devices_org ON devices(org_id, id);"
+    "CREATE INDEX devices_seen ON devices(org_id, last_seen_at);"
+    "CREATE UNIQUE INDEX events_dev_seq ON events(device_id, dev_seq);"
+    "CREATE TABLE logs (org_id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL, time BIGINT NOT NULL,"
+    " time_estimated INTEGER NOT NULL DEFAULT 0, received_at BIGINT NOT NULL, app TEXT NOT NULL, level TEXT NOT NULL,"
+    " kind TEXT NOT NULL, text TEXT NOT NULL, truncated INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (device_id, seq));"
+    "CREATE INDEX logs_org ON logs(org_id, device_id, received_at);"
+    "CREATE TABLE metrics (org_id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL, time BIGINT NOT NULL,"
+    " name TEXT NOT NULL, kind TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, tags TEXT,"
+    " PRIMARY KEY (device_id, seq));"
+    "CREATE INDEX metrics_name ON metrics(org_id, device_id, name, time);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -11,3 +11,6 @@ add_test(NAME server/api-sqlite
 add_test(NAME server/cli
          COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/cli_test.py --toit $<TARGET_FILE:toit-fleet>)
 set_tests_properties(server/store server/api-sqlite server/cli PROPERTIES LABELS server TIMEOUT 120)
+add_test(NAME server/sync-sqlite
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/sync_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
+set_tests_properties(server/sync-sqlite PROPERTIES LABELS server TIMEOUT 120)
