@@ -10,15 +10,16 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from fleetlib import Checks, Server  # noqa: E402
 
-COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events"]
+COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events", "device"]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--toit", required=True)
+    ap.add_argument("--device", required=True)
     a = ap.parse_args()
     t = Checks()
-    s = Server(a.toit)
+    s = Server(a.toit, extra=("--api-rate", "10000"))
     cfg_dir = tempfile.mkdtemp(prefix="fleet-cli-")
     env = dict(os.environ, TOIT_CONFIG=os.path.join(cfg_dir, "config.json"))
     env.pop("TOIT_SERVER", None)
@@ -115,6 +116,73 @@ def main():
         t.eq((rc, len(json.loads(out))), (0, 2), "events --json --limit")
         rc, _, _ = toit("events", "--limit", "0")
         t.eq(rc, 2, "events with a bad limit")
+
+        # Devices: provisioned and synced by the scripted device client.
+        rc, out, _ = toit("device", "list")
+        t.check(rc == 0 and "No devices yet" in out, "empty device list says what to do")
+        rc, out, _ = toit("apikey", "create", "flash", "--role", "device-provisioner", "--json")
+        pkey = json.loads(out)["secret"]
+        idents = []
+        for name in ["sim-1", "sim-2"]:
+            ident = os.path.join(cfg_dir, name + ".json")
+            p = subprocess.run([a.device, "provision", "--server", s.url, "--key", pkey, "--identity", ident,
+                                "--claim", name], capture_output=True, text=True, timeout=30)
+            t.eq(p.returncode, 0, f"fleet-device provision {name}")
+            p = subprocess.run([a.device, "sync", "--identity", ident, "--count", "3", "--logs", "2", "--metrics", "2"],
+                               capture_output=True, text=True, timeout=30)
+            t.check(p.returncode == 0 and "sync 3: ok" in p.stdout, f"fleet-device sync {name}")
+            idents.append(ident)
+        rc, out, _ = toit("device", "list")
+        lines = out.splitlines()
+        t.check(rc == 0 and lines[0].split() == ["DEVICE", "FIRMWARE", "LAST", "SEEN", "ID", "STATUS"], "device list header")
+        t.check(len(lines) == 3 and lines[1].startswith("sim-1") and "v0.1.0" in lines[1] and "s ago" in lines[1]
+                and lines[1].rstrip().endswith("Healthy"), "device list row")
+        rc, out, _ = toit("device", "list", "--json")
+        devs = json.loads(out)
+        t.eq([d["name"] for d in devs], ["sim-1", "sim-2"], "device list --json")
+        rc, out, _ = toit("device", "list", "--where", "sim-2")
+        t.check(rc == 0 and "sim-2" in out and "sim-1" not in out, "device list --where")
+        rc, out, _ = toit("device", "show", "-d", devs[0]["id"][:8])
+        t.check(rc == 0 and "name:        sim-1" in out and "up to date" in out, "device show by id prefix")
+        rc, _, _ = toit("device", "show", "-d", "nope")
+        t.eq(rc, 3, "device show unknown")
+        rc, _, _ = toit("device", "show")
+        t.eq(rc, 2, "device show without -d")
+        rc, out, _ = toit("device", "config", "-d", "sim-1", "set", "max_offline_s=600", "log_level=debug")
+        t.check(rc == 0 and "device layer rev 1" in out, "device config set")
+        rc, _, err = toit("device", "config", "-d", "sim-1", "set", "max_offline_s=5")
+        t.check(rc == 2 and "max_offline_s" in err, "device config set out of range")
+        rc, out, _ = toit("device", "config", "-d", "sim-1", "get")
+        t.check(rc == 0 and any(l.split()[:3] == ["max_offline_s", "600", "(device)"] for l in out.splitlines()),
+                "device config get shows the layer")
+        rc, out, _ = toit("device", "config", "-d", "sim-1", "unset", "log_level", "--json")
+        t.eq((rc, json.loads(out)), (0, {"rev": 2}), "device config unset --json")
+        p = subprocess.run([a.device, "sync", "--identity", idents[0], "--count", "1"], capture_output=True, text=True)
+        t.check("goal rev 2" in p.stdout, "device picks up the new goal")
+        rc, out, _ = toit("device", "logs", "-d", "sim-1")
+        t.check(rc == 0 and len(out.splitlines()) == 6 and "sensor" in out, "device logs")
+        rc, out, _ = toit("device", "logs", "-d", "sim-1", "--json", "--limit", "2")
+        t.eq([l["seq"] for l in json.loads(out)], [1, 2], "device logs --json --limit")
+        rc, out, _ = toit("device", "events", "-d", "sim-1")
+        t.check(rc == 0 and "device.config_changed" in out and "device.claimed" in out, "device events")
+        rc, out, _ = toit("device", "metrics", "-d", "sim-1", "battery.pct", "--step", "3600")
+        t.check(rc == 0 and len(out.splitlines()) >= 1, "device metrics")
+        rc, out, _ = toit("device", "rename", "-d", "sim-2", "sim-two")
+        t.eq(rc, 0, "device rename")
+        rc, _, _ = toit("device", "rename", "-d", "sim-two", "sim-1")
+        t.eq(rc, 1, "rename to a taken name")
+        rc, out, _ = toit("device", "tag", "-d", "sim-two", "site=lab")
+        rc, out, _ = toit("device", "show", "-d", "sim-two", "--json")
+        t.eq(json.loads(out)["tags"], {"site": "lab"}, "device tag")
+        rc, _, _ = toit("device", "unclaim", "-d", "sim-two")
+        t.eq(rc, 2, "unclaim needs --yes")
+        rc, _, _ = toit("device", "unclaim", "-d", "sim-two", "--yes")
+        t.eq(rc, 0, "unclaim")
+        rc, out, _ = toit("device", "claim", "ZZZZZZZZ")
+        t.check(rc == 1 and "not_available" in out, "claim an unknown code")
+        ident2 = json.load(open(idents[1]))
+        rc, out, _ = toit("device", "claim", ident2["claim_code"], "--name", "again")
+        t.check(rc == 0 and "claimed as" in out, "claim again after unclaim")
 
         rc, _, _ = toit("logout")
         t.eq(rc, 0, "logout")

@@ -18,6 +18,7 @@ static const struct {
     {"user", cli_fleet_user, "members: list, invite, role, remove"},
     {"apikey", cli_fleet_apikey, "API keys: create, list, revoke"},
     {"events", cli_fleet_events, "organization events (audit log)"},
+    {"device", cli_fleet_device, "devices: list, show, config, logs, events, metrics, claim, ..."},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

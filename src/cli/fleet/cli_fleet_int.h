@@ -15,6 +15,7 @@ int cli_fleet_org(int argc, char **argv);
 int cli_fleet_user(int argc, char **argv);
 int cli_fleet_apikey(int argc, char **argv);
 int cli_fleet_events(int argc, char **argv);
+int cli_fleet_device(int argc, char **argv);
 
 /* HTTP client (cli_fleet_http.c). Calls METHOD /api/v1PATH with an optional
  * JSON body; *out gets the parsed answer (or the error object). Returns the
