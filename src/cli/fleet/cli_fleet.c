@@ -1,0 +1,34 @@
+/* Dispatch of the fleet commands of `toit` (FLEET.md §5). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/fleet.h"
+#include "cli_fleet_int.h"
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *help;
+} commands[] = {
+    {"serve", cli_fleet_serve, "run the fleet server (SQLite or PostgreSQL)"},
+    {"login", cli_fleet_login, "log in to a fleet server"},
+    {"logout", cli_fleet_logout, "end the session"},
+    {"whoami", cli_fleet_whoami, "show the user, organization and role"},
+    {"org", cli_fleet_org, "organizations: list, create, use, show, set"},
+    {"user", cli_fleet_user, "members: list, invite, role, remove"},
+    {"apikey", cli_fleet_apikey, "API keys: create, list, revoke"},
+    {"events", cli_fleet_events, "organization events (audit log)"},
+    {"device", cli_fleet_device, "devices: list, show, config, logs, events, metrics, claim, ..."},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+void cli_fleet_help(FILE *out) {
+  for (size_t i = 0; i < N_COMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+int cli_fleet_main(int argc, char **argv) {
+  if (argc < 2) return -1;
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+  return -1;
+}

@@ -1,0 +1,51 @@
+/* Internal interface of the fleet CLI commands. */
+#ifndef TOIT_CLI_FLEET_INT_H
+#define TOIT_CLI_FLEET_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+enum { CLI_OK = 0, CLI_ERR = 1, CLI_USAGE = 2, CLI_NOT_FOUND = 3, CLI_DENIED = 4 };
+
+int cli_fleet_serve(int argc, char **argv);
+int cli_fleet_login(int argc, char **argv);
+int cli_fleet_logout(int argc, char **argv);
+int cli_fleet_whoami(int argc, char **argv);
+int cli_fleet_org(int argc, char **argv);
+int cli_fleet_user(int argc, char **argv);
+int cli_fleet_apikey(int argc, char **argv);
+int cli_fleet_events(int argc, char **argv);
+int cli_fleet_device(int argc, char **argv);
+
+/* HTTP client (cli_fleet_http.c). Calls METHOD /api/v1PATH with an optional
+ * JSON body; *out gets the parsed answer (or the error object). Returns the
+ * CLI exit code that fits the HTTP status and prints errors to stderr. */
+typedef struct {
+  char server[512];
+  char token[512];
+  char org[64];
+  char config_path[1024];
+} cli_conf;
+
+int cli_conf_load(cli_conf *cf);
+int cli_conf_save(const cli_conf *cf);
+int cli_api(const cli_conf *cf, const char *method, const char *path, json_t *body, json_t **out);
+
+/* Table output: prints rows of columns aligned; cells are copied. */
+typedef struct cli_table cli_table;
+cli_table *cli_table_new(int ncols, const char *const *headers);
+void cli_table_row(cli_table *t, const char *const *cells);
+void cli_table_print(cli_table *t, FILE *out);
+void cli_table_free(cli_table *t);
+
+/* Common flag handling: returns true and advances *i if argv[*i] is `name`
+ * followed by a value (stored in *val) or `name=value`. */
+bool cli_flag(int argc, char **argv, int *i, const char *name, const char **val);
+
+/* URL-escapes a query value (malloc'd). */
+char *cli_escape(const char *s);
+
+/* Prints JSON for --json output (indented). */
+void cli_print_json(json_t *j);
+
+#endif

@@ -1,0 +1,165 @@
+/* The fleet server: its context, the credential a call acts with, and the
+ * call record that both front doors (HTTP/JSON now, gRPC later) fill in and
+ * hand to the srv_op_* functions, which hold all behaviour. */
+#ifndef TOIT_SRV_H
+#define TOIT_SRV_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "srv_db.h"
+#include "srv_errors.h"
+#include "srv_event_kinds.h"
+
+typedef struct srv_rate srv_rate;
+
+typedef struct {
+  const char *db_url;       /* "sqlite:PATH" or "postgres://..." */
+  const char *http_addr;    /* "[HOST]:PORT"; port 0 picks a free one */
+  const char *port_file;    /* if set, the bound HTTP port is written here */
+  const char *admin_email;  /* first start: admin user (default admin@localhost) */
+  const char *admin_password; /* first start: NULL = random, printed */
+  bool demo;
+  bool test_hooks;
+  size_t max_body;          /* API request bodies (default 1 MiB) */
+  double api_rate;          /* requests per second per credential (default 20) */
+} srv_options;
+
+typedef struct srv {
+  srv_options opt;
+  srv_db *db;
+  pthread_mutex_t lock; /* serializes database access */
+  struct MHD_Daemon *httpd;
+  int http_port;
+  srv_rate *rate;
+  int64_t started_ms;
+} srv;
+
+typedef enum { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_MEMBER, SRV_ROLE_ADMIN, SRV_ROLE_PROVISIONER, SRV_ROLE_PUBLISHER } srv_role;
+
+const char *srv_role_name(srv_role r);
+srv_role srv_role_parse(const char *s); /* SRV_ROLE_NONE if unknown */
+
+typedef enum { SRV_WHO_NONE, SRV_WHO_SESSION, SRV_WHO_API_KEY } srv_who_kind;
+
+typedef struct {
+  srv_who_kind kind;
+  char org_id[37];
+  char user_id[37];
+  char session_id[37];
+  char key_id[37];
+  srv_role role;
+  char display[256]; /* email, or key name */
+} srv_who;
+
+/* What a call may do (FLEET.md §3.3), each with the roles allowed. */
+#define SRV_ACTIONS(X)                                                          \
+  X(READ, SRV_RM(VIEWER) | SRV_RM(MEMBER) | SRV_RM(ADMIN))                      \
+  X(OPERATE, SRV_RM(MEMBER) | SRV_RM(ADMIN))                                   \
+  X(CLAIM, SRV_RM(MEMBER) | SRV_RM(ADMIN) | SRV_RM(PROVISIONER))               \
+  X(PROVISION, SRV_RM(ADMIN) | SRV_RM(PROVISIONER))                            \
+  X(ADMIN, SRV_RM(ADMIN))                                                       \
+  X(DATA, SRV_RM(MEMBER) | SRV_RM(ADMIN) | SRV_RM(PUBLISHER))                   \
+  X(SELF, SRV_RM(VIEWER) | SRV_RM(MEMBER) | SRV_RM(ADMIN) | SRV_RM(PROVISIONER) | SRV_RM(PUBLISHER))
+#define SRV_RM(r) (1u << SRV_ROLE_##r)
+typedef enum {
+#define X(a, mask) SRV_ACT_##a,
+  SRV_ACTIONS(X)
+#undef X
+} srv_action;
+bool srv_role_allows(srv_role r, srv_action a);
+
+#define SRV_MAX_PARAMS 4
+
+typedef struct {
+  srv *s;
+  srv_who who;
+  const char *params[SRV_MAX_PARAMS]; /* path segments captured by the route */
+  json_t *in;                         /* request body or query arguments */
+  const char *if_match;               /* HTTP If-Match / expected_rev */
+  const char *client_ip;
+  /* Results. */
+  srv_err err;
+  char msg[256];
+  json_t *details;
+  json_t *out;
+  int created; /* 1: the answer is a new object (HTTP 201) */
+} srv_call;
+
+/* Sets the call's error; returns the code so ops can `return srv_fail(...)`. */
+srv_err srv_fail(srv_call *c, srv_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* invalid_argument naming a field in details. */
+srv_err srv_bad_field(srv_call *c, const char *field, const char *why);
+
+/* Reads a string field of c->in: NULL when absent or null, sets an error
+ * (and *bad) when present but not a string. */
+const char *srv_in_str(srv_call *c, const char *field, bool *bad);
+
+/* Reads an integer field (JSON number or decimal string, as query arguments
+ * arrive): dflt when absent; invalid_argument outside [min, max]. */
+srv_err srv_in_int(srv_call *c, const char *field, int64_t dflt, int64_t min, int64_t max, int64_t *out);
+
+/* Records an event in the current transaction. Returns 0 or -1. */
+int srv_event_add(srv_call *c, const char *device_id, srv_event_kind kind, json_t *before, json_t *after,
+                  json_t *data, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Same, with an explicit org (for org creation and joins). */
+int srv_event_add_org(srv_call *c, const char *org_id, const char *device_id, srv_event_kind kind, json_t *before,
+                      json_t *after, json_t *data, const char *summary);
+
+/* Time value for JSON: RFC 3339 string, or null when ms <= 0 / NULL column. */
+json_t *srv_json_time(int64_t ms);
+
+/* Server life cycle. */
+srv *srv_start(const srv_options *opt, char *err, int errlen);
+void srv_stop(srv *s);
+
+/* Credentials (srv_auth.c). Resolves an Authorization header value. */
+srv_err srv_auth_bearer(srv *s, const char *header, srv_who *who);
+int srv_auth_first_start(srv *s, char *err, int errlen);
+/* Argon2id hash of a password (crypto_pwhash_str); out holds 128 bytes. */
+int srv_auth_hash_password(srv *s, const char *pw, char out[128]);
+bool srv_auth_check_password(const char *hash, const char *pw);
+/* Creates a session for user in org and writes the login answer into c->out. */
+srv_err srv_auth_new_session(srv_call *c, const char *user_id, const char *org_id);
+/* Mints an API key secret "tk_<prefix>_<32>" (prefix 8 chars). */
+void srv_auth_new_key_secret(char secret[46], char prefix[9]);
+
+/* Rate limiting (srv_rate.c): token buckets keyed by a string. */
+srv_rate *srv_rate_new(void);
+void srv_rate_free(srv_rate *r);
+/* Takes one token from bucket `key` (rate per second, burst); false = limited. */
+bool srv_rate_take(srv_rate *r, const char *key, double rate, double burst, int64_t now_ms);
+/* True if a token is available, without taking it. */
+bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int64_t now_ms);
+
+/* Operations (one function per FLEET.md operation). */
+#define SRV_OPS(X)                                                  \
+  X(login) X(refresh) X(logout) X(switch_org) X(whoami)             \
+  X(create_org) X(get_org) X(update_org)                            \
+  X(list_members) X(set_member_role) X(remove_member)               \
+  X(invite_member) X(list_invites) X(revoke_invite) X(accept_invite) \
+  X(create_api_key) X(list_api_keys) X(revoke_api_key)              \
+  X(read_events) X(get_info)                                        \
+  X(claim_devices) X(list_devices) X(get_device) X(update_device)   \
+  X(unclaim_device) X(configure_device) X(get_goal) X(get_state)    \
+  X(read_device_events) X(read_logs) X(query_metrics)
+#define X(name) srv_err srv_op_##name(srv_call *c);
+SRV_OPS(X)
+#undef X
+
+/* Device endpoints (srv_sync.c): POST /d/v1/provision and /d/v1/sync. */
+typedef struct {
+  int status;
+  json_t *body;
+  int retry_after;
+} srv_dev_reply;
+void srv_device_request(srv *s, const char *method, const char *path, const char *auth, const char *body, size_t len,
+                        srv_dev_reply *r);
+
+/* HTTP front door (srv_http.c). */
+int srv_http_start(srv *s, char *err, int errlen);
+void srv_http_stop(srv *s);
+
+#endif

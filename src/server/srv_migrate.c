@@ -1,0 +1,120 @@
+/* Schema migrations. Each entry upgrades the schema by one version; they run
+ * in order inside one transaction each, so an existing database is upgraded in
+ * place and a crash mid-way leaves the previous version intact. `@ID@` stands
+ * for an auto-incrementing int64 primary key in the back end's dialect.
+ * Never edit a released migration: append a new one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srv_db.h"
+
+static const char *const migrations[] = {
+    /* 1: tenancy, credentials and the event log. */
+    "CREATE TABLE orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL,"
+    " settings TEXT NOT NULL, rev BIGINT NOT NULL DEFAULT 1);"
+    "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    " password_hash TEXT NOT NULL, created_at BIGINT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    " last_org_id TEXT);"
+    "CREATE TABLE memberships (user_id TEXT NOT NULL REFERENCES users(id), org_id TEXT NOT NULL REFERENCES orgs(id),"
+    " role TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (user_id, org_id));"
+    "CREATE INDEX memberships_org ON memberships(org_id);"
+    "CREATE TABLE sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),"
+    " active_org_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, refresh_hash TEXT NOT NULL UNIQUE,"
+    " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, refresh_expires_at BIGINT NOT NULL,"
+    " revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE api_keys (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES orgs(id), name TEXT NOT NULL,"
+    " prefix TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL, role TEXT NOT NULL, created_by TEXT,"
+    " created_at BIGINT NOT NULL, last_used_at BIGINT, expires_at BIGINT, revoked_at BIGINT);"
+    "CREATE INDEX api_keys_org ON api_keys(org_id);"
+    "CREATE TABLE invites (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES orgs(id), email TEXT NOT NULL,"
+    " role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_by TEXT, created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL, accepted_at BIGINT, revoked_at BIGINT);"
+    "CREATE INDEX invites_org ON invites(org_id);"
+    "CREATE TABLE events (id @ID@, org_id TEXT NOT NULL, device_id TEXT, time BIGINT NOT NULL,"
+    " device_time BIGINT, kind TEXT NOT NULL, actor_type TEXT NOT NULL, actor_id TEXT, actor_display TEXT,"
+    " summary TEXT NOT NULL, before_json TEXT, after_json TEXT, data_json TEXT, dev_seq BIGINT);"
+    "CREATE INDEX events_org ON events(org_id, id);"
+    "CREATE INDEX events_device ON events(org_id, device_id, id);",
+    /* 2: hardware identities, devices, device uploads. */
+    "CREATE TABLE hardware (hardware_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, batch TEXT, provisioned_by TEXT,"
+    " created_at BIGINT NOT NULL, first_seen_at BIGINT, last_seen_at BIGINT, secret_hash TEXT NOT NULL,"
+    " secret_valid INTEGER NOT NULL DEFAULT 1, claim_code TEXT NOT NULL UNIQUE, bound_device_id TEXT,"
+    " free_since BIGINT NOT NULL);"
+    "CREATE TABLE devices (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, hardware_id TEXT NOT NULL, name TEXT NOT NULL,"
+    " is_simulator INTEGER NOT NULL DEFAULT 0, group_id TEXT, tags TEXT NOT NULL DEFAULT '{}',"
+    " created_at BIGINT NOT NULL, claimed_at BIGINT NOT NULL, unclaimed_at BIGINT, last_seen_at BIGINT,"
+    " last_boot_at BIGINT, boot_id TEXT, connected INTEGER NOT NULL DEFAULT 0, sync_status TEXT,"
+    " health TEXT NOT NULL DEFAULT 'never_seen', health_reasons TEXT NOT NULL DEFAULT '[]', firmware TEXT,"
+    " goal_rev BIGINT NOT NULL DEFAULT 0, goal_sum TEXT, applied_rev BIGINT, applied_sum TEXT, state_sum TEXT,"
+    " state_json TEXT, state_req BIGINT NOT NULL DEFAULT -1, power_json TEXT, layer TEXT NOT NULL DEFAULT '{}',"
+    " layer_rev BIGINT NOT NULL DEFAULT 0, token_hash TEXT, pending_token_hash TEXT, token_id TEXT,"
+    " acc_logs BIGINT, acc_events BIGINT, acc_metrics BIGINT);"
+    "CREATE UNIQUE INDEX devices_name ON devices(org_id, name) WHERE unclaimed_at IS NULL;"
+    "CREATE INDEX devices_org ON devices(org_id, id);"
+    "CREATE INDEX devices_seen ON devices(org_id, last_seen_at);"
+    "CREATE UNIQUE INDEX events_dev_seq ON events(device_id, dev_seq);"
+    "CREATE TABLE logs (org_id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL, time BIGINT NOT NULL,"
+    " time_estimated INTEGER NOT NULL DEFAULT 0, received_at BIGINT NOT NULL, app TEXT NOT NULL, level TEXT NOT NULL,"
+    " kind TEXT NOT NULL, text TEXT NOT NULL, truncated INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (device_id, seq));"
+    "CREATE INDEX logs_org ON logs(org_id, device_id, received_at);"
+    "CREATE TABLE metrics (org_id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL, time BIGINT NOT NULL,"
+    " name TEXT NOT NULL, kind TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, tags TEXT,"
+    " PRIMARY KEY (device_id, seq));"
+    "CREATE INDEX metrics_name ON metrics(org_id, device_id, name, time);",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int srv_migrate_latest(void) { return N_MIGRATIONS; }
+
+static char *dialect(const char *sql, bool pg) {
+  const char *id = pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+  size_t n = strlen(sql), idn = strlen(id);
+  char *out = malloc(n * 3 + 1), *o = out;
+  for (const char *p = sql; *p;) {
+    if (strncmp(p, "@ID@", 4) == 0) {
+      memcpy(o, id, idn);
+      o += idn;
+      p += 4;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = 0;
+  return out;
+}
+
+int srv_migrate(srv_db *db, int target) {
+  bool pg = strcmp(db->be->name, "postgres") == 0;
+  if (target <= 0 || target > N_MIGRATIONS) target = N_MIGRATIONS;
+  if (srv_db_exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", NULL, 0, NULL) < 0)
+    return -1;
+  for (;;) {
+    if (srv_db_begin(db) < 0) return -1;
+    /* Several PostgreSQL instances may start at once: serialize them. */
+    if (pg && srv_db_exec(db, "LOCK TABLE schema_version IN EXCLUSIVE MODE", NULL, 0, NULL) < 0) goto fail;
+    int64_t cur = srv_db_int(db, "SELECT MAX(version) FROM schema_version", NULL, 0, 0);
+    if (cur > N_MIGRATIONS) {
+      snprintf(db->err, sizeof db->err, "database schema version %lld is newer than this server (%d)",
+               (long long)cur, N_MIGRATIONS);
+      goto fail;
+    }
+    if (cur >= target) {
+      srv_db_commit(db);
+      return (int)cur;
+    }
+    char *sql = dialect(migrations[cur], pg);
+    int rc = srv_db_exec(db, sql, NULL, 0, NULL);
+    free(sql);
+    if (rc < 0) goto fail;
+    srv_val v = SRV_INT(cur + 1);
+    if (srv_db_exec(db, "DELETE FROM schema_version", NULL, 0, NULL) < 0 ||
+        srv_db_exec(db, "INSERT INTO schema_version (version) VALUES (?)", &v, 1, NULL) < 0)
+      goto fail;
+    if (srv_db_commit(db) < 0) goto fail;
+  }
+fail:
+  srv_db_rollback(db);
+  return -1;
+}

@@ -1,0 +1,201 @@
+"""Tests of the fleet CLI against a live server: output tables, --json,
+exit codes (0 ok, 1 error, 2 usage, 3 not found, 4 permission), --help."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fleetlib import Checks, Server  # noqa: E402
+
+COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events", "device"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--toit", required=True)
+    ap.add_argument("--device", required=True)
+    a = ap.parse_args()
+    t = Checks()
+    s = Server(a.toit, extra=("--api-rate", "10000"))
+    cfg_dir = tempfile.mkdtemp(prefix="fleet-cli-")
+    env = dict(os.environ, TOIT_CONFIG=os.path.join(cfg_dir, "config.json"))
+    env.pop("TOIT_SERVER", None)
+    env.pop("TOIT_TOKEN", None)
+
+    def toit(*args, password=None, extra_env=None):
+        e = dict(env)
+        if password is not None:
+            e["TOIT_PASSWORD"] = password
+        e.update(extra_env or {})
+        p = subprocess.run([a.toit, *args], capture_output=True, text=True, env=e, timeout=30, stdin=subprocess.DEVNULL)
+        return p.returncode, p.stdout, p.stderr
+
+    try:
+        for c in COMMANDS:
+            rc, out, _ = toit(c, "--help")
+            t.check(rc == 0 and "usage: toit " + c in out, f"{c} --help")
+        rc, _, err = toit("whoami", extra_env={"TOIT_SERVER": s.url})
+        t.eq(rc, 4, "whoami before login: permission exit code")
+        t.check("toit login" in err, "hint to log in")
+        rc, _, err = toit("login", "--server", s.url, "--email", "admin@localhost", password="wrong")
+        t.eq(rc, 4, "login with a wrong password")
+        rc, out, _ = toit("login", "--server", s.url, "--email", "admin@localhost", password="admin-pass-1")
+        t.check(rc == 0 and "as admin@localhost (organization default, role admin)" in out, "login")
+        t.eq(os.stat(env["TOIT_CONFIG"]).st_mode & 0o777, 0o600, "config file private")
+        rc, out, _ = toit("whoami")
+        t.check(rc == 0 and out.startswith("user admin@localhost in organization default"), "whoami table")
+        rc, out, _ = toit("whoami", "--json")
+        t.eq((rc, json.loads(out)["role"]), (0, "admin"), "whoami --json")
+
+        rc, out, _ = toit("apikey", "create", "ci", "--role", "viewer", "--json")
+        key = json.loads(out)
+        t.check(rc == 0 and key["secret"].startswith("tk_"), "apikey create --json")
+        rc, out, _ = toit("apikey", "create", "ci2", "--role", "nope")
+        t.eq(rc, 2, "apikey create with a bad role: usage exit code")
+        rc, _, _ = toit("apikey", "create", "ci3")
+        t.eq(rc, 2, "apikey create without --role")
+        rc, out, _ = toit("apikey", "list")
+        lines = out.splitlines()
+        t.check(rc == 0 and lines[0].split() == ["NAME", "ROLE", "PREFIX", "LAST", "USED", "STATE", "ID"] and
+                "ci" in lines[1] and "never" in lines[1], "apikey list table")
+        rc, out, _ = toit("whoami", extra_env={"TOIT_TOKEN": key["secret"]})
+        t.check(rc == 0 and out.startswith("API key ci in organization default"), "TOIT_TOKEN overrides")
+        rc, _, _ = toit("apikey", "list", extra_env={"TOIT_TOKEN": key["secret"]})
+        t.eq(rc, 4, "viewer key may not list keys")
+        rc, out, _ = toit("apikey", "revoke", key["id"])
+        t.eq(rc, 0, "apikey revoke")
+        rc, _, _ = toit("apikey", "revoke", key["id"])
+        t.eq(rc, 3, "revoke twice: not found exit code")
+
+        rc, out, _ = toit("org", "set", "name=Acme", "log_retention_d=21")
+        t.check(rc == 0 and "rev 2" in out, "org set")
+        rc, _, err = toit("org", "set", "log_retention_d=0")
+        t.check(rc == 2 and "settings.log_retention_d" in err, "org set out of range")
+        rc, _, _ = toit("org", "set", "nonsense")
+        t.eq(rc, 2, "org set without =")
+        rc, out, _ = toit("org", "show")
+        t.check(rc == 0 and "name: Acme" in out and "log_retention_d: 21" in out, "org show")
+        rc, out, _ = toit("org", "create", "Bravo")
+        t.check(rc == 0 and "created organization Bravo" in out, "org create")
+        rc, out, _ = toit("org", "list")
+        t.check(rc == 0 and "Acme" in out and "Bravo" in out, "org list")
+        rc, out, _ = toit("org", "use", "Bravo")
+        t.eq(rc, 0, "org use")
+        rc, out, _ = toit("whoami", "--json")
+        t.eq(json.loads(out)["org"]["name"], "Bravo", "org use switched")
+        rc, _, _ = toit("org", "use", "Nope")
+        t.eq(rc, 3, "org use unknown")
+        rc, _, _ = toit("org", "use", "Acme")
+
+        rc, out, _ = toit("user", "invite", "cy@example.com", "--role", "viewer")
+        t.check(rc == 0 and "/invites/ti_" in out, "user invite prints the link")
+        link = out.strip().split()[-1]
+        token = link.split("/invites/")[1].split("/")[0]
+        st, _, _ = s.api("POST", f"/invites/{token}/accept", {"password": "cy-password"})
+        t.eq(st, 200, "accept via API")
+        rc, out, _ = toit("user", "list")
+        t.check(rc == 0 and "cy@example.com" in out and "viewer" in out, "user list")
+        rc, out, _ = toit("user", "role", "cy@example.com", "member")
+        t.eq(rc, 0, "user role")
+        rc, out, _ = toit("user", "list", "--json")
+        roles = {m["email"]: m["role"] for m in json.loads(out)}
+        t.eq(roles, {"admin@localhost": "admin", "cy@example.com": "member"}, "roles after change")
+        rc, _, err = toit("user", "role", "admin@localhost", "viewer")
+        t.check(rc == 1 and "last admin" in err, "last admin rule reaches the CLI")
+        rc, _, _ = toit("user", "remove", "ghost@example.com")
+        t.eq(rc, 3, "remove unknown member")
+        rc, out, _ = toit("user", "remove", "cy@example.com")
+        t.eq(rc, 0, "user remove")
+
+        rc, out, _ = toit("events", "--kind", "org.member_removed")
+        t.check(rc == 0 and "org.member_removed" in out and "admin@localhost" in out, "events table")
+        rc, out, _ = toit("events", "--json", "--limit", "2")
+        t.eq((rc, len(json.loads(out))), (0, 2), "events --json --limit")
+        rc, _, _ = toit("events", "--limit", "0")
+        t.eq(rc, 2, "events with a bad limit")
+
+        # Devices: provisioned and synced by the scripted device client.
+        rc, out, _ = toit("device", "list")
+        t.check(rc == 0 and "No devices yet" in out, "empty device list says what to do")
+        rc, out, _ = toit("apikey", "create", "flash", "--role", "device-provisioner", "--json")
+        pkey = json.loads(out)["secret"]
+        idents = []
+        for name in ["sim-1", "sim-2"]:
+            ident = os.path.join(cfg_dir, name + ".json")
+            p = subprocess.run([a.device, "provision", "--server", s.url, "--key", pkey, "--identity", ident,
+                                "--claim", name], capture_output=True, text=True, timeout=30)
+            t.eq(p.returncode, 0, f"fleet-device provision {name}")
+            p = subprocess.run([a.device, "sync", "--identity", ident, "--count", "3", "--logs", "2", "--metrics", "2"],
+                               capture_output=True, text=True, timeout=30)
+            t.check(p.returncode == 0 and "sync 3: ok" in p.stdout, f"fleet-device sync {name}")
+            idents.append(ident)
+        rc, out, _ = toit("device", "list")
+        lines = out.splitlines()
+        t.check(rc == 0 and lines[0].split() == ["DEVICE", "FIRMWARE", "LAST", "SEEN", "ID", "STATUS"], "device list header")
+        t.check(len(lines) == 3 and lines[1].startswith("sim-1") and "v0.1.0" in lines[1] and "s ago" in lines[1]
+                and lines[1].rstrip().endswith("Healthy"), "device list row")
+        rc, out, _ = toit("device", "list", "--json")
+        devs = json.loads(out)
+        t.eq([d["name"] for d in devs], ["sim-1", "sim-2"], "device list --json")
+        rc, out, _ = toit("device", "list", "--where", "sim-2")
+        t.check(rc == 0 and "sim-2" in out and "sim-1" not in out, "device list --where")
+        rc, out, _ = toit("device", "show", "-d", devs[0]["id"][:8])
+        t.check(rc == 0 and "name:        sim-1" in out and "up to date" in out, "device show by id prefix")
+        rc, _, _ = toit("device", "show", "-d", "nope")
+        t.eq(rc, 3, "device show unknown")
+        rc, _, _ = toit("device", "show")
+        t.eq(rc, 2, "device show without -d")
+        rc, out, _ = toit("device", "config", "-d", "sim-1", "set", "max_offline_s=600", "log_level=debug")
+        t.check(rc == 0 and "device layer rev 1" in out, "device config set")
+        rc, _, err = toit("device", "config", "-d", "sim-1", "set", "max_offline_s=5")
+        t.check(rc == 2 and "max_offline_s" in err, "device config set out of range")
+        rc, out, _ = toit("device", "config", "-d", "sim-1", "get")
+        t.check(rc == 0 and any(l.split()[:3] == ["max_offline_s", "600", "(device)"] for l in out.splitlines()),
+                "device config get shows the layer")
+        rc, out, _ = toit("device", "config", "-d", "sim-1", "unset", "log_level", "--json")
+        t.eq((rc, json.loads(out)), (0, {"rev": 2}), "device config unset --json")
+        p = subprocess.run([a.device, "sync", "--identity", idents[0], "--count", "1"], capture_output=True, text=True)
+        t.check("goal rev 2" in p.stdout, "device picks up the new goal")
+        rc, out, _ = toit("device", "logs", "-d", "sim-1")
+        t.check(rc == 0 and len(out.splitlines()) == 6 and "sensor" in out, "device logs")
+        rc, out, _ = toit("device", "logs", "-d", "sim-1", "--json", "--limit", "2")
+        t.eq([l["seq"] for l in json.loads(out)], [1, 2], "device logs --json --limit")
+        rc, out, _ = toit("device", "events", "-d", "sim-1")
+        t.check(rc == 0 and "device.config_changed" in out and "device.claimed" in out, "device events")
+        rc, out, _ = toit("device", "metrics", "-d", "sim-1", "battery.pct", "--step", "3600")
+        t.check(rc == 0 and len(out.splitlines()) >= 1, "device metrics")
+        rc, out, _ = toit("device", "rename", "-d", "sim-2", "sim-two")
+        t.eq(rc, 0, "device rename")
+        rc, _, _ = toit("device", "rename", "-d", "sim-two", "sim-1")
+        t.eq(rc, 1, "rename to a taken name")
+        rc, out, _ = toit("device", "tag", "-d", "sim-two", "site=lab")
+        rc, out, _ = toit("device", "show", "-d", "sim-two", "--json")
+        t.eq(json.loads(out)["tags"], {"site": "lab"}, "device tag")
+        rc, _, _ = toit("device", "unclaim", "-d", "sim-two")
+        t.eq(rc, 2, "unclaim needs --yes")
+        rc, _, _ = toit("device", "unclaim", "-d", "sim-two", "--yes")
+        t.eq(rc, 0, "unclaim")
+        rc, out, _ = toit("device", "claim", "ZZZZZZZZ")
+        t.check(rc == 1 and "not_available" in out, "claim an unknown code")
+        ident2 = json.load(open(idents[1]))
+        rc, out, _ = toit("device", "claim", ident2["claim_code"], "--name", "again")
+        t.check(rc == 0 and "claimed as" in out, "claim again after unclaim")
+
+        rc, _, _ = toit("logout")
+        t.eq(rc, 0, "logout")
+        rc, _, _ = toit("whoami")
+        t.eq(rc, 4, "whoami after logout")
+        rc, _, _ = toit("serve", "--bogus")
+        t.eq(rc, 2, "serve with an unknown flag")
+        rc, _, err = toit("serve", "--db", "sqlite:/nonexistent/dir/x.db", "--http", "127.0.0.1:0")
+        t.check(rc == 1 and "cannot open" in err, "serve with an unusable database")
+    finally:
+        s.stop()
+    t.finish()
+
+
+if __name__ == "__main__":
+    main()

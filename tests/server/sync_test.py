@@ -1,0 +1,294 @@
+"""Device sync protocol tests (FLEET.md §2): provisioning, unclaimed syncs,
+claim, token hand-over and rotation rules, goal with checksum, state reports,
+idempotent uploads, unclaim, hostile input; plus the device API over the
+synced data."""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fleetlib import Checks, Server  # noqa: E402
+
+
+def canonical(doc):
+    d = {k: v for k, v in doc.items() if k not in ("rev", "sum", "sig")}
+    return json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def goal_sum(doc):
+    return hashlib.sha256(canonical(doc).encode()).hexdigest()[:32]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--toit", required=True)
+    ap.add_argument("--db", default="sqlite")
+    a = ap.parse_args()
+    t = Checks()
+    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=("--api-rate", "10000"))
+    try:
+        run(t, s)
+    finally:
+        s.stop()
+    t.finish()
+
+
+def run(t, s):
+    admin = s.login("admin@localhost", "admin-pass-1")
+    st, prov, _ = s.api("POST", "/org/apikeys", {"name": "flash", "role": "device-provisioner"}, token=admin)
+    pkey = prov["secret"]
+    st, view, _ = s.api("POST", "/org/apikeys", {"name": "v", "role": "viewer"}, token=admin)
+
+    def dev(method, path, body=None, auth=None, raw=None):
+        return s.call(method, path, body, None, raw=raw, headers={"Authorization": auth} if auth else None)
+
+    # Provisioning: only provisioner/admin API keys.
+    st, j, _ = dev("POST", "/d/v1/provision", {})
+    t.eq((st, j), (401, {"error": "unauthenticated"}), "provision without key")
+    st, j, _ = dev("POST", "/d/v1/provision", {}, auth="Bearer " + view["secret"])
+    t.eq((st, j), (403, {"error": "permission_denied"}), "provision with a viewer key")
+    st, j, _ = dev("POST", "/d/v1/provision", {}, auth="Bearer " + admin)
+    t.eq(st, 401, "provision with a session token")
+    st, hw, _ = dev("POST", "/d/v1/provision", {}, auth="Bearer " + pkey)
+    t.eq(st, 201, "provision")
+    t.check(len(hw["secret"]) == 64 and len(hw["claim_code"]) == 8 and uuid.UUID(hw["hardware_id"]).version == 4,
+            "identity shape")
+    st, hw2, _ = dev("POST", "/d/v1/provision", {"hardware_id": "station-7:unit_42", "batch": "b1"}, auth="Bearer " + pkey)
+    t.eq((st, hw2["hardware_id"]), (201, "station-7:unit_42"), "provision with own id")
+    st, j, _ = dev("POST", "/d/v1/provision", {"hardware_id": "station-7:unit_42"}, auth="Bearer " + pkey)
+    t.eq((st, j), (409, {"error": "already_exists"}), "taken hardware id")
+    for bad in ["a.b", "", "x" * 65, "spa ce", 5]:
+        st, j, _ = dev("POST", "/d/v1/provision", {"hardware_id": bad}, auth="Bearer " + pkey)
+        t.eq(st, 400, f"bad hardware id {bad!r}")
+
+    hw_auth = f"Hardware {hw['hardware_id']}.{hw['secret']}"
+    req = {"v": 1, "boot": "boot-1", "req": 1, "up": 1000}
+
+    # Unclaimed hardware: told to come back later, nothing else.
+    st, j, _ = dev("POST", "/d/v1/sync", req, auth=hw_auth)
+    t.eq((st, j["claimed"], j["next_sync_s"]), (200, False, 600), "unclaimed sync")
+    t.check("goal" not in j and "auth" not in j, "unclaimed answer has no goal or auth")
+    for bad_auth in [None, "Hardware nope", f"Hardware {hw['hardware_id']}." + "0" * 64,
+                     f"Hardware {hw['hardware_id']}.{hw['secret'].upper()}", f"Hardware {hw['hardware_id']}.{hw['secret']}00",
+                     f"Device {hw['hardware_id']}.{hw['secret']}", "Bearer " + pkey, f"Hardware .{hw['secret']}"]:
+        st, j, _ = dev("POST", "/d/v1/sync", req, auth=bad_auth)
+        t.eq((st, j), (401, {"error": "unauthenticated"}), f"bad device credential {str(bad_auth)[:40]}")
+
+    # Claim by code (Crockford-normalized), and the failure modes per item.
+    code = hw["claim_code"].lower()
+    code = code[:4] + "-" + code[4:]
+    st, cl, _ = s.api("POST", "/devices/claim", {"items": [
+        {"claim_code": code, "name": "sensor-1", "tags": {"site": "lab"}},
+        {"claim_code": hw["claim_code"]},
+        {"claim_code": "!!!"},
+        {"hardware_id": "station-7:unit_42", "name": "sensor-1"},
+        {"hardware_id": "not-provisioned-here"},
+        {"claim_code": "AAAAAAAA", "hardware_id": "x"},
+    ]}, token=admin)
+    t.eq(st, 200, "claim")
+    t.eq([x["status"] for x in cl["items"]], ["claimed", "not_available", "invalid", "invalid", "not_available", "invalid"],
+         "per-item claim results")
+    t.eq(cl["items"][3]["message"], "name taken", "name taken message")
+    dev_id = cl["items"][0]["device_id"]
+    st, j, _ = s.api("POST", "/devices/claim", {"items": []}, token=admin)
+    t.eq(st, 400, "empty claim list")
+    st, j, _ = s.api("POST", "/devices/claim", {"items": [{"claim_code": "x"}] * 101}, token=admin)
+    t.eq(st, 400, "claim list too long")
+    st, j, _ = s.api("POST", "/devices/claim", {"items": [{"claim_code": code}]}, token=view["secret"])
+    t.eq(st, 403, "viewer cannot claim")
+
+    st, d, _ = s.api("GET", "/devices/" + dev_id, token=admin)
+    t.eq((st, d["name"], d["health"], d["tags"], d["last_seen_at"]), (200, "sensor-1", "never_seen", {"site": "lab"}, None),
+         "claimed device before its first sync")
+
+    # First sync with hardware credentials: token hand-over, goal.
+    st, r1, _ = dev("POST", "/d/v1/sync", req, auth=hw_auth)
+    t.eq(st, 200, "claimed hardware sync")
+    a1 = r1["auth"]
+    t.check(a1 and a1["device_id"] == dev_id and len(a1["token"]) == 64, "device token handed over")
+    g = r1["goal"]
+    t.eq((g["name"], g["max_offline_s"], g["rev"]), ("sensor-1", 300, 1), "initial goal")
+    t.eq(g["sum"], goal_sum(g), "goal sum is SHA-256 of the canonical form")
+    t.eq(r1["state_wanted"], True, "server asks for the state")
+    # A lost reply: the next hardware sync gets another token; the first one is void.
+    st, r2, _ = dev("POST", "/d/v1/sync", dict(req, req=2), auth=hw_auth)
+    a2 = r2["auth"]
+    t.check(a2["token"] != a1["token"], "a new token each time")
+    st, j, _ = dev("POST", "/d/v1/sync", dict(req, req=3), auth=f"Device {dev_id}.{a1['token']}")
+    t.eq(st, 401, "replaced unseen token is refused")
+    dev_auth = f"Device {dev_id}.{a2['token']}"
+    st, r3, _ = dev("POST", "/d/v1/sync", dict(req, req=3, goal={"rev": g["rev"], "sum": g["sum"]}), auth=dev_auth)
+    t.eq((st, r3["goal"], r3["auth"]), (200, None, None), "device token works; unchanged goal is not resent")
+    st, j, _ = dev("POST", "/d/v1/sync", dict(req, req=4), auth=hw_auth)
+    t.eq(st, 401, "hardware secret refused once the token was seen")
+
+    # Uploads: idempotent, high-water marks.
+    body = dict(req, req=5, up=50000, goal={"rev": g["rev"], "sum": g["sum"]},
+                up_logs={"dropped": 0, "items": [
+                    {"seq": 10, "up": 40000, "app": "sensor", "lvl": "info", "k": "print", "msg": "hello"},
+                    {"seq": 11, "t": 1767225600123, "app": "sensor", "lvl": "warn", "msg": "x" * 600},
+                    {"seq": 12, "lvl": "error", "msg": "é" * 300}]},
+                up_events={"items": [{"seq": 5, "kind": "dev.app_crashed", "app": "sensor", "data": {"trace": "at main"}}]},
+                up_metrics={"items": [{"seq": 1, "n": "battery.pct", "k": "g", "v": 81.5},
+                                      {"seq": 2, "n": "battery.pct", "v": 80}]})
+    st, u1, _ = dev("POST", "/d/v1/sync", body, auth=dev_auth)
+    t.eq((st, u1["accepted"]), (200, {"logs": 12, "events": 5, "metrics": 2}), "uploads accepted")
+    st, u2, _ = dev("POST", "/d/v1/sync", body, auth=dev_auth)
+    t.eq((st, u2["accepted"]), (200, {"logs": 12, "events": 5, "metrics": 2}), "resend gives the same answer")
+    st, logs, _ = s.api("GET", f"/devices/{dev_id}/logs", token=admin)
+    t.eq([l["seq"] for l in logs["items"]], [10, 11, 12], "no duplicate log lines")
+    t.eq((logs["items"][1]["truncated"], len(logs["items"][1]["text"])), (True, 512), "long line cut and flagged")
+    t.check(len(logs["items"][2]["text"].encode()) <= 512 and logs["items"][2]["text"] == "é" * 256,
+            "cut on a UTF-8 boundary")
+    t.eq(logs["items"][1]["time"], "2026-01-01T00:00:00.123Z", "device clock used when given")
+    t.eq((logs["items"][0]["time_estimated"], logs["items"][0]["app"]), (True, "sensor"), "estimated time flagged")
+    st, lg, _ = s.api("GET", f"/devices/{dev_id}/logs?level=warn", token=admin)
+    t.eq([l["seq"] for l in lg["items"]], [11, 12], "log level filter")
+    st, lg, _ = s.api("GET", f"/devices/{dev_id}/logs?limit=2", token=admin)
+    st, lg2, _ = s.api("GET", f"/devices/{dev_id}/logs?limit=2&page_token={lg['next_page_token']}", token=admin)
+    t.eq([l["seq"] for l in lg["items"] + lg2["items"]], [10, 11, 12], "log paging")
+    st, ev, _ = s.api("GET", f"/devices/{dev_id}/events?kind=dev.app_crashed", token=admin)
+    t.eq(len(ev["items"]), 1, "device event stored once")
+    t.eq((ev["items"][0]["actor"]["type"], ev["items"][0]["data"]), ("device", {"trace": "at main"}), "device event shape")
+    st, m, _ = s.api("GET", f"/devices/{dev_id}/metrics?name=battery.pct&agg=max&step=3600", token=admin)
+    t.eq((st, [p["v"] for p in m["points"]]), (200, [81.5]), "metrics query")
+    st, m, _ = s.api("GET", f"/devices/{dev_id}/metrics?name=battery.pct&agg=p99", token=admin)
+    t.eq(st, 400, "unknown aggregation")
+    st, m, _ = s.api("GET", f"/devices/{dev_id}/metrics", token=admin)
+    t.eq(st, 400, "metrics without name")
+    # Later items after a gap keep the high-water mark monotonic.
+    st, u3, _ = dev("POST", "/d/v1/sync", dict(req, req=6, up_logs={"items": [{"seq": 20, "msg": "later"}]}), auth=dev_auth)
+    t.eq(u3["accepted"]["logs"], 20, "accepted moves forward")
+    st, u4, _ = dev("POST", "/d/v1/sync", dict(req, req=7, up_logs={"items": [{"seq": 3, "msg": "old resend"}]}),
+                    auth=dev_auth)
+    t.eq(u4["accepted"]["logs"], 20, "accepted never moves back")
+
+    # State reports: stored when req is newer; device fields follow.
+    state = {"applied_rev": g["rev"], "applied_sum": g["sum"], "firmware": {"running_version": "v0.1.0"},
+             "power": {"battery_pct": 81, "plugged": False}, "sync": {"status": "green"}}
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=8, state_sum="aa" * 16, state=state,
+                                              goal={"rev": g["rev"], "sum": g["sum"]}), auth=dev_auth)
+    t.eq((st, r["state_wanted"]), (200, False), "state accepted")
+    st, d, _ = s.api("GET", "/devices/" + dev_id, token=admin)
+    t.eq((d["firmware"], d["up_to_date"], d["health"], d["power"]["battery_pct"], d["sync_status"]),
+         ("v0.1.0", True, "healthy", 81, "green"), "device reflects the state")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=7, state_sum="bb" * 16, state=dict(state, firmware={"running_version": "OLD"})),
+                   auth=dev_auth)
+    st, d, _ = s.api("GET", "/devices/" + dev_id, token=admin)
+    t.eq(d["firmware"], "v0.1.0", "an older req does not overwrite the state")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=9, state_sum="cc" * 16), auth=dev_auth)
+    t.eq(r["state_wanted"], True, "changed state_sum without state: server asks")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=10, state_sum="aa" * 16), auth=dev_auth)
+    t.eq(r["state_wanted"], False, "known state_sum: nothing wanted")
+
+    # Configure: goal changes, rev bumps once, device gets it at next check-in.
+    st, j, _ = s.api("PATCH", f"/devices/{dev_id}/config", {"max_offline_s": 600, "log_level": "debug"}, token=admin,
+                     headers={"If-Match": "0"})
+    t.eq((st, j), (200, {"rev": 1}), "configure device")
+    st, j, _ = s.api("PATCH", f"/devices/{dev_id}/config", {"max_offline_s": 60}, token=admin, headers={"If-Match": "0"})
+    t.eq((st, j["error"]["code"]), (409, "conflict"), "stale If-Match")
+    for bad, field in [({"max_offline_s": 5}, "max_offline_s"), ({"bogus": 1}, "bogus"),
+                       ({"upload": {"max_batch_bytes": 1.5}}, "upload"), ({"log_level": 3}, "log_level")]:
+        st, j, _ = s.api("PATCH", f"/devices/{dev_id}/config", bad, token=admin)
+        t.eq((st, j["error"]["details"]), (400, {"field": field}), f"bad config {bad}")
+    st, j, _ = s.api("PATCH", f"/devices/{dev_id}/config", {"max_offline_s": 60}, token=view["secret"])
+    t.eq(st, 403, "viewer cannot configure")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=11, goal={"rev": g["rev"], "sum": g["sum"]}), auth=dev_auth)
+    g2 = r["goal"]
+    t.eq((g2["rev"], g2["max_offline_s"], g2["log_level"], g2["sum"]), (2, 600, "debug", goal_sum(g2)), "new goal")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=12, goal={"rev": g2["rev"], "sum": g2["sum"]}), auth=dev_auth)
+    t.eq(r["goal"], None, "new goal not resent")
+    st, j, _ = s.api("PATCH", f"/devices/{dev_id}/config", {"log_level": None}, token=admin)
+    st, gg, _ = s.api("GET", f"/devices/{dev_id}/goal", token=admin)
+    t.eq((gg["device_layer_rev"], gg["layers"]["device"]), (2, {"max_offline_s": 600}), "null removes an override")
+    st, ev, _ = s.api("GET", f"/devices/{dev_id}/events?kind=device.config_changed", token=admin)
+    t.eq((len(ev["items"]), ev["items"][0]["actor"]["display"]), (2, "admin@localhost"), "config events with actor")
+
+    # Hostile and malformed requests.
+    for bad in [{"v": 2, "boot": "b", "req": 1}, {"boot": "b", "req": 1}, {"v": 1, "req": 1}, {"v": 1, "boot": "b"},
+                {"v": 1, "boot": "b", "req": -1}, {"v": 1, "boot": "b" * 65, "req": 1},
+                dict(req, up_logs={"items": [{"seq": "1", "msg": "x"}]}),
+                dict(req, up_logs={"items": [{"seq": 1}]}),
+                dict(req, up_logs={"items": [{"seq": 1, "msg": "x", "lvl": "loud"}]}),
+                dict(req, up_logs={"items": [{"seq": i, "msg": "x"} for i in range(501)]}),
+                dict(req, up_events={"items": [{"seq": 1, "kind": "device.claimed"}]}),
+                dict(req, up_events={"items": [{"seq": 1, "kind": "dev.x", "data": {"a": "y" * 3000}}]}),
+                dict(req, up_metrics={"items": [{"seq": 1, "n": "Bad Name", "v": 1}]}),
+                dict(req, up_metrics={"items": [{"seq": 1, "n": "a", "v": "1"}]}),
+                dict(req, state=[1], state_sum="x")]:
+        st, j, _ = dev("POST", "/d/v1/sync", bad, auth=dev_auth)
+        t.eq((st, j), (400, {"error": "invalid_argument"}), f"malformed sync {json.dumps(bad)[:60]}")
+    for raw in [b"", b"{", b"[]", b"null", b'{"v":1,"v":1,"boot":"b","req":1}']:
+        st, j, _ = dev("POST", "/d/v1/sync", auth=dev_auth, raw=raw)
+        t.eq(st, 400, f"malformed body {raw[:20]!r}")
+    st, j, _ = dev("POST", "/d/v1/sync", auth=dev_auth, raw=b'{"v":1,"boot":"b","req":1,"pad":"' + b"x" * 70000 + b'"}')
+    t.eq((st, j), (413, {"error": "too_large"}), "oversized sync")
+    st, j, _ = dev("GET", "/d/v1/sync", auth=dev_auth)
+    t.eq(st, 405, "GET sync")
+    st, logs_after, _ = s.api("GET", f"/devices/{dev_id}/logs?limit=500", token=admin)
+    t.eq(len(logs_after["items"]), 5, "rejected requests stored nothing")
+
+    # Device API: list, rename, tags, isolation.
+    st, lst, _ = s.api("GET", "/devices", token=view["secret"])
+    t.eq((st, lst["total"], lst["items"][0]["name"]), (200, 1, "sensor-1"), "list devices")
+    st, j, _ = s.api("PATCH", "/devices/" + dev_id, {"name": "sensor-one", "tags": {"site": "roof", "floor": "3"}}, token=admin)
+    t.eq((st, j["name"], j["tags"]), (200, "sensor-one", {"site": "roof", "floor": "3"}), "rename and tag")
+    for bad in [{"name": ""}, {"tags": {"Bad Key": "x"}}, {"tags": {"k": 1}}, {"tags": {f"k{i}": "v" for i in range(33)}}]:
+        st, j, _ = s.api("PATCH", "/devices/" + dev_id, bad, token=admin)
+        t.eq(st, 400, f"bad update {json.dumps(bad)[:40]}")
+    st, j, _ = s.api("GET", "/devices/" + dev_id, token=admin)
+    t.eq(j["name"], "sensor-one", "a rejected update changed nothing")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=13, goal={"rev": g2["rev"], "sum": g2["sum"]}), auth=dev_auth)
+    t.eq(r["goal"]["name"], "sensor-one", "rename reaches the goal")
+    for i in range(5):
+        st, h, _ = dev("POST", "/d/v1/provision", {}, auth="Bearer " + pkey)
+        s.api("POST", "/devices/claim", {"items": [{"claim_code": h["claim_code"], "name": f"node-{i}"}]}, token=admin)
+    st, p1, _ = s.api("GET", "/devices?page_size=4", token=admin)
+    st, p2, _ = s.api("GET", f"/devices?page_size=4&page_token={p1['next_page_token']}", token=admin)
+    t.eq([d["name"] for d in p1["items"] + p2["items"]], ["node-0", "node-1", "node-2", "node-3", "node-4", "sensor-one"],
+         "device paging by name")
+    t.eq((p1["total"], p2["next_page_token"]), (6, ""), "total and last page")
+    st, q, _ = s.api("GET", "/devices?q=NODE-3", token=admin)
+    t.eq([d["name"] for d in q["items"]], ["node-3"], "search by name")
+    st, q, _ = s.api("GET", "/devices?sort=bogus", token=admin)
+    t.eq(st, 400, "bad sort")
+
+    st, me, _ = s.api("GET", "/me", token=admin)
+    st, ob, _ = s.api("POST", "/orgs", {"name": "Other"}, token=admin)
+    st, sw, _ = s.api("POST", "/auth/switch-org", {"org_id": ob["id"]}, token=admin)
+    other = sw["token"]
+    for method, path, body in [("GET", f"/devices/{dev_id}", None), ("PATCH", f"/devices/{dev_id}", {"name": "stolen"}),
+                               ("PATCH", f"/devices/{dev_id}/config", {"max_offline_s": 30}),
+                               ("GET", f"/devices/{dev_id}/logs", None), ("GET", f"/devices/{dev_id}/events", None),
+                               ("GET", f"/devices/{dev_id}/goal", None), ("GET", f"/devices/{dev_id}/state", None),
+                               ("GET", f"/devices/{dev_id}/metrics?name=battery.pct", None),
+                               ("POST", f"/devices/{dev_id}/unclaim", {})]:
+        st, j, _ = s.api(method, path, body, token=other)
+        t.eq(st, 404, f"other org: {method} {path.replace(dev_id, 'ID')}")
+    st, lst, _ = s.api("GET", "/devices", token=other)
+    t.eq(lst["total"], 0, "other org lists no devices")
+    st, j, _ = s.api("POST", "/devices/claim", {"items": [{"hardware_id": "station-7:unit_42"}]}, token=other)
+    t.eq(j["items"][0]["status"], "not_available", "other org cannot claim our hardware by id")
+    st, j, _ = s.api("GET", "/devices/" + dev_id, token=admin)
+    t.eq(j["name"], "sensor-one", "nothing changed by the other org")
+
+    # Unclaim: token answers 403 unclaimed; hardware secret works again.
+    st, _, _ = s.api("POST", f"/devices/{dev_id}/unclaim", {}, token=admin)
+    t.eq(st, 200, "unclaim")
+    st, j, _ = dev("POST", "/d/v1/sync", dict(req, req=14), auth=dev_auth)
+    t.eq((st, j), (403, {"error": "unclaimed"}), "device token after unclaim")
+    st, j, _ = dev("POST", "/d/v1/sync", dict(req, req=15), auth=hw_auth)
+    t.eq((st, j.get("claimed")), (200, False), "hardware credentials again after unclaim")
+    st, j, _ = s.api("GET", "/devices/" + dev_id, token=admin)
+    t.eq(st, 404, "unclaimed device gone from the org's view")
+    st, ev, _ = s.api("GET", "/events?kind=device.unclaimed", token=admin)
+    t.eq(len(ev["items"]), 1, "unclaim event")
+    st, cl, _ = s.api("POST", "/devices/claim", {"items": [{"claim_code": hw["claim_code"], "name": "sensor-1"}]}, token=admin)
+    t.eq(cl["items"][0]["status"], "claimed", "re-claim after unclaim")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+/* Unit tests of the server's pure pieces and the SQLite store: migrations,
+ * helpers, rate limiter, role matrix. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/srv.h"
+#include "server/srv_util.h"
+
+static int failures, checks;
+#define CHECK(cond)                                                  \
+  do {                                                               \
+    checks++;                                                        \
+    if (!(cond)) {                                                   \
+      failures++;                                                    \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                \
+  } while (0)
+
+static void test_util(void) {
+  char u[37], u2[37];
+  srv_uuid(u);
+  srv_uuid(u2);
+  CHECK(srv_is_uuid(u) && u[14] == '4' && strchr("89ab", u[19]));
+  CHECK(strcmp(u, u2) != 0);
+  CHECK(!srv_is_uuid("not-a-uuid"));
+  CHECK(!srv_is_uuid("3f2a91c0-0000-4000-8000-00000000000G"));
+  uint8_t b[4];
+  CHECK(srv_unhex("00ff7a10", b, 4) && b[1] == 0xff && b[2] == 0x7a);
+  CHECK(!srv_unhex("00FF7a10", b, 4)); /* upper case is not the wire format */
+  CHECK(!srv_unhex("00ff7a1", b, 4));
+  char h[65];
+  srv_sha256_hex("abc", 3, h);
+  CHECK(strcmp(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+  char t[32];
+  srv_time_fmt(1767259042123LL, t);
+  CHECK(strcmp(t, "2026-01-01T09:17:22.123Z") == 0);
+  int64_t ms;
+  CHECK(srv_time_parse("2026-01-01T09:17:22.123Z", &ms) && ms == 1767259042123LL);
+  CHECK(srv_time_parse("2026-01-01T09:17:22Z", &ms) && ms == 1767259042000LL);
+  CHECK(!srv_time_parse("2026-01-01T09:17:22+01:00", &ms));
+  CHECK(!srv_time_parse("2026-13-01T09:17:22Z", &ms));
+  CHECK(!srv_time_parse("yesterday", &ms));
+  char e[255];
+  CHECK(srv_email_norm("Ana@Example.COM", e) && strcmp(e, "ana@example.com") == 0);
+  CHECK(!srv_email_norm("ana", e) && !srv_email_norm("a@b@c", e) && !srv_email_norm("a b@c", e) &&
+        !srv_email_norm("@x", e) && !srv_email_norm("x@", e));
+  CHECK(srv_text_ok("héllo", 64));
+  CHECK(!srv_text_ok("", 64) && !srv_text_ok("a\nb", 64) && !srv_text_ok("\xc3", 64) && !srv_text_ok("\xc0\xaf", 64));
+  CHECK(!srv_text_ok("abcdef", 5));
+  char k[46], p[9];
+  srv_auth_new_key_secret(k, p);
+  CHECK(strlen(k) == 44 && strncmp(k, "tk_", 3) == 0 && strncmp(k + 3, p, 8) == 0 && k[11] == '_');
+  for (int i = 3; i < 44; i++) CHECK(k[i] == '_' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '2' && k[i] <= '7'));
+}
+
+static void test_roles(void) {
+  CHECK(srv_role_allows(SRV_ROLE_VIEWER, SRV_ACT_READ));
+  CHECK(!srv_role_allows(SRV_ROLE_VIEWER, SRV_ACT_OPERATE));
+  CHECK(srv_role_allows(SRV_ROLE_MEMBER, SRV_ACT_OPERATE));
+  CHECK(!srv_role_allows(SRV_ROLE_MEMBER, SRV_ACT_ADMIN));
+  CHECK(srv_role_allows(SRV_ROLE_ADMIN, SRV_ACT_ADMIN));
+  CHECK(srv_role_allows(SRV_ROLE_PROVISIONER, SRV_ACT_PROVISION) && srv_role_allows(SRV_ROLE_PROVISIONER, SRV_ACT_CLAIM));
+  CHECK(!srv_role_allows(SRV_ROLE_PROVISIONER, SRV_ACT_READ));
+  CHECK(srv_role_allows(SRV_ROLE_PUBLISHER, SRV_ACT_DATA) && !srv_role_allows(SRV_ROLE_PUBLISHER, SRV_ACT_READ));
+  CHECK(!srv_role_allows(SRV_ROLE_MEMBER, SRV_ACT_PROVISION));
+  CHECK(!srv_role_allows(SRV_ROLE_NONE, SRV_ACT_SELF));
+  CHECK(srv_role_parse("device-provisioner") == SRV_ROLE_PROVISIONER && srv_role_parse("root") == SRV_ROLE_NONE &&
+        srv_role_parse(NULL) == SRV_ROLE_NONE);
+}
+
+static void test_rate(void) {
+  srv_rate *r = srv_rate_new();
+  int ok = 0;
+  for (int i = 0; i < 10; i++) ok += srv_rate_take(r, "k", 1, 5, 1000);
+  CHECK(ok == 5);
+  CHECK(!srv_rate_take(r, "k", 1, 5, 1500));
+  CHECK(srv_rate_take(r, "k", 1, 5, 2100)); /* refilled ~1 token */
+  CHECK(srv_rate_take(r, "other", 1, 5, 2100));
+  CHECK(srv_rate_peek(r, "p", 1, 1, 0) && srv_rate_peek(r, "p", 1, 1, 0)); /* peek never drains */
+  srv_rate_free(r);
+}
+
+static void test_migrations(void) {
+  char path[] = "/tmp/srv_store_XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  char err[256];
+  srv_db *db = srv_db_sqlite_open(path, err, sizeof err);
+  CHECK(db != NULL);
+  if (!db) return;
+  /* An old database: schema version 1 with data in it. */
+  CHECK(srv_migrate(db, 1) == 1);
+  srv_val o[] = {SRV_TEXT("o1"), SRV_TEXT("acme")};
+  CHECK(srv_db_exec(db, "INSERT INTO orgs (id, name, created_at, settings) VALUES (?,?,1,'{}')", o, 2, NULL) == 0);
+  srv_db_close(db);
+  /* Opening it upgrades in place and keeps the data. */
+  db = srv_db_open(path, err, sizeof err);
+  CHECK(db != NULL);
+  if (!db) return;
+  CHECK(srv_db_int(db, "SELECT MAX(version) FROM schema_version", NULL, 0, 0) == srv_migrate_latest());
+  CHECK(srv_db_int(db, "SELECT COUNT(*) FROM orgs WHERE name = 'acme'", NULL, 0, 0) == 1);
+  CHECK(srv_migrate(db, 0) == srv_migrate_latest()); /* idempotent */
+  /* Constraint violations are reported as such. */
+  CHECK(srv_db_exec(db, "INSERT INTO orgs (id, name, created_at, settings) VALUES (?,?,1,'{}')", o, 2, NULL) ==
+        SRV_DB_CONSTRAINT);
+  /* A schema newer than the server is refused, not silently used. */
+  srv_val v = SRV_INT(srv_migrate_latest() + 1);
+  CHECK(srv_db_exec(db, "UPDATE schema_version SET version = ?", &v, 1, NULL) == 0);
+  CHECK(srv_migrate(db, 0) == -1);
+  srv_db_close(db);
+  db = srv_db_open(path, err, sizeof err);
+  CHECK(db == NULL && strstr(err, "newer") != NULL);
+  /* Bad SQL is an error, never a crash. */
+  db = srv_db_sqlite_open(path, err, sizeof err);
+  srv_rows *r = srv_db_query(db, "SELECT nope FROM nowhere", NULL, 0);
+  CHECK(!srv_rows_next(r) && srv_rows_failed(r));
+  srv_rows_free(r);
+  srv_db_close(db);
+  unlink(path);
+  char wal[64];
+  snprintf(wal, sizeof wal, "%s-wal", path);
+  unlink(wal);
+  snprintf(wal, sizeof wal, "%s-shm", path);
+  unlink(wal);
+  CHECK(srv_db_open("/nonexistent-dir/x/y.db", err, sizeof err) == NULL);
+}
+
+int main(void) {
+  srv_util_init();
+  test_util();
+  test_roles();
+  test_rate();
+  test_migrations();
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,20 @@
+# Fleet server tests (label: server). Included from tests/tests.cmake.
+add_executable(toit-fleet ${CMAKE_SOURCE_DIR}/tests/server/fleet_driver.c)
+target_link_libraries(toit-fleet PRIVATE toitfleet)
+
+add_executable(fleet-device ${CMAKE_SOURCE_DIR}/tests/server/fleet_device.c)
+target_link_libraries(fleet-device PRIVATE toitfleet m)
+
+add_executable(test_srv_store ${CMAKE_SOURCE_DIR}/tests/server/test_srv_store.c)
+target_link_libraries(test_srv_store PRIVATE toitfleet)
+add_test(NAME server/store COMMAND test_srv_store)
+
+add_test(NAME server/api-sqlite
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/api_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
+add_test(NAME server/cli
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/cli_test.py --toit $<TARGET_FILE:toit-fleet>
+                 --device $<TARGET_FILE:fleet-device>)
+set_tests_properties(server/store server/api-sqlite server/cli PROPERTIES LABELS server TIMEOUT 120)
+add_test(NAME server/sync-sqlite
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/sync_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
+set_tests_properties(server/sync-sqlite PROPERTIES LABELS server TIMEOUT 120)
