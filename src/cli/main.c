@@ -3,6 +3,7 @@
  * Exit codes (docs/cli.md): 0 ok, 1 uncaught exception, 2 usage error,
  * 3 out of memory, 4 compile error, 5 bad image; `exit n` exits with n. */
 #include <errno.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,9 +362,16 @@ int main(int argc, char **argv) {
     fputs(usage_main, stdout);
     const char *fleet = fleet_program();
     if (fleet) {
+      /* The fleet program lists its commands when run without any. */
       fflush(stdout);
-      char *fargv[] = {(char *)fleet, "--help-commands", NULL};
-      execv(fleet, fargv);
+      pid_t pid = fork();
+      if (pid == 0) {
+        dup2(1, 2);
+        char *fargv[] = {(char *)fleet, NULL};
+        execv(fleet, fargv);
+        _exit(127);
+      }
+      if (pid > 0) waitpid(pid, NULL, 0);
     }
     return EXIT_OK;
   }
