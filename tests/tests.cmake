@@ -39,3 +39,7 @@ set_tests_properties(cli PROPERTIES LABELS unit)
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parse/parse.cmake)
   include(${CMAKE_SOURCE_DIR}/tests/parse/parse.cmake)
 endif()
+
+# The dispatch table on a wide hierarchy (200 classes x 50 selectors).
+add_test(NAME dispatch-table COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/dispatch/run $<TARGET_FILE:toit>)
+set_tests_properties(dispatch-table PROPERTIES LABELS golden)
