@@ -1117,7 +1117,15 @@ static void drop_block_slots(fn *f, int nslots) {
 
 /* Pushes the arguments of a call in the callee's canonical order (missing
  * optional ones as `absent`), evaluating them in source order. */
-static void push_args_for(fn *f, meth *m, arg_info *args, int count, int *slot_pos) {
+static void push_receiver(fn *f, meth *m, int receiver) {
+  if (receiver == 1) load_this(f);
+  else if (receiver == 2) {
+    op16(f, OP_ALLOCATE, m->holder->id, 1);
+    prog_instantiate(f->p, m->holder);
+  }
+}
+
+static void push_args_for(fn *f, meth *m, arg_info *args, int count, int *slot_pos, int receiver) {
   /* Map each argument to its parameter. */
   int posi = 0;
   for (int i = 0; i < count; i++) {
@@ -1150,6 +1158,7 @@ static void push_args_for(fn *f, meth *m, arg_info *args, int count, int *slot_p
     check_static_type(f, args[i].node, pi->type);
   }
   if (in_order) {
+    push_receiver(f, m, receiver);
     int next = 0;
     for (int i = 0; i < count; i++) {
       if (args[i].param < 0) continue;
@@ -1170,6 +1179,7 @@ static void push_args_for(fn *f, meth *m, arg_info *args, int count, int *slot_p
    * [temps..., args...] -> call -> the caller drops the temps. */
   int base = f->height;
   for (int i = 0; i < count; i++) push_arg(f, &args[i], slot_pos[i]);
+  push_receiver(f, m, receiver);
   for (int k = 0; k < m->param_count; k++) {
     int found = -1;
     for (int i = 0; i < count; i++)
@@ -1204,12 +1214,7 @@ static void emit_static_call(fn *f, meth *m, ast_list *argl, src_loc loc, bool w
   int count = collect_args(f, argl, args, 64, named, &nn, &npos);
   int slot_pos[64];
   int nslots = push_block_slots(f, args, count, slot_pos, m->name);
-  if (receiver == 1) load_this(f);
-  else if (receiver == 2) {
-    op16(f, OP_ALLOCATE, m->holder->id, 1);
-    prog_instantiate(f->p, m->holder);
-  }
-  push_args_for(f, m, args, count, slot_pos);
+  push_args_for(f, m, args, count, slot_pos, receiver);
   at(f, loc);
   invoke_static(f, m, m->arity);
   finish_call(f, temps_of(m, args, count), nslots, want);
@@ -1261,18 +1266,38 @@ static void emit_virtual_call(fn *f, ast_node *receiver, bool receiver_is_this, 
   int nslots = push_block_slots(f, args, count, slot_pos, name);
   if (receiver_is_this) load_this(f);
   else emit_expr(f, receiver, true);
-  /* Canonical order: positional, then named sorted by name. */
-  for (int i = 0; i < count; i++)
-    if (!args[i].name) push_arg(f, &args[i], slot_pos[i]);
   selector *s = prog_selector(f->p, name, npos, named, nn);
-  for (int k = 0; k < s->named_count; k++)
+  /* Canonical order: positional, then named sorted by name. Named
+   * arguments written in another order are evaluated in source order into
+   * temporaries first. */
+  bool sorted = true;
+  for (int i = 0, k = 0; i < count; i++) {
+    if (!args[i].name) continue;
+    if (strcmp(args[i].name, s->named[k]) != 0) sorted = false;
+    k++;
+  }
+  int temps = 0;
+  if (!sorted) {
+    int recv_pos = f->height;
+    int base = f->height;
+    for (int i = 0; i < count; i++) push_arg(f, &args[i], slot_pos[i]);
+    temps = count + 1;
+    load_local_at(f, recv_pos);
     for (int i = 0; i < count; i++)
-      if (args[i].name && strcmp(args[i].name, s->named[k]) == 0) push_arg(f, &args[i], slot_pos[i]);
-  /* Named arguments given out of sorted order were evaluated out of source
-   * order; acceptable for now (documented in docs/language-status.md). */
+      if (!args[i].name) load_local_at(f, base + 1 + i);
+    for (int k = 0; k < s->named_count; k++)
+      for (int i = 0; i < count; i++)
+        if (args[i].name && strcmp(args[i].name, s->named[k]) == 0) load_local_at(f, base + 1 + i);
+  } else {
+    for (int i = 0; i < count; i++)
+      if (!args[i].name) push_arg(f, &args[i], slot_pos[i]);
+    for (int k = 0; k < s->named_count; k++)
+      for (int i = 0; i < count; i++)
+        if (args[i].name && strcmp(args[i].name, s->named[k]) == 0) push_arg(f, &args[i], slot_pos[i]);
+  }
   at(f, loc);
   invoke_virtual(f, s);
-  finish_call(f, 0, nslots, want);
+  finish_call(f, temps, nslots, want);
 }
 
 static meth *default_constructor(fn *f, cls *c) {

@@ -712,6 +712,54 @@ static value prim_map_find(vm_process *p, value *args) {
   return make_smi(-1);
 }
 
+/* ---- time and random ---- */
+
+#include <time.h>
+
+static value prim_time_now_ns(vm_process *p, value *args) {
+  (void)args;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return new_int(p, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+}
+
+static value prim_time_monotonic_us(vm_process *p, value *args) {
+  (void)args;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return new_int(p, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* xorshift64*: a small, fast generator; per process, seeded from the clock
+ * unless set-random-seed is called. */
+static uint64_t next_random(vm_process *p) {
+  if (p->random_state == 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    p->random_state = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ 0x9e3779b97f4a7c15ull;
+  }
+  uint64_t x = p->random_state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  p->random_state = x;
+  return x * 0x2545f4914f6cdd1dull;
+}
+
+static value prim_random_next(vm_process *p, value *args) {
+  ARG_INT(0, n);
+  if (n <= 0) return make_smi(0);
+  return new_int(p, (int64_t)(next_random(p) % (uint64_t)n));
+}
+
+static value prim_random_seed(vm_process *p, value *args) {
+  ARG_STRING(0, s);
+  uint64_t h = 1469598103934665603ull;
+  for (uint32_t i = 0; i < s->size; i++) h = (h ^ s->bytes[i]) * 1099511628211ull;
+  p->random_state = h ? h : 1;
+  return vm_null(p);
+}
+
 /* ---- core ---- */
 
 static value prim_core_print(vm_process *p, value *args) {
@@ -857,6 +905,8 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("map.find", prim_map_find, 4)                                                \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
   X("core.format", prim_core_format, 2)                                          \
+  X("time.now-ns", prim_time_now_ns, 0) X("time.monotonic-us", prim_time_monotonic_us, 0) \
+  X("random.next", prim_random_next, 1) X("random.seed", prim_random_seed, 1)     \
   X("core.argument-mismatch", prim_core_argument_mismatch, 1)
 
 static const struct {

@@ -68,6 +68,7 @@ struct vm_process {
   value vm_exc;
   char vm_message[256];
   value uncaught;
+  uint64_t random_state;    /* the process's pseudo-random generator */
   uint8_t *static_block;
 };
 

@@ -910,3 +910,158 @@ format-interpolated_ spec/string value -> string:
   kind := spec[spec.size - 1]
   if kind == 's': return __prim__ "core.format" spec value.stringify
   return __prim__ "core.format" spec value
+
+// A length of time in nanoseconds.
+class Duration:
+  ns_ /int
+
+  static ZERO ::= Duration 0
+
+  constructor .ns_:
+
+  constructor --h/int=0 --m/int=0 --s/int=0 --ms/int=0 --us/int=0 --ns/int=0:
+    ns_ = ((((h * 60 + m) * 60 + s) * 1000 + ms) * 1000 + us) * 1000 + ns
+
+  // Runs the block and returns how long it took.
+  static of [block] -> Duration:
+    start := Time.monotonic-us
+    block.call
+    return Duration --us=(Time.monotonic-us - start)
+
+  in-ns -> int: return ns_
+  in-us -> int: return ns_ / 1000
+  in-ms -> int: return ns_ / 1_000_000
+  in-s -> int: return ns_ / 1_000_000_000
+  in-m -> int: return ns_ / 60_000_000_000
+  in-h -> int: return ns_ / 3_600_000_000_000
+
+  operator + other/Duration -> Duration: return Duration ns_ + other.ns_
+  operator - other/Duration -> Duration: return Duration ns_ - other.ns_
+  operator - -> Duration: return Duration -ns_
+  operator * factor/num -> Duration: return Duration (ns_ * factor).to-int
+  operator / divisor/num -> Duration: return Duration (ns_ / divisor).to-int
+  operator == other -> bool: return other is Duration and ns_ == other.ns_
+  operator < other/Duration -> bool: return ns_ < other.ns_
+  operator <= other/Duration -> bool: return ns_ <= other.ns_
+  operator > other/Duration -> bool: return ns_ > other.ns_
+  operator >= other/Duration -> bool: return ns_ >= other.ns_
+  compare-to other/Duration -> int: return ns_.compare-to other.ns_
+  hash-code -> int: return ns_
+  abs -> Duration: return ns_ < 0 ? -this : this
+
+  // Go's format: "1.5s", "2m0s", "1h2m3.004s", "3ms", "3us", "0s".
+  stringify -> string:
+    if ns_ == 0: return "0s"
+    sign := ns_ < 0 ? "-" : ""
+    n := ns_.abs
+    if n < 1000: return "$sign$(n)ns"
+    if n < 1_000_000: return "$sign$(fraction_ n 1000)us"
+    if n < 1_000_000_000: return "$sign$(fraction_ n 1_000_000)ms"
+    h := n / 3_600_000_000_000
+    rest := n % 3_600_000_000_000
+    m := rest / 60_000_000_000
+    s := fraction_ (rest % 60_000_000_000) 1_000_000_000
+    if h > 0: return "$sign$(h)h$(m)m$(s)s"
+    if m > 0: return "$sign$(m)m$(s)s"
+    return "$sign$(s)s"
+
+  // n / unit with the fraction's trailing zeros dropped: 1500, 1000 -> "1.5".
+  static fraction_ n/int unit/int -> string:
+    whole := n / unit
+    frac := n % unit
+    if frac == 0: return "$whole"
+    digits := (frac + unit).stringify[1..]
+    end := digits.size
+    while digits[end - 1] == '0': end--
+    return "$whole.$digits[..end]"
+
+// A point in time: nanoseconds since the Unix epoch (UTC).
+class Time:
+  ns_ /int
+
+  constructor.from-ns_ .ns_:
+
+  static now -> Time:
+    return Time.from-ns_ (__prim__ "time.now-ns")
+
+  static epoch --s/int=0 --ms/int=0 --us/int=0 --ns/int=0 -> Time:
+    return Time.from-ns_ ((s * 1000 + ms) * 1000 + us) * 1000 + ns
+
+  static monotonic-us -> int:
+    return __prim__ "time.monotonic-us"
+
+  to other/Time -> Duration: return Duration other.ns_ - ns_
+  operator + d/Duration -> Time: return Time.from-ns_ ns_ + d.in-ns
+  operator - d/Duration -> Time: return Time.from-ns_ ns_ - d.in-ns
+  operator == other -> bool: return other is Time and ns_ == other.ns_
+  operator < other/Time -> bool: return ns_ < other.ns_
+  operator > other/Time -> bool: return ns_ > other.ns_
+  hash-code -> int: return ns_
+  ms-since-epoch -> int: return ns_ / 1_000_000
+  s-since-epoch -> int: return ns_ / 1_000_000_000
+
+  utc -> TimeInfo:
+    return TimeInfo.from-ns_ ns_
+
+  local -> TimeInfo:
+    return utc  // The device has no time zone database: local time is UTC.
+
+  stringify -> string:
+    i := utc
+    return "$(%04d i.year)-$(%02d i.month)-$(%02d i.day)T$(%02d i.h):$(%02d i.m):$(%02d i.s)Z"
+
+// The calendar fields of a Time (UTC).
+class TimeInfo:
+  year /int
+  month /int
+  day /int
+  h /int
+  m /int
+  s /int
+  ns /int
+
+  constructor.from-ns_ total/int:
+    secs := total / 1_000_000_000
+    rem-ns := total % 1_000_000_000
+    if rem-ns < 0:
+      rem-ns += 1_000_000_000
+      secs--
+    days := secs / 86400
+    sod := secs % 86400
+    if sod < 0:
+      sod += 86400
+      days--
+    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    z := days + 719468
+    era := (z >= 0 ? z : z - 146096) / 146097
+    doe := z - era * 146097
+    yoe := (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    doy := doe - (365 * yoe + yoe / 4 - yoe / 100)
+    mp := (5 * doy + 2) / 153
+    d := doy - (153 * mp + 2) / 5 + 1
+    mo := mp < 10 ? mp + 3 : mp - 9
+    year = yoe + era * 400 + (mo <= 2 ? 1 : 0)
+    month = mo
+    day = d
+    h = sod / 3600
+    m = sod % 3600 / 60
+    s = sod % 60
+    ns = rem-ns
+
+// A pseudo-random int: in [0, 2^28), [0, n) or [a, b).
+random -> int:
+  return __prim__ "random.next" 0x1000_0000
+
+random n/int -> int:
+  if n <= 0: return 0
+  return __prim__ "random.next" n
+
+random a/int b/int -> int:
+  if b <= a: return a
+  return a + (__prim__ "random.next" b - a)
+
+set-random-seed seed/string -> none:
+  __prim__ "random.seed" seed
+
+unreachable -> none:
+  throw "Unreachable"

@@ -1,0 +1,4 @@
+main:
+  print (catch: unreachable)
+
+// expect: Unreachable
