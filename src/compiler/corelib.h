@@ -10,5 +10,8 @@ typedef struct {
 
 extern const cmp_corelib_file cmp_corelib_files[];
 extern const int cmp_corelib_count;
+/* Library modules, by name without ".toit": `import math`. */
+extern const cmp_corelib_file cmp_library_modules[];
+extern const int cmp_library_module_count;
 
 #endif

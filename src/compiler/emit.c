@@ -1379,9 +1379,9 @@ static void emit_super_method(fn *f, ast_list *argl, src_loc loc, bool want) {
 }
 
 static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, bool want) {
-  if (!f->u->is_core && prog_lookup_top(f->p, f->u, name) != strmap_get(&f->p->core->names, name))
+  if (!f->u->trusted && prog_lookup_top(f->p, f->u, name) != strmap_get(&f->p->core->names, name))
     return false; /* shadowed by the user's own definition */
-  if (strcmp(name, "__prim__") == 0 && f->u->is_core) {
+  if (strcmp(name, "__prim__") == 0 && f->u->trusted) {
     ast_node *first = argl->count ? argl->items[0] : NULL;
     if (!first || first->kind != AST_STRING) {
       emit_error(f, loc, "__prim__ needs a primitive name");
@@ -1534,6 +1534,36 @@ static void emit_call(fn *f, ast_node *n, bool want) {
   if (t->kind == AST_DOT) {
     ast_node *recv = t->dot.receiver;
     const char *name = t->dot.name;
+    /* prefix.name: a function, global or class of an imported module. */
+    unit_info *mod = recv->kind == AST_IDENT && !lookup_var(f, recv->ident.name).l
+                         ? strmap_get(&f->u->prefixes, recv->ident.name)
+                         : NULL;
+    if (mod) {
+      entity *e = strmap_get(&mod->names, name);
+      if (!e) {
+        emit_error(f, t->dot.name_loc, "Module '%s' has no member '%s'", recv->ident.name, name);
+        if (want) op(f, OP_LOAD_NULL, 1);
+        return;
+      }
+      if (e->kind == ENT_GLOBAL) {
+        if (argl->count) emit_error(f, t->loc, "Can't call global variable '%s' with arguments", name);
+        emit_global_load(f, e->global);
+        if (!want) pop_n(f, 1);
+        return;
+      }
+      if (e->kind == ENT_CLASS) {
+        emit_constructor_call(f, e->klass, "constructor", argl, n->loc, want);
+        return;
+      }
+      arg_info args[64];
+      const char *named[64];
+      int nn, npos;
+      collect_args(f, argl, args, 64, named, &nn, &npos);
+      meth *m = pick_overload(f, &e->methods, npos, named, nn, n->loc, name, true);
+      if (m) emit_static_call(f, m, argl, n->loc, want, 0);
+      else if (want) op(f, OP_LOAD_NULL, 1);
+      return;
+    }
     /* Class.static / Class.named-constructor. */
     if (recv->kind == AST_IDENT && !lookup_var(f, recv->ident.name).l) {
       cls *c = prog_find_class(f->p, f->u, recv->ident.name);

@@ -41,7 +41,11 @@ struct unit_info {
   src_file *file;
   strmap names;     /* top-level names -> entity* */
   bool is_core;
+  bool trusted;     /* core library and library modules: may use __prim__ */
   int debug_file;   /* index in the image's file table */
+  strmap prefixes;  /* import prefix -> unit_info* */
+  strmap shown;     /* names imported with `show` -> entity* */
+  ptr_vec unprefixed; /* units whose names are visible here (relative imports, show *) */
 };
 
 typedef enum { TYPE_ANY, TYPE_NONE, TYPE_CLASS } type_kind;
@@ -161,6 +165,7 @@ struct program {
   int next_compile;
   strmap selectors;
   ptr_vec selector_list;
+  strmap modules;            /* module key (library name or file path) -> unit_info* */
   /* Well-known classes. */
   cls *c_object, *c_null, *c_bool, *c_num, *c_int, *c_smi, *c_largeint, *c_float, *c_string,
       *c_array, *c_bytearray, *c_list, *c_lambda, *c_box, *c_stack, *c_task, *c_absent,

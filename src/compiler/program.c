@@ -196,9 +196,18 @@ void prog_instantiate(program *p, cls *c) {
 
 /* ---- lookups ---- */
 
+/* A top-level name in unit u: its own, then imported ones, then the core
+ * library's. */
 entity *prog_lookup_top(program *p, unit_info *u, const char *name) {
   entity *e = strmap_get(&u->names, name);
   if (e) return e;
+  e = strmap_get(&u->shown, name);
+  if (e) return e;
+  for (int i = 0; i < u->unprefixed.count; i++) {
+    unit_info *m = u->unprefixed.items[i];
+    e = strmap_get(&m->names, name);
+    if (e) return e;
+  }
   if (u != p->core) return strmap_get(&p->core->names, name);
   return NULL;
 }
@@ -832,10 +841,94 @@ static unit_info *add_unit(program *p, const char *path, const char *text, size_
   unit_info *u = arena_alloc(p->a, sizeof *u);
   u->file = f;
   u->is_core = core;
+  u->trusted = core;
   u->ast = parse_unit(p->a, p->d, f);
   u->debug_file = img_writer_file(p->w, path);
   ptr_vec_push(p->a, &p->units, u);
   return u;
+}
+
+/* Loads the units a unit imports (once each: cycles are fine) and records
+ * how their names are seen: through a prefix, unprefixed, or `show`n. */
+static void load_imports(program *p, unit_info *u, ptr_vec *owned) {
+  ast_list *imports = &u->ast->unit.imports;
+  for (int i = 0; i < imports->count; i++) {
+    ast_node *im = imports->items[i];
+    if (im->import.segment_count == 0) continue;
+    const char *last = im->import.segments[im->import.segment_count - 1];
+    unit_info *m = NULL;
+    if (im->import.dots == 0) {
+      const char *key = arena_printf(p->a, "lib:%s", last);
+      m = strmap_get(&p->modules, key);
+      if (!m) {
+        for (int k = 0; k < cmp_library_module_count; k++) {
+          if (strcmp(cmp_library_modules[k].name, last) != 0 || im->import.segment_count != 1) continue;
+          m = add_unit(p, arena_printf(p->a, "<%s>", last), cmp_library_modules[k].text,
+                       cmp_library_modules[k].size, false);
+          m->trusted = true;
+          strmap_put(p->a, &p->modules, key, m);
+          load_imports(p, m, owned);
+        }
+      }
+    } else {
+      /* import .a.b -> a/b.toit beside the importing file; each extra dot
+       * goes one directory up. */
+      const char *from = u->file->path;
+      const char *slash = strrchr(from, '/');
+      size_t dirlen = slash ? (size_t)(slash - from) + 1 : 0;
+      char path[4096];
+      int at = snprintf(path, sizeof path, "%.*s", (int)dirlen, from);
+      for (int d = 1; d < im->import.dots && at < 4000; d++) at += snprintf(path + at, sizeof path - (size_t)at, "../");
+      for (int k = 0; k < im->import.segment_count && at < 4000; k++)
+        at += snprintf(path + at, sizeof path - (size_t)at, "%s%s", k ? "/" : "", im->import.segments[k]);
+      snprintf(path + at, sizeof path - (size_t)at, ".toit");
+      const char *key = arena_strdup(p->a, path);
+      m = strmap_get(&p->modules, key);
+      if (!m) {
+        size_t size;
+        char *text = read_file(path, &size);
+        if (text) {
+          ptr_vec_push(p->a, owned, text);
+          m = add_unit(p, key, text, size, false);
+          strmap_put(p->a, &p->modules, key, m);
+          load_imports(p, m, owned);
+        }
+      }
+    }
+    if (!m) {
+      diag_error(p->d, im->loc, "Cannot find module '%s'", last);
+      continue;
+    }
+    if (im->import.show_all) {
+      ptr_vec_push(p->a, &u->unprefixed, m);
+    } else if (im->import.show_count) {
+      for (int k = 0; k < im->import.show_count; k++) {
+        /* Resolved after declarations: remember the unit, look up later. */
+        strmap_put(p->a, &u->shown, im->import.show[k], (void *)m);
+      }
+    } else if (im->import.prefix || im->import.dots == 0) {
+      strmap_put(p->a, &u->prefixes, im->import.prefix ? im->import.prefix : last, m);
+    } else {
+      ptr_vec_push(p->a, &u->unprefixed, m);
+    }
+  }
+}
+
+/* `show` names were recorded with their unit: replace by the entity. */
+static void resolve_shown(program *p, unit_info *u) {
+  for (int i = 0; i < u->shown.cap; i++) {
+    if (!u->shown.keys[i]) continue;
+    unit_info *m = u->shown.values[i];
+    entity *e = strmap_get(&m->names, u->shown.keys[i]);
+    if (!e) {
+      diag_error(p->d, (src_loc){(int16_t)u->file->id, 1, 1, 0, 1}, "Module has no name '%s' to show",
+                 u->shown.keys[i]);
+    }
+    u->shown.values[i] = e;
+  }
+  /* Remove names that did not resolve. */
+  for (int i = 0; i < u->shown.cap; i++)
+    if (u->shown.keys[i] && !u->shown.values[i]) u->shown.values[i] = NULL;
 }
 
 static cls *core_class(program *p, const char *name) {
@@ -885,10 +978,13 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
     text = owned;
   }
   unit_info *main_unit = add_unit(p, opt->path, text, size, false);
+  ptr_vec owned_texts = {0};
+  load_imports(p, main_unit, &owned_texts);
   /* Syntax errors leave a well-formed tree: go on to find the other errors. */
   int syntax_errors = d.errors;
 
   for (int i = 0; i < p->units.count; i++) declare_unit(p, p->units.items[i]);
+  for (int i = 0; i < p->units.count; i++) resolve_shown(p, p->units.items[i]);
   p->c_object = core_class(p, "Object");
   p->c_null = core_class(p, "Null_");
   p->c_bool = core_class(p, "bool");
@@ -1049,6 +1145,7 @@ done:
   }
   img_writer_free(p->w);
   diag_free(&d);
+  for (int i = 0; i < owned_texts.count; i++) free(owned_texts.items[i]);
   arena_free(&a);
   free(owned);
   return ok;

@@ -760,6 +760,39 @@ static value prim_random_seed(vm_process *p, value *args) {
   return vm_null(p);
 }
 
+/* ---- math ---- */
+
+static value prim_math_unary(vm_process *p, value *args) {
+  ARG_INT(0, which);
+  ARG_FLOAT(1, x);
+  double r;
+  switch (which) {
+    case 0: r = sqrt(x); break;
+    case 1: r = sin(x); break;
+    case 2: r = cos(x); break;
+    case 3: r = tan(x); break;
+    case 4: r = asin(x); break;
+    case 5: r = acos(x); break;
+    case 6: r = atan(x); break;
+    case 7: r = sinh(x); break;
+    case 8: r = cosh(x); break;
+    case 9: r = tanh(x); break;
+    case 10: r = exp(x); break;
+    case 11: r = log(x); break;
+    default: return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
+  }
+  return new_float(p, r);
+}
+
+static value prim_math_binary(vm_process *p, value *args) {
+  ARG_INT(0, which);
+  ARG_FLOAT(1, x);
+  ARG_FLOAT(2, y);
+  if (which == 0) return new_float(p, pow(x, y));
+  if (which == 1) return new_float(p, atan2(x, y));
+  return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
+}
+
 /* ---- core ---- */
 
 static value prim_core_print(vm_process *p, value *args) {
@@ -907,6 +940,7 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("core.format", prim_core_format, 2)                                          \
   X("time.now-ns", prim_time_now_ns, 0) X("time.monotonic-us", prim_time_monotonic_us, 0) \
   X("random.next", prim_random_next, 1) X("random.seed", prim_random_seed, 1)     \
+  X("math.unary", prim_math_unary, 2) X("math.binary", prim_math_binary, 3)      \
   X("core.argument-mismatch", prim_core_argument_mismatch, 1)
 
 static const struct {

@@ -1,0 +1,2 @@
+// Imported by geometry.toit (not a test itself).
+helper-name: return "helpers"

@@ -1,0 +1,4 @@
+import nonexistent  // expect compile error: Cannot find module 'nonexistent'
+
+main:
+  print 1

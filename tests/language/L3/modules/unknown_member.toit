@@ -1,0 +1,4 @@
+import math
+
+main:
+  print (math.nothing 1)  // expect compile error: Module 'math' has no member 'nothing'
