@@ -23,7 +23,7 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/run-language)
 endif()
 
 # The shared example programs, against their `// expect:` lines.
-set(TOIT_EXAMPLE_LEVEL 2 CACHE STRING "Highest example level that must pass")
+set(TOIT_EXAMPLE_LEVEL 3 CACHE STRING "Highest example level that must pass")
 add_test(NAME examples COMMAND ${CMAKE_SOURCE_DIR}/tests/run-examples $<TARGET_FILE:toit>
          ${TOIT_EXAMPLE_LEVEL})
 set_tests_properties(examples PROPERTIES LABELS examples)

@@ -1049,6 +1049,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   for (int i = 0; i < IMG_SELECTOR_ROOT_COUNT; i++)
     root_sels[i] = prog_selector(p, root_sel_names[i], root_sel_npos[i], NULL, 0);
   prog_use_selector(p, root_sels[IMG_SEL_STRINGIFY]);
+  prog_use_selector(p, root_sels[IMG_SEL_CALL0]); /* a task runs its lambda's call */
 
   while (p->next_compile < p->methods.count) emit_method(p, p->methods.items[p->next_compile++]);
   check_unreachable(p);

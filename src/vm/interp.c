@@ -693,6 +693,13 @@ dispatch:
       goto do_throw;
     }
     sp -= argc;
+    if (r == VM_SWITCH) {
+      /* yield/sleep: finish the instruction, then let the scheduler run. */
+      PUSH(null_v);
+      bcp += 4;
+      SAVE();
+      return VM_TASK_SWITCH;
+    }
     PUSH(r);
     NEXT(4);
   }

@@ -760,6 +760,31 @@ static value prim_random_seed(vm_process *p, value *args) {
   return vm_null(p);
 }
 
+/* ---- tasks ---- */
+
+static value prim_task_spawn(vm_process *p, value *args) {
+  ARG_BOOL(1, background);
+  if (!is_obj(args[0]) || obj_class(as_obj(args[0])) != p->img->class_ids[IMG_CLASS_LAMBDA])
+    return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  int t = vm_spawn_task(p, args[0], background);
+  if (t < 0) return vm_oom(p);
+  return make_smi(t);
+}
+
+static value prim_task_yield(vm_process *p, value *args) {
+  (void)args;
+  p->switch_request = 1;
+  return VM_SWITCH;
+}
+
+static value prim_task_sleep(vm_process *p, value *args) {
+  ARG_INT(0, ms);
+  if (ms <= 0) return vm_null(p);
+  p->switch_request = 2;
+  p->sleep_until = vm_monotonic_us() + (ms > 1000000000 ? 1000000000 : ms) * 1000;
+  return VM_SWITCH;
+}
+
 /* ---- math ---- */
 
 static value prim_math_unary(vm_process *p, value *args) {
@@ -941,6 +966,8 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("time.now-ns", prim_time_now_ns, 0) X("time.monotonic-us", prim_time_monotonic_us, 0) \
   X("random.next", prim_random_next, 1) X("random.seed", prim_random_seed, 1)     \
   X("math.unary", prim_math_unary, 2) X("math.binary", prim_math_binary, 3)      \
+  X("task.spawn", prim_task_spawn, 2) X("task.yield", prim_task_yield, 0)        \
+  X("task.sleep", prim_task_sleep, 1)                                            \
   X("core.argument-mismatch", prim_core_argument_mismatch, 1)
 
 static const struct {

@@ -46,6 +46,8 @@ const char *vm_class_name(const vm_process *p, uint32_t cls) {
 
 static void scan_roots(vm_heap *h, void *ctx, vm_root_visitor visit) {
   vm_process *p = ctx;
+  for (int i = 0; i < p->task_count; i++)
+    if (i != p->current && p->tasks[i].state != VM_TASK_DONE) visit(h, &p->tasks[i].stack);
   for (uint32_t i = 0; i < p->img->global_count; i++) visit(h, &p->globals[i]);
   visit(h, &p->stack);
   visit(h, &p->pending);
@@ -126,6 +128,10 @@ bool vm_process_init(vm_process *p, const img_image *img, const vm_options *opt)
 
 void vm_process_free(vm_process *p) {
   vm_heap_free(&p->heap);
+  free(p->tasks);
+  free(p->ready);
+  p->tasks = NULL;
+  p->ready = NULL;
   free(p->globals);
   free(p->global_state);
   free(p->prims);
@@ -577,15 +583,152 @@ static bool start(vm_process *p) {
   return true;
 }
 
+/* ---- tasks ---- */
+
+#include <time.h>
+
+int64_t vm_monotonic_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static bool ensure_task_room(vm_process *p) {
+  if (p->task_count < p->task_cap) return true;
+  int cap = p->task_cap ? p->task_cap * 2 : 8;
+  vm_task *t = realloc(p->tasks, sizeof(vm_task) * (size_t)cap);
+  if (!t) return false;
+  p->tasks = t;
+  int *r = malloc(sizeof(int) * (size_t)cap);
+  if (!r) return false;
+  for (int i = 0; i < p->ready_count; i++) r[i] = p->ready[(p->ready_head + i) % p->task_cap];
+  free(p->ready);
+  p->ready = r;
+  p->ready_head = 0;
+  p->task_cap = cap;
+  return true;
+}
+
+static void make_ready(vm_process *p, int task) {
+  p->tasks[task].state = VM_TASK_READY;
+  p->ready[(p->ready_head + p->ready_count) % p->task_cap] = task;
+  p->ready_count++;
+}
+
+int vm_spawn_task(vm_process *p, value lambda, bool background) {
+  const img_image *img = p->img;
+  uint16_t cls = img->class_ids[IMG_CLASS_LAMBDA];
+  uint16_t off = img->selectors[IMG_SEL_CALL0];
+  if (off == 0xffff) return -1;
+  uint16_t entry = img_rd16(img_section_ptr(img, IMG_SEC_DISPATCH) + 2 * (cls + off));
+  if (!entry || img_method(img, entry - 1u)[0] != 1) return -1;
+  if (!ensure_task_room(p)) return -1;
+  p->handles[p->handle_count++] = lambda;
+  obj_stack *s = vm_heap_alloc(&p->heap, img->class_ids[IMG_CLASS_STACK],
+                               sizeof(obj_stack) + sizeof(value) * VM_INITIAL_STACK_SLOTS);
+  lambda = p->handles[--p->handle_count];
+  if (!s) return -1;
+  s->length = VM_INITIAL_STACK_SLOTS;
+  s->slots[0] = lambda;
+  s->slots[1] = make_frame_marker(0);
+  s->top = 2;
+  int t = p->task_count++;
+  p->tasks[t] = (vm_task){obj_value(s), img_method_offset(img, entry - 1u) + 8, -1, 0, 0, VM_TASK_READY, background};
+  make_ready(p, t);
+  return t;
+}
+
+static void save_task(vm_process *p) {
+  vm_task *t = &p->tasks[p->current];
+  t->stack = p->stack;
+  t->bci = p->saved_bci;
+  t->try_top = p->try_top;
+}
+
+static void load_task(vm_process *p, int index) {
+  p->current = index;
+  vm_task *t = &p->tasks[index];
+  p->stack = t->stack;
+  p->saved_bci = t->bci;
+  p->try_top = t->try_top;
+  t->stack = vm_null(p); /* the live copy is p->stack */
+}
+
+/* Picks the next task to run, sleeping until a sleeper is due when none is
+ * ready. Returns false when no task is left to run. */
+static bool schedule(vm_process *p) {
+  for (;;) {
+    /* Wake the sleepers that are due, earliest (then first asleep) first. */
+    int64_t now = vm_monotonic_us();
+    for (;;) {
+      int best = -1;
+      for (int i = 0; i < p->task_count; i++) {
+        vm_task *t = &p->tasks[i];
+        if (t->state != VM_TASK_SLEEPING || t->wake_us > now) continue;
+        if (best < 0 || t->wake_us < p->tasks[best].wake_us ||
+            (t->wake_us == p->tasks[best].wake_us && t->sleep_seq < p->tasks[best].sleep_seq))
+          best = i;
+      }
+      if (best < 0) break;
+      make_ready(p, best);
+    }
+    if (p->ready_count > 0) {
+      int next = p->ready[p->ready_head];
+      p->ready_head = (p->ready_head + 1) % p->task_cap;
+      p->ready_count--;
+      load_task(p, next);
+      return true;
+    }
+    int64_t earliest = -1;
+    bool live = false;
+    for (int i = 0; i < p->task_count; i++) {
+      vm_task *t = &p->tasks[i];
+      if (t->state == VM_TASK_SLEEPING && (earliest < 0 || t->wake_us < earliest)) earliest = t->wake_us;
+      if (t->state != VM_TASK_DONE && !t->background) live = true;
+    }
+    if (!live || earliest < 0) return false;
+    int64_t wait = earliest - vm_monotonic_us();
+    if (wait > 0) {
+      struct timespec ts = {(time_t)(wait / 1000000), (long)(wait % 1000000) * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
 vm_status vm_run(vm_process *p) {
-  if (!p->started && !start(p)) {
-    snprintf(p->error, sizeof p->error, "out of memory starting the process");
-    return VM_OOM;
+  if (!p->started) {
+    if (!ensure_task_room(p) || !start(p)) {
+      snprintf(p->error, sizeof p->error, "out of memory starting the process");
+      return VM_OOM;
+    }
+    p->task_count = 1;
+    p->current = 0;
+    p->tasks[0] = (vm_task){vm_null(p), 0, -1, 0, 0, VM_TASK_READY, false};
   }
-  vm_status st = vm_interpret(p);
-  if (st == VM_YIELDED) {
-    obj_stack *s = (obj_stack *)as_obj(p->stack);
-    p->saved_top = s->top;
+  for (;;) {
+    vm_status st = vm_interpret(p);
+    if (st == VM_YIELDED) {
+      obj_stack *s = (obj_stack *)as_obj(p->stack);
+      p->saved_top = s->top;
+      return st; /* time slice over: the same task continues next time */
+    }
+    if (st == VM_TASK_SWITCH) {
+      save_task(p);
+      vm_task *t = &p->tasks[p->current];
+      if (p->switch_request == 2) {
+        t->state = VM_TASK_SLEEPING;
+        t->wake_us = p->sleep_until;
+        t->sleep_seq = p->sleep_seq++;
+      } else {
+        make_ready(p, p->current);
+      }
+      p->switch_request = 0;
+    } else if (st == VM_DONE) {
+      p->tasks[p->current].state = VM_TASK_DONE;
+      p->stack = vm_null(p);
+    } else {
+      return st;
+    }
+    if (!schedule(p)) return VM_DONE;
   }
-  return st;
 }

@@ -19,6 +19,9 @@ typedef struct vm_process vm_process;
  * setting the process's pending exception (vm_throw_*). */
 typedef value (*vm_primitive_fn)(vm_process *p, value *args);
 #define VM_FAILED ((value)3)
+/* Returned by a primitive that ends the current task's turn (yield,
+ * sleep): the instruction completes with null and the scheduler runs. */
+#define VM_SWITCH ((value)11)
 
 typedef enum {
   VM_DONE,        /* main returned */
@@ -27,7 +30,20 @@ typedef enum {
   VM_OOM,         /* out of memory that could not even be thrown */
   VM_YIELDED,     /* time slice used up; call vm_run again */
   VM_ERROR,       /* the image could not be started (message in error) */
+  VM_TASK_SWITCH, /* internal: the running task yielded or went to sleep */
 } vm_status;
+
+/* A task: a green thread of the process with its own stack. */
+enum { VM_TASK_READY, VM_TASK_SLEEPING, VM_TASK_DONE };
+typedef struct {
+  value stack;              /* obj_stack */
+  uint32_t bci;             /* where it continues (CODE offset) */
+  int32_t try_top;
+  int64_t wake_us;          /* sleeping: monotonic deadline */
+  uint32_t sleep_seq;       /* sleepers due together wake in the order they slept */
+  uint8_t state;
+  bool background;          /* does not keep the program alive */
+} vm_task;
 
 typedef struct {
   size_t heap_limit;        /* bytes; 0 = default */
@@ -69,6 +85,15 @@ struct vm_process {
   char vm_message[256];
   value uncaught;
   uint64_t random_state;    /* the process's pseudo-random generator */
+  /* Tasks: the running one's state lives in stack/saved_bci/try_top. */
+  vm_task *tasks;
+  int task_count, task_cap;
+  int current;
+  int *ready;               /* FIFO of ready task indexes (circular) */
+  int ready_head, ready_count;
+  int switch_request;       /* 1 yield, 2 sleep (set by primitives) */
+  int64_t sleep_until;
+  uint32_t sleep_seq;
   uint8_t *static_block;
 };
 
@@ -100,6 +125,10 @@ bool vm_is_int(const vm_process *p, value v, int64_t *out);
 bool vm_is_float(const vm_process *p, value v, double *out);
 value vm_oom(vm_process *p);
 const char *vm_class_name(const vm_process *p, uint32_t cls);
+
+/* Creates a task that runs lambda.call; returns its index or -1. */
+int vm_spawn_task(vm_process *p, value lambda, bool background);
+int64_t vm_monotonic_us(void);
 
 /* Primitive lookup by "module.name". */
 vm_primitive_fn vm_primitive_lookup(const char *name, int *arity);

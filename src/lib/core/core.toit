@@ -1065,3 +1065,23 @@ set-random-seed seed/string -> none:
 
 unreachable -> none:
   throw "Unreachable"
+
+// Tasks: cooperative green threads of the process (LANGUAGE.md 16).
+task lambda/Lambda --background/bool=false:
+  return __prim__ "task.spawn" lambda background
+
+// Lets the other ready tasks run first.
+yield -> none:
+  __prim__ "task.yield"
+
+// Blocks this task for at least ms milliseconds; 0 or less returns at once.
+sleep --ms/int -> none:
+  if ms <= 0: return
+  __prim__ "task.sleep" ms
+
+sleep duration/Duration -> none:
+  sleep --ms=duration.in-ms
+
+// `await: condition` in a monitor method: waits (yielding) until it holds.
+await [condition] -> none:
+  while not condition.call: yield
