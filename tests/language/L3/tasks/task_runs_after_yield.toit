@@ -1,0 +1,6 @@
+main:
+  task:: print "world"
+  print "hello"
+
+// expect: hello
+// expect: world

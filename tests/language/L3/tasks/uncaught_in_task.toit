@@ -1,0 +1,7 @@
+main:
+  task::
+    throw "TASK_FAILED"
+  sleep --ms=10
+  print "not reached"
+
+// expect runtime error: TASK_FAILED
