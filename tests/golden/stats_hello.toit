@@ -1,3 +1,0 @@
-// golden: disasm --stats
-main:
-  print "hello"
