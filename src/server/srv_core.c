@@ -161,6 +161,7 @@ srv *srv_start(const srv_options *opt, char *err, int errlen) {
 
 void srv_stop(srv *s) {
   if (!s) return;
+  s->stopping = true;
   srv_http_stop(s);
   srv_db_close(s->db);
   srv_rate_free(s->rate);
