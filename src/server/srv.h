@@ -25,6 +25,7 @@ typedef struct {
   bool test_hooks;
   size_t max_body;          /* API request bodies (default 1 MiB) */
   double api_rate;          /* requests per second per credential (default 20) */
+  double device_rate;       /* device syncs per second per device (default 1, burst 10) */
 } srv_options;
 
 typedef struct srv {

@@ -18,7 +18,7 @@ def main():
     t = Checks()
     pg = Cluster()
     try:
-        for name, suite, extra in [("api", api_test, ()), ("sync", sync_test, ("--api-rate", "10000"))]:
+        for name, suite, extra in [("api", api_test, ()), ("sync", sync_test, ("--api-rate", "10000", "--device-rate", "10000"))]:
             s = Server(a.toit, pg.new_database(), extra=extra)
             try:
                 suite.run(t, s)
@@ -27,8 +27,8 @@ def main():
         # Two instances on one database: state written through one is seen by
         # the other; a restart migrates nothing twice.
         url = pg.new_database()
-        s1 = Server(a.toit, url, extra=("--api-rate", "10000"))
-        s2 = Server(a.toit, url, extra=("--api-rate", "10000"))
+        s1 = Server(a.toit, url, extra=("--api-rate", "10000", "--device-rate", "10000"))
+        s2 = Server(a.toit, url, extra=("--api-rate", "10000", "--device-rate", "10000"))
         try:
             tok1 = s1.login("admin@localhost", "admin-pass-1")
             tok2 = s2.login("admin@localhost", "admin-pass-1")

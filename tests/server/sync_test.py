@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--db", default="sqlite")
     a = ap.parse_args()
     t = Checks()
-    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=("--api-rate", "10000"))
+    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=("--api-rate", "10000", "--device-rate", "10000"))
     try:
         run(t, s)
     finally:
