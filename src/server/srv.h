@@ -25,6 +25,7 @@ typedef struct {
   bool test_hooks;
   size_t max_body;          /* API request bodies (default 1 MiB) */
   double api_rate;          /* requests per second per credential (default 20) */
+  double device_rate;       /* device syncs per second per device (default 1, burst 10) */
 } srv_options;
 
 typedef struct srv {
@@ -35,6 +36,7 @@ typedef struct srv {
   int http_port;
   srv_rate *rate;
   int64_t started_ms;
+  volatile bool stopping; /* ends live streams */
 } srv;
 
 typedef enum { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_MEMBER, SRV_ROLE_ADMIN, SRV_ROLE_PROVISIONER, SRV_ROLE_PUBLISHER } srv_role;
@@ -157,6 +159,12 @@ typedef struct {
 } srv_dev_reply;
 void srv_device_request(srv *s, const char *method, const char *path, const char *auth, const char *body, size_t len,
                         srv_dev_reply *r);
+
+/* Live follow (srv_sse.c): an SSE response that re-runs `op` (a logs or
+ * events read) after a cursor. c has passed authentication and the op's
+ * checks once already. */
+struct MHD_Response;
+struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool logs, const char *last_event_id);
 
 /* HTTP front door (srv_http.c). */
 int srv_http_start(srv *s, char *err, int errlen);

@@ -146,6 +146,7 @@ srv *srv_start(const srv_options *opt, char *err, int errlen) {
   s->opt = *opt;
   if (!s->opt.max_body) s->opt.max_body = 1 << 20;
   if (s->opt.api_rate <= 0) s->opt.api_rate = 20;
+  if (s->opt.device_rate <= 0) s->opt.device_rate = 1;
   if (!s->opt.admin_email) s->opt.admin_email = "admin@localhost";
   if (!s->opt.http_addr) s->opt.http_addr = "127.0.0.1:8080";
   pthread_mutex_init(&s->lock, NULL);
@@ -161,6 +162,7 @@ srv *srv_start(const srv_options *opt, char *err, int errlen) {
 
 void srv_stop(srv *s) {
   if (!s) return;
+  s->stopping = true;
   srv_http_stop(s);
   srv_db_close(s->db);
   srv_rate_free(s->rate);

@@ -39,9 +39,13 @@ static char *translate(const char *sql) {
 static PGresult *run(pg_db *d, const char *sql, const srv_val *p, int n) {
   char *q = translate(sql);
   const char *vals[64];
+  Oid types[64];
   char nums[64][40];
   if (n > 64) n = 64;
   for (int i = 0; i < n; i++) {
+    /* Typed parameters (text, int8, float8) so comparisons resolve; NULL stays
+     * unknown and takes the type of its context. */
+    types[i] = p[i].type == SRV_V_TEXT ? 25 : p[i].type == SRV_V_INT ? 20 : p[i].type == SRV_V_REAL ? 701 : 0;
     if (p[i].type == SRV_V_NULL) {
       vals[i] = NULL;
     } else if (p[i].type == SRV_V_INT) {
@@ -54,7 +58,7 @@ static PGresult *run(pg_db *d, const char *sql, const srv_val *p, int n) {
       vals[i] = p[i].s;
     }
   }
-  PGresult *res = n == 0 ? PQexec(d->conn, q) : PQexecParams(d->conn, q, n, NULL, vals, NULL, NULL, 0);
+  PGresult *res = n == 0 ? PQexec(d->conn, q) : PQexecParams(d->conn, q, n, types, vals, NULL, NULL, 0);
   free(q);
   return res;
 }

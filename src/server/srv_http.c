@@ -203,6 +203,20 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
     }
   }
   pthread_mutex_unlock(&s->lock);
+  const char *follow = json_string_value(json_object_get(c.in, "follow"));
+  bool followable = rt->op == srv_op_read_logs || rt->op == srv_op_read_events || rt->op == srv_op_read_device_events;
+  if (e == SRV_E_OK && followable && follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0)) {
+    /* The first run validated the request and the device; now stream. */
+    json_decref(c.out);
+    json_decref(c.details);
+    struct MHD_Response *resp = srv_sse_start(&c, rt->op, rt->op == srv_op_read_logs,
+                                              MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Last-Event-ID"));
+    json_decref(c.in);
+    MHD_add_response_header(resp, "X-Request-Id", rid);
+    enum MHD_Result res = MHD_queue_response(con, 200, resp);
+    MHD_destroy_response(resp);
+    return res;
+  }
   json_decref(c.in);
   if (e != SRV_E_OK) {
     json_decref(c.out);
@@ -292,11 +306,13 @@ int srv_http_start(srv *s, char *err, int errlen) {
     snprintf(err, (size_t)errlen, "bad --http address '%s' (want HOST:PORT, IPv4)", addr);
     return -1;
   }
-  s->httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
-                              on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000,
-                              MHD_OPTION_END);
+  /* A thread per connection: live streams may wait in their reader without
+   * holding up other clients. (Suspend/resume for 20 000 long-polls is a
+   * later step.) */
+  s->httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+                              NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_done, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000, MHD_OPTION_END);
   if (!s->httpd) {
     snprintf(err, (size_t)errlen, "cannot listen on %s", addr);
     return -1;

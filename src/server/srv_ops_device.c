@@ -234,7 +234,7 @@ srv_err srv_op_list_devices(srv_call *c) {
   char sql[700];
   snprintf(sql, sizeof sql,
            "SELECT " DEVICE_COLS " FROM devices WHERE org_id = ? AND unclaimed_at IS NULL"
-           " AND (? IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?) ORDER BY %s %s, id %s LIMIT ? OFFSET ?",
+           " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?) ORDER BY %s %s, id %s LIMIT ? OFFSET ?",
            col, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
   char prefix[300];
   snprintf(prefix, sizeof prefix, "%s%%", q ? q : "");
@@ -254,7 +254,7 @@ srv_err srv_op_list_devices(srv_call *c) {
   srv_val t[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(q), SRV_TEXT(like), SRV_TEXT(prefix)};
   int64_t total = srv_db_int(c->s->db,
                              "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL"
-                             " AND (? IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?)",
+                             " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?)",
                              t, 4, 0);
   char next[32] = "";
   if (more) snprintf(next, sizeof next, "%lld", (long long)(offset + size));
@@ -453,10 +453,10 @@ srv_err srv_op_read_logs(srv_call *c) {
   srv_rows *r = srv_db_query(
       c->s->db,
       "SELECT seq, time, time_estimated, received_at, app, level, kind, text, truncated FROM logs"
-      " WHERE device_id = ? AND org_id = ? AND seq > ? AND (? IS NULL OR app = ?)"
+      " WHERE device_id = ? AND org_id = ? AND seq > ? AND (CAST(? AS TEXT) IS NULL OR app = ?)"
       " AND (CASE level WHEN 'debug' THEN 0 WHEN 'info' THEN 1 WHEN 'print' THEN 1 WHEN 'warn' THEN 2"
       " WHEN 'error' THEN 3 ELSE 4 END) >= (CASE ? WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 5 THEN 1 WHEN 2 THEN 2"
-      " WHEN 3 THEN 3 ELSE 4 END) AND (? IS NULL OR text LIKE ?) ORDER BY seq LIMIT ?",
+      " WHEN 3 THEN 3 ELSE 4 END) AND (CAST(? AS TEXT) IS NULL OR text LIKE ?) ORDER BY seq LIMIT ?",
       p, 9);
   json_t *items = json_array();
   int64_t last = after;

@@ -443,8 +443,8 @@ srv_err srv_op_read_events(srv_call *c) {
   char sql[600];
   snprintf(sql, sizeof sql,
            "SELECT id, device_id, time, kind, actor_type, actor_id, actor_display, summary, before_json, after_json,"
-           " data_json FROM events WHERE org_id = ? AND (? IS NULL OR device_id = ?) AND (? IS NULL OR kind = ?)"
-           " AND (? IS NULL OR actor_id = ? OR actor_display = ?) AND id > ? AND (? = 0 OR id < ?)"
+           " data_json FROM events WHERE org_id = ? AND (CAST(? AS TEXT) IS NULL OR device_id = ?) AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
+           " AND (CAST(? AS TEXT) IS NULL OR actor_id = ? OR actor_display = ?) AND id > ? AND (? = 0 OR id < ?)"
            " ORDER BY id %s LIMIT ?",
            asc ? "ASC" : "DESC");
   srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(device), SRV_TEXT(device), SRV_TEXT(kind), SRV_TEXT(kind),

@@ -279,8 +279,12 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   if (!hardware && !device) return fail(r, 401, "unauthenticated");
   const char *cred = auth + (hardware ? 9 : 7), *dot = strchr(cred, '.');
   if (!dot || dot - cred > 64 || dot == cred) return fail(r, 401, "unauthenticated");
-  char ident[65], h[65];
+  char ident[65], h[65], key[80];
   snprintf(ident, sizeof ident, "%.*s", (int)(dot - cred), cred);
+  /* Per identity, before any database work: 1 sync/s on average, burst 10. */
+  snprintf(key, sizeof key, "dev:%s", ident);
+  if (!srv_rate_take(s->rate, key, s->opt.device_rate, 10 * s->opt.device_rate, srv_now_ms()))
+    return fail(r, 429, "resource_exhausted");
   if (!secret_hash(dot + 1, h)) return fail(r, 401, "unauthenticated");
 
   dev_row d;
@@ -494,4 +498,5 @@ void srv_device_request(srv *s, const char *method, const char *path, const char
   pthread_mutex_unlock(&s->lock);
   json_decref(in);
   if (r->status == 503) r->retry_after = 5;
+  if (r->status == 429) r->retry_after = 1;
 }

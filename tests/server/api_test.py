@@ -296,6 +296,16 @@ def run(t, s):
     st, _, _ = s.api("GET", "/me", token=keys["admin"]["secret"])
     t.eq(st, 200, "other credentials unaffected")
 
+    # Device syncs: 1/s per device on average, burst 10 (default limits).
+    st, pk, _ = s.api("POST", "/org/apikeys", {"name": "flash", "role": "device-provisioner"}, token=admin)
+    st, hw, _ = s.call("POST", "/d/v1/provision", {}, headers={"Authorization": "Bearer " + pk["secret"]})
+    auth = {"Authorization": f"Hardware {hw['hardware_id']}.{hw['secret']}"}
+    codes = [s.call("POST", "/d/v1/sync", {"v": 1, "boot": "b", "req": i}, headers=auth) for i in range(15)]
+    t.check(sum(1 for c in codes if c[0] == 200) in (10, 11), "device burst of 10 allowed")
+    refused = [c for c in codes if c[0] == 429]
+    t.check(len(refused) >= 4 and all(c[1] == {"error": "resource_exhausted"} and c[2].get("Retry-After") == "1"
+                                      for c in refused), "device sync rate limit with Retry-After")
+
     # Failed logins: 5 per minute per email.
     for i in range(5):
         s.api("POST", "/auth/login", {"email": "bo@example.com", "password": "nope"})

@@ -19,7 +19,7 @@ def main():
     ap.add_argument("--device", required=True)
     a = ap.parse_args()
     t = Checks()
-    s = Server(a.toit, extra=("--api-rate", "10000"))
+    s = Server(a.toit, extra=("--api-rate", "10000", "--device-rate", "10000"))
     cfg_dir = tempfile.mkdtemp(prefix="fleet-cli-")
     env = dict(os.environ, TOIT_CONFIG=os.path.join(cfg_dir, "config.json"))
     env.pop("TOIT_SERVER", None)

@@ -28,7 +28,7 @@ def main():
     ap.add_argument("--db", default="sqlite")
     a = ap.parse_args()
     t = Checks()
-    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=("--api-rate", "10000"))
+    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=("--api-rate", "10000", "--device-rate", "10000"))
     try:
         run(t, s)
     finally:
@@ -274,6 +274,56 @@ def run(t, s):
     t.eq(j["items"][0]["status"], "not_available", "other org cannot claim our hardware by id")
     st, j, _ = s.api("GET", "/devices/" + dev_id, token=admin)
     t.eq(j["name"], "sensor-one", "nothing changed by the other org")
+
+    # Live follow: SSE streams of device logs and org events.
+    import http.client
+    import threading
+
+    def follow(path, token, want, headers=None):
+        got = []
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        conn.request("GET", "/api/v1" + path, headers={"Authorization": "Bearer " + token, **(headers or {})})
+        resp = conn.getresponse()
+        got.append(resp.status)
+        got.append(resp.getheader("Content-Type"))
+        ev = {}
+        while len(got) < 2 + want:
+            line = resp.fp.readline().decode()
+            if not line:
+                break
+            line = line.rstrip("\n")
+            if line.startswith("id: "):
+                ev["id"] = int(line[4:])
+            elif line.startswith("data: "):
+                ev["data"] = json.loads(line[6:])
+            elif line == "" and ev:
+                got.append(ev)
+                ev = {}
+        conn.close()
+        return got
+
+    results = {}
+    th = threading.Thread(target=lambda: results.setdefault("logs", follow(f"/devices/{dev_id}/logs?follow=1&level=warn", admin, 2)))
+    th.start()
+    import time as _time
+    _time.sleep(0.5)
+    dev("POST", "/d/v1/sync", dict(req, req=20, up_logs={"items": [{"seq": 30, "msg": "quiet", "lvl": "debug"},
+                                                                  {"seq": 31, "msg": "live one", "lvl": "warn"}]}), auth=dev_auth)
+    dev("POST", "/d/v1/sync", dict(req, req=21, up_logs={"items": [{"seq": 32, "msg": "live two", "lvl": "error"}]}),
+        auth=dev_auth)
+    th.join(10)
+    got = results.get("logs", [])
+    t.eq(got[:2], [200, "text/event-stream"], "follow answers an event stream")
+    t.eq([(e["id"], e["data"]["text"]) for e in got[2:]], [(31, "live one"), (32, "live two")],
+         "followed lines arrive in order, filtered, with cursors")
+    got = follow(f"/devices/{dev_id}/logs?follow=1", admin, 2, headers={"Last-Event-ID": "30"})
+    t.eq([e["id"] for e in got[2:]], [31, 32], "Last-Event-ID resumes after the cursor")
+    got = follow("/events?follow=1&after=0&kind=device.claimed", admin, 1)
+    t.eq((got[0], got[2]["data"]["kind"]), (200, "device.claimed"), "org events follow from a cursor")
+    st, j, _ = s.api("GET", f"/devices/{dev_id}/logs?follow=1", token=other)
+    t.eq(st, 404, "other org cannot follow our device")
+    st, j, _ = s.api("GET", f"/devices/{dev_id}/logs?follow=1")
+    t.eq(st, 401, "follow needs credentials")
 
     # Unclaim: token answers 403 unclaimed; hardware secret works again.
     st, _, _ = s.api("POST", f"/devices/{dev_id}/unclaim", {}, token=admin)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "server/srv.h"
+#include "server/srv_goal.h"
 #include "server/srv_util.h"
 
 static int failures, checks;
@@ -127,12 +128,54 @@ static void test_migrations(void) {
   CHECK(srv_db_open("/nonexistent-dir/x/y.db", err, sizeof err) == NULL);
 }
 
+/* Golden vectors computed independently with Python's
+ * json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False). */
+static void test_goal(void) {
+  json_t *g = json_loads("{\"rev\":3,\"sum\":\"x\",\"sig\":\"y\",\"name\":\"sensor-1\",\"max_offline_s\":300}", 0, NULL);
+  char *c = srv_goal_canonical(g), sum[33];
+  CHECK(strcmp(c, "{\"max_offline_s\":300,\"name\":\"sensor-1\"}") == 0);
+  srv_goal_sum(g, sum);
+  CHECK(strcmp(sum, "e06865d99e2b757c778a765a5ebda2dc") == 0);
+  free(c);
+  json_decref(g);
+  g = json_loads("{\"name\":\"\\u00e9/\\u007f\",\"z\":{\"b\":[3,1,2],\"a\":\"\\\"\\\\\\n\\t\\u0001\"},\"a\":-5}", 0, NULL);
+  c = srv_goal_canonical(g);
+  CHECK(c && strcmp(c, "{\"a\":-5,\"name\":\"\xc3\xa9/\x7f\",\"z\":{\"a\":\"\\\"\\\\\\n\\t\\u0001\",\"b\":[3,1,2]}}") == 0);
+  srv_goal_sum(g, sum);
+  CHECK(strcmp(sum, "28049b5a7c7b8b1acaf1fb3bc9674af1") == 0);
+  free(c);
+  json_decref(g);
+  /* Merge patch: objects merge, null deletes, lists replace. */
+  json_t *t = json_loads("{\"a\":{\"x\":1,\"y\":2},\"l\":[1,2],\"k\":1}", 0, NULL);
+  json_t *p = json_loads("{\"a\":{\"y\":null,\"z\":3},\"l\":[9],\"k\":null,\"n\":{\"m\":1}}", 0, NULL);
+  srv_goal_merge(t, p);
+  c = json_dumps(t, JSON_COMPACT | JSON_SORT_KEYS);
+  CHECK(strcmp(c, "{\"a\":{\"x\":1,\"z\":3},\"l\":[9],\"n\":{\"m\":1}}") == 0);
+  free(c);
+  json_decref(t);
+  json_decref(p);
+  /* Patch validation. */
+  char field[64], why[128];
+  const char *bad[] = {"[1]", "{\"bogus\":1}", "{\"max_offline_s\":29}", "{\"max_offline_s\":\"60\"}",
+                       "{\"upload\":{\"x\":0.5}}", "{\"log_level\":1}",
+                       "{\"apps\":{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":1}}}}}}}}}}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    json_t *b = json_loads(bad[i], JSON_DECODE_ANY, NULL);
+    CHECK(b && !srv_goal_patch_ok(b, field, why));
+    json_decref(b);
+  }
+  json_t *ok = json_loads("{\"max_offline_s\":0,\"log_level\":null,\"upload\":{\"max_batch_bytes\":8192}}", 0, NULL);
+  CHECK(srv_goal_patch_ok(ok, field, why));
+  json_decref(ok);
+}
+
 int main(void) {
   srv_util_init();
   test_util();
   test_roles();
   test_rate();
   test_migrations();
+  test_goal();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
 }

@@ -18,3 +18,13 @@ set_tests_properties(server/store server/api-sqlite server/cli PROPERTIES LABELS
 add_test(NAME server/sync-sqlite
          COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/sync_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
 set_tests_properties(server/sync-sqlite PROPERTIES LABELS server TIMEOUT 120)
+# The same suites on a private PostgreSQL cluster, plus two instances on one DB.
+add_test(NAME server/postgres
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/pg_test.py --toit $<TARGET_FILE:toit-fleet>)
+set_tests_properties(server/postgres PROPERTIES LABELS server TIMEOUT 180)
+# `make demo`'s fleet part, on a free port for a few seconds.
+add_test(NAME server/demo COMMAND ${CMAKE_COMMAND} -E env TOIT=$<TARGET_FILE:toit-fleet>
+         BUILD=$<TARGET_FILE_DIR:fleet-device> DEMO_PORT=0 DEMO_SECONDS=3 DEMO_INTERVAL=1
+         ${CMAKE_SOURCE_DIR}/scripts/demo-fleet)
+set_tests_properties(server/demo PROPERTIES LABELS server TIMEOUT 60
+                     PASS_REGULAR_EXPRESSION "demo-3 +v0\\.1\\.0 +[0-9]+s ago +[0-9a-f]+ +Healthy.*sensor +info")

@@ -24,10 +24,12 @@ static int mkdir_p(char *path) {
 static void usage(FILE *out) {
   fprintf(out,
           "usage: toit serve [--db sqlite:PATH | --db postgres://...] [--http HOST:PORT] [--data DIR]\n"
-          "                  [--admin-email E] [--demo] [--port-file F] [--api-rate N] [--test-hooks]\n"
+          "                  [--admin-email E] [--demo] [--port-file F] [--api-rate N]\n"
+          "                  [--device-rate N] [--test-hooks]\n"
           "Runs the fleet server. Defaults: --db sqlite:DIR/fleet.db, --data ./fleet-data,\n"
           "--http 127.0.0.1:8080 (port 0 picks a free port; --port-file receives it),\n"
-          "--api-rate 20 (API requests per second per credential, burst twice that).\n"
+          "--api-rate 20 (API requests per second per credential, burst twice that),\n"
+          "--device-rate 1 (syncs per second per device, burst ten times that).\n"
           "On first start it creates organization 'default' and an admin user; the password\n"
           "comes from TOIT_ADMIN_PASSWORD or is generated and printed once.\n");
 }
@@ -54,6 +56,12 @@ int cli_fleet_serve(int argc, char **argv) {
       opt.api_rate = atof(v);
       if (opt.api_rate <= 0) {
         fprintf(stderr, "toit serve: --api-rate wants a positive number\n");
+        return CLI_USAGE;
+      }
+    } else if (cli_flag(argc, argv, &i, "--device-rate", &v)) {
+      opt.device_rate = atof(v);
+      if (opt.device_rate <= 0) {
+        fprintf(stderr, "toit serve: --device-rate wants a positive number\n");
         return CLI_USAGE;
       }
     } else if (strcmp(argv[i], "--demo") == 0) {

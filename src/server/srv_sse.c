@@ -1,0 +1,125 @@
+/* Live follow (`?follow=1`) as Server-Sent Events for logs and events: each
+ * item is one `data:` line with its cursor as `id:`, so `Last-Event-ID`
+ * resumes after a reconnect. The stream polls the store by cursor (which
+ * works the same on both back ends and across instances) and sends a comment
+ * every 15 s so dead clients are noticed. */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "srv.h"
+#include "srv_util.h"
+
+typedef struct {
+  srv *s;
+  srv_who who;
+  srv_err (*op)(srv_call *c);
+  char param[129];
+  json_t *filters; /* the request's query arguments */
+  int64_t cursor;
+  bool logs; /* cursor is a log seq, else an event id */
+  char *buf;
+  size_t len, off;
+} sse;
+
+/* Runs the read op once after the cursor; appends SSE frames to the buffer.
+ * Returns the number of items, or -1 on error. */
+static int fetch(sse *x) {
+  srv_call c = {.s = x->s, .who = x->who};
+  c.params[0] = x->param;
+  c.in = json_deep_copy(x->filters);
+  json_object_del(c.in, "follow");
+  json_object_del(c.in, "page_token");
+  json_object_set_new(c.in, "after", json_integer(x->cursor));
+  json_object_set_new(c.in, "limit", json_integer(100));
+  pthread_mutex_lock(&x->s->lock);
+  srv_err e = x->op(&c);
+  pthread_mutex_unlock(&x->s->lock);
+  json_decref(c.in);
+  json_decref(c.details);
+  if (e != SRV_E_OK) {
+    json_decref(c.out);
+    return -1;
+  }
+  json_t *items = json_object_get(c.out, "items");
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    char *data = json_dumps(it, JSON_COMPACT);
+    int64_t id = json_integer_value(json_object_get(it, x->logs ? "seq" : "id"));
+    size_t need = strlen(data) + 64;
+    x->buf = realloc(x->buf, x->len + need);
+    x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", (long long)id, data);
+    free(data);
+    if (id > x->cursor) x->cursor = id;
+  }
+  int n = (int)json_array_size(items);
+  json_decref(c.out);
+  return n;
+}
+
+static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
+  (void)pos;
+  sse *x = cls;
+  int waited_ms = 0;
+  while (x->off == x->len) {
+    x->off = x->len = 0;
+    if (x->s->stopping) return MHD_CONTENT_READER_END_OF_STREAM;
+    int n = fetch(x);
+    if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n > 0) break;
+    if (waited_ms >= 15000) {
+      x->buf = realloc(x->buf, 16);
+      x->len = (size_t)snprintf(x->buf, 16, ": keepalive\n\n");
+      break;
+    }
+    usleep(200 * 1000);
+    waited_ms += 200;
+  }
+  size_t k = x->len - x->off < max ? x->len - x->off : max;
+  memcpy(out, x->buf + x->off, k);
+  x->off += k;
+  return (ssize_t)k;
+}
+
+static void release(void *cls) {
+  sse *x = cls;
+  json_decref(x->filters);
+  free(x->buf);
+  free(x);
+}
+
+/* The newest cursor now, so a follow without `after` starts with new items. */
+static int64_t newest(srv *s, const srv_who *who, const char *device, bool logs) {
+  srv_val p[] = {SRV_TEXT(who->org_id), SRV_TEXT(device)};
+  pthread_mutex_lock(&s->lock);
+  int64_t v = logs ? srv_db_int(s->db, "SELECT MAX(seq) FROM logs WHERE org_id = ? AND device_id = ?", p, 2, -1)
+                   : srv_db_int(s->db, "SELECT MAX(id) FROM events WHERE org_id = ?", p, 1, 0);
+  pthread_mutex_unlock(&s->lock);
+  return v;
+}
+
+struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool logs, const char *last_event_id) {
+  sse *x = calloc(1, sizeof *x);
+  x->s = c->s;
+  x->who = c->who;
+  x->op = op;
+  x->logs = logs;
+  snprintf(x->param, sizeof x->param, "%s", c->params[0] ? c->params[0] : "");
+  x->filters = json_deep_copy(c->in);
+  int64_t after;
+  if (last_event_id && *last_event_id) {
+    char *end;
+    after = strtoll(last_event_id, &end, 10);
+    if (*end) after = -2;
+  } else if (srv_in_int(c, "after", -2, -1, INT64_MAX, &after) != SRV_E_OK) {
+    after = -2;
+  }
+  x->cursor = after > -2 ? after : newest(c->s, &c->who, x->param, logs);
+  struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, reader, x, release);
+  MHD_add_response_header(r, "Content-Type", "text/event-stream");
+  MHD_add_response_header(r, "Cache-Control", "no-store");
+  return r;
+}
