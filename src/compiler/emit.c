@@ -1246,7 +1246,10 @@ static void emit_constructor_call(fn *f, cls *c, const char *ctor, ast_list *arg
     strmap_put(f->p->a, &c->statics, "constructor", nv);
     if (npos || nn) emit_error(f, loc, "Argument mismatch for '%s'", c->name);
   } else {
-    emit_error(f, loc, "Class '%s' has no constructor named '%s'", c->name, ctor + 12);
+    if (strncmp(ctor, "constructor.", 12) == 0)
+      emit_error(f, loc, "Class '%s' has no constructor named '%s'", c->name, ctor + 12);
+    else
+      emit_error(f, loc, "Class '%s' has only named constructors", c->name);
   }
   if (!m) {
     if (want) op(f, OP_LOAD_NULL, 1);
