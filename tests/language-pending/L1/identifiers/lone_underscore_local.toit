@@ -1,0 +1,3 @@
+// Checks that `_` cannot name a local.
+main:
+  _ := 3  // expect compile error:

@@ -1,0 +1,3 @@
+// Checks that `this` cannot be used as a local name.
+main:
+  this := 3  // expect compile error:

@@ -1,0 +1,5 @@
+// Checks that a block cannot be interpolated.
+f [b]:
+  print "$b"  // expect compile error:
+main:
+  f: 1

@@ -1,0 +1,11 @@
+// Checks that finally runs when break leaves the try.
+main:
+  while true:
+    try:
+      break
+    finally:
+      print "finally"
+  print "after"
+
+// expect: finally
+// expect: after

@@ -1,0 +1,3 @@
+// Checks that a character literal with two characters is a compile error.
+main:
+  print 'ab'  // expect compile error:

@@ -1,0 +1,3 @@
+// Checks that break outside of a loop is a compile error.
+main:
+  break  // expect compile error:

@@ -1,0 +1,3 @@
+// Checks that continue outside of a loop is a compile error.
+main:
+  continue  // expect compile error:

@@ -1,0 +1,5 @@
+// Checks a string literal inside an interpolated expression.
+main:
+  print "<$("in" + "ner")>"
+
+// expect: <inner>

@@ -1,0 +1,3 @@
+// Checks that an unknown escape sequence is a compile error.
+main:
+  print "a\qb"  // expect compile error:

@@ -1,0 +1,3 @@
+// Checks that \s is only allowed in multi-line strings.
+main:
+  print "a\sb"  // expect compile error:

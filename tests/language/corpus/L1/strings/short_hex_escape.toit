@@ -1,0 +1,3 @@
+// Checks that \x needs exactly two hex digits.
+main:
+  print "\x4"  // expect compile error:

@@ -1,0 +1,8 @@
+// Checks that assert accepts any truthy value.
+main:
+  assert: 0
+  assert: ""
+  assert: []
+  print "passed"
+
+// expect: passed

@@ -1,0 +1,5 @@
+// Checks that unreachable throws "Unreachable".
+main:
+  print (catch: unreachable)
+
+// expect: Unreachable
