@@ -19,6 +19,7 @@ typedef struct {
   const char *db_url;       /* "sqlite:PATH" or "postgres://..." */
   const char *http_addr;    /* "[HOST]:PORT"; port 0 picks a free one */
   const char *port_file;    /* if set, the bound HTTP port is written here */
+  const char *data_dir;     /* blobs live under DATA/blobs (default fleet-data) */
   const char *admin_email;  /* first start: admin user (default admin@localhost) */
   const char *admin_password; /* first start: NULL = random, printed */
   bool demo;
@@ -82,6 +83,9 @@ typedef struct {
   json_t *in;                         /* request body or query arguments */
   const char *if_match;               /* HTTP If-Match / expected_rev */
   const char *client_ip;
+  const char *raw;         /* binary request body (image uploads) */
+  size_t raw_len;
+  const char *spec_header; /* X-App-Spec */
   /* Results. */
   srv_err err;
   char msg[256];
@@ -146,7 +150,9 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(read_events) X(get_info)                                        \
   X(claim_devices) X(list_devices) X(get_device) X(update_device)   \
   X(unclaim_device) X(configure_device) X(get_goal) X(get_state)    \
-  X(read_device_events) X(read_logs) X(query_metrics)
+  X(read_device_events) X(read_logs) X(query_metrics)               \
+  X(upload_app_version) X(list_app_versions) X(list_apps) X(get_app) \
+  X(install_app) X(uninstall_app) X(list_installations)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X
@@ -156,9 +162,15 @@ typedef struct {
   int status;
   json_t *body;
   int retry_after;
+  char *raw; /* binary answer (blob bytes), malloc'd; body is NULL then */
+  size_t raw_len;
+  char content_range[96];
 } srv_dev_reply;
+
+/* Path of a blob file: DATA/blobs/ab/cdef... */
+void srv_blob_path(srv *s, const char *sha, char *out, size_t n);
 void srv_device_request(srv *s, const char *method, const char *path, const char *auth, const char *body, size_t len,
-                        srv_dev_reply *r);
+                        const char *range, srv_dev_reply *r);
 
 /* Live follow (srv_sse.c): an SSE response that re-runs `op` (a logs or
  * events read) after a cursor. c has passed authentication and the op's

@@ -148,6 +148,7 @@ srv *srv_start(const srv_options *opt, char *err, int errlen) {
   if (s->opt.api_rate <= 0) s->opt.api_rate = 20;
   if (s->opt.device_rate <= 0) s->opt.device_rate = 1;
   if (!s->opt.admin_email) s->opt.admin_email = "admin@localhost";
+  if (!s->opt.data_dir) s->opt.data_dir = "fleet-data";
   if (!s->opt.http_addr) s->opt.http_addr = "127.0.0.1:8080";
   pthread_mutex_init(&s->lock, NULL);
   s->started_ms = srv_now_ms();

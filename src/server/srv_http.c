@@ -11,7 +11,9 @@
 #include "srv.h"
 #include "srv_util.h"
 
-enum { R_NOAUTH = 1, R_NOTX = 2 };
+enum { R_NOAUTH = 1, R_NOTX = 2, R_RAW = 4 };
+
+#define MAX_IMAGE (8u << 20)
 
 typedef struct {
   const char *method;
@@ -53,6 +55,13 @@ static const route routes[] = {
     {"GET", "/devices/{}/events", srv_op_read_device_events, SRV_ACT_READ, 0},
     {"GET", "/devices/{}/logs", srv_op_read_logs, SRV_ACT_READ, 0},
     {"GET", "/devices/{}/metrics", srv_op_query_metrics, SRV_ACT_READ, 0},
+    {"GET", "/devices/{}/apps", srv_op_list_installations, SRV_ACT_READ, 0},
+    {"PUT", "/devices/{}/apps/{}", srv_op_install_app, SRV_ACT_OPERATE, 0},
+    {"DELETE", "/devices/{}/apps/{}", srv_op_uninstall_app, SRV_ACT_OPERATE, 0},
+    {"GET", "/apps", srv_op_list_apps, SRV_ACT_READ, 0},
+    {"GET", "/apps/{}", srv_op_get_app, SRV_ACT_READ, 0},
+    {"GET", "/apps/{}/versions", srv_op_list_app_versions, SRV_ACT_READ, 0},
+    {"POST", "/apps/{}/versions", srv_op_upload_app_version, SRV_ACT_OPERATE, R_RAW},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -145,7 +154,12 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
   char ipbuf[64];
   c.client_ip = client_ip(con, ipbuf);
   c.if_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-Match");
-  if (ctx->len > 0) {
+  if (rt->flags & R_RAW) {
+    c.raw = ctx->body;
+    c.raw_len = ctx->len;
+    c.spec_header = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-App-Spec");
+    c.in = json_object();
+  } else if (ctx->len > 0) {
     json_error_t jerr;
     c.in = json_loadb(ctx->body, ctx->len, JSON_REJECT_DUPLICATES, &jerr);
     if (!c.in) {
@@ -232,6 +246,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
   srv *s = cls;
   req_ctx *ctx = *con_cls;
   size_t limit = strncmp(url, "/d/v1/", 6) == 0 ? 65536 : s->opt.max_body;
+  if (strncmp(url, "/api/v1/apps/", 13) == 0 && strcmp(method, "POST") == 0) limit = MAX_IMAGE;
   if (!ctx) {
     ctx = calloc(1, sizeof *ctx);
     *con_cls = ctx;
@@ -272,7 +287,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (ctx->too_big) return send_json(con, 413, json_pack("{s:s}", "error", "too_large"), rid, 0);
     srv_dev_reply r;
     srv_device_request(s, method, url, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), ctx->body,
-                       ctx->len, &r);
+                       ctx->len, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Range"), &r);
+    if (r.raw) {
+      struct MHD_Response *resp = MHD_create_response_from_buffer(r.raw_len, r.raw, MHD_RESPMEM_MUST_FREE);
+      MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
+      MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+      if (r.content_range[0]) MHD_add_response_header(resp, "Content-Range", r.content_range);
+      enum MHD_Result res = MHD_queue_response(con, (unsigned)r.status, resp);
+      MHD_destroy_response(resp);
+      return res;
+    }
+    if (r.content_range[0]) { /* 416 names the blob's size */
+      char *text = json_dumps(r.body, JSON_COMPACT);
+      json_decref(r.body);
+      struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+      MHD_add_response_header(resp, "Content-Type", "application/json");
+      MHD_add_response_header(resp, "Content-Range", r.content_range);
+      enum MHD_Result res = MHD_queue_response(con, (unsigned)r.status, resp);
+      MHD_destroy_response(resp);
+      return res;
+    }
     return send_json(con, r.status, r.body, rid, r.retry_after);
   }
   return send_error(con, 404, SRV_E_NOT_FOUND, "no such path", NULL, rid);

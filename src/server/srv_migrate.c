@@ -62,6 +62,14 @@ static const char *const migrations[] = {
     " name TEXT NOT NULL, kind TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, tags TEXT,"
     " PRIMARY KEY (device_id, seq));"
     "CREATE INDEX metrics_name ON metrics(org_id, device_id, name, time);",
+    /* 3: content-addressed blobs, applications and their versions. */
+    "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, created_at BIGINT NOT NULL);"
+    "CREATE TABLE apps (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL"
+    " DEFAULT '', created_at BIGINT NOT NULL, UNIQUE (org_id, name));"
+    "CREATE TABLE app_versions (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, app_id TEXT NOT NULL REFERENCES apps(id),"
+    " version TEXT NOT NULL, image_sha256 TEXT NOT NULL, image_size BIGINT NOT NULL, spec TEXT NOT NULL,"
+    " notes TEXT, created_by TEXT, created_at BIGINT NOT NULL, UNIQUE (app_id, version));"
+    "CREATE INDEX app_versions_blob ON app_versions(org_id, image_sha256);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -466,9 +466,124 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
                   "recovery_urls"));
 }
 
+/* Device credentials only (no hardware secret): downloads need a claimed
+ * device. Writes the device's org into org. */
+static bool device_cred(srv *s, const char *auth, char org[37], srv_dev_reply *r) {
+  if (!auth || strncmp(auth, "Device ", 7) != 0) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  const char *cred = auth + 7, *dot = strchr(cred, '.');
+  char ident[65], h[65], th[65], ph[65];
+  if (!dot || dot - cred > 64 || !secret_hash(dot + 1, h)) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  snprintf(ident, sizeof ident, "%.*s", (int)(dot - cred), cred);
+  dev_row d;
+  if (!srv_is_uuid(ident) || !load_device(s, ident, &d, th, ph)) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  json_decref(d.layer);
+  bool ok = (th[0] && srv_streq_ct(th, h)) || (ph[0] && srv_streq_ct(ph, h));
+  if (!ok) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  if (d.unclaimed) {
+    fail(r, 403, "unclaimed");
+    return false;
+  }
+  snprintf(org, 37, "%s", d.org_id);
+  return true;
+}
+
+#define BLOB_CHUNK 16384
+
+/* GET /d/v1/blobs/{sha256}[/manifest], with Range for one chunk. */
+static void blob_request(srv *s, const char *sha, bool manifest, const char *auth, const char *range, srv_dev_reply *r) {
+  char org[37];
+  if (!device_cred(s, auth, org, r)) return;
+  uint8_t raw[32];
+  srv_val p[] = {SRV_TEXT(org), SRV_TEXT(sha)};
+  if (!srv_unhex(sha, raw, 32) ||
+      srv_db_int(s->db, "SELECT COUNT(*) FROM app_versions WHERE org_id = ? AND image_sha256 = ?", p, 2, 0) == 0)
+    return fail(r, 404, "not_found");
+  char path[1200];
+  srv_blob_path(s, sha, path, sizeof path);
+  FILE *f = fopen(path, "rb");
+  if (!f) return fail(r, 503, "unavailable");
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  if (manifest) {
+    json_t *chunks = json_array();
+    char *buf = malloc(BLOB_CHUNK);
+    size_t n;
+    while ((n = fread(buf, 1, BLOB_CHUNK, f)) > 0) {
+      char h[65];
+      srv_sha256_hex(buf, n, h);
+      json_array_append_new(chunks, json_string(h));
+    }
+    free(buf);
+    fclose(f);
+    return reply(r, 200, json_pack("{s:s,s:I,s:i,s:o}", "sha256", sha, "size", (json_int_t)size, "chunk_size", BLOB_CHUNK,
+                                   "chunks", chunks));
+  }
+  long a = 0, b = size - 1;
+  if (range) {
+    const char *q = range + 6;
+    char *e1, *e2;
+    if (strncmp(range, "bytes=", 6) != 0) goto bad_range;
+    a = strtol(q, &e1, 10);
+    if (e1 == q || *e1 != '-') goto bad_range;
+    if (e1[1]) {
+      b = strtol(e1 + 1, &e2, 10);
+      if (e2 == e1 + 1 || *e2) goto bad_range;
+    } else {
+      b = size - 1;
+    }
+    if (a < 0 || a > b || a >= size) goto bad_range;
+    if (b >= size) b = size - 1;
+    if (b - a + 1 > 65536) b = a + 65535; /* one chunk at most */
+    snprintf(r->content_range, sizeof r->content_range, "bytes %ld-%ld/%ld", a, b, size);
+  }
+  r->raw_len = (size_t)(b - a + 1);
+  r->raw = malloc(r->raw_len ? r->raw_len : 1);
+  fseek(f, a, SEEK_SET);
+  if (fread(r->raw, 1, r->raw_len, f) != r->raw_len) {
+    free(r->raw);
+    r->raw = NULL;
+    fclose(f);
+    return fail(r, 503, "unavailable");
+  }
+  fclose(f);
+  r->status = range ? 206 : 200;
+  return;
+bad_range:
+  fclose(f);
+  snprintf(r->content_range, sizeof r->content_range, "bytes */%ld", size);
+  fail(r, 416, "invalid_argument");
+}
+
 void srv_device_request(srv *s, const char *method, const char *path, const char *auth, const char *body, size_t len,
-                        srv_dev_reply *r) {
+                        const char *range, srv_dev_reply *r) {
   memset(r, 0, sizeof *r);
+  if (strncmp(path, "/d/v1/blobs/", 12) == 0) {
+    if (strcmp(method, "GET") != 0) return fail(r, 405, "invalid_argument");
+    char sha[65];
+    const char *rest = path + 12;
+    size_t n = strcspn(rest, "/");
+    bool manifest = strcmp(rest + n, "/manifest") == 0;
+    if (n != 64 || (rest[n] && !manifest)) return fail(r, 404, "not_found");
+    memcpy(sha, rest, 64);
+    sha[64] = 0;
+    pthread_mutex_lock(&s->lock);
+    blob_request(s, sha, manifest, auth, range, r);
+    pthread_mutex_unlock(&s->lock);
+    return;
+  }
   bool is_sync = strcmp(path, "/d/v1/sync") == 0, is_prov = strcmp(path, "/d/v1/provision") == 0;
   if (!is_sync && !is_prov) return fail(r, 404, "not_found");
   if (strcmp(method, "POST") != 0) return fail(r, 405, "invalid_argument");

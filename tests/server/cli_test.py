@@ -190,7 +190,8 @@ def main():
         t.eq(rc, 4, "whoami after logout")
         rc, _, _ = toit("serve", "--bogus")
         t.eq(rc, 2, "serve with an unknown flag")
-        rc, _, err = toit("serve", "--db", "sqlite:/nonexistent/dir/x.db", "--http", "127.0.0.1:0")
+        rc, _, err = toit("serve", "--db", "sqlite:/nonexistent/dir/x.db", "--http", "127.0.0.1:0", "--data",
+                          os.path.join(cfg_dir, "d"))
         t.check(rc == 1 and "cannot open" in err, "serve with an unusable database")
     finally:
         s.stop()

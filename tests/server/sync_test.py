@@ -6,6 +6,8 @@ import argparse
 import hashlib
 import json
 import os
+import urllib.error
+import urllib.request
 import sys
 import uuid
 
@@ -265,6 +267,8 @@ def run(t, s):
                                ("GET", f"/devices/{dev_id}/logs", None), ("GET", f"/devices/{dev_id}/events", None),
                                ("GET", f"/devices/{dev_id}/goal", None), ("GET", f"/devices/{dev_id}/state", None),
                                ("GET", f"/devices/{dev_id}/metrics?name=battery.pct", None),
+                               ("GET", f"/devices/{dev_id}/apps", None), ("PUT", f"/devices/{dev_id}/apps/blink", {}),
+                               ("DELETE", f"/devices/{dev_id}/apps/blink", None), ("GET", "/apps/blink", None),
                                ("POST", f"/devices/{dev_id}/unclaim", {})]:
         st, j, _ = s.api(method, path, body, token=other)
         t.eq(st, 404, f"other org: {method} {path.replace(dev_id, 'ID')}")
@@ -274,6 +278,96 @@ def run(t, s):
     t.eq(j["items"][0]["status"], "not_available", "other org cannot claim our hardware by id")
     st, j, _ = s.api("GET", "/devices/" + dev_id, token=admin)
     t.eq(j["name"], "sensor-one", "nothing changed by the other org")
+
+    # Applications: upload, install, chunked download with resume, uninstall.
+    image = bytes((i * 7 + 3) % 256 for i in range(40000))
+    sha = hashlib.sha256(image).hexdigest()
+    st, v1, _ = s.api("POST", "/apps/blink/versions", token=admin, raw=image,
+                      headers={"X-App-Spec": json.dumps({"version": "1.0.0", "triggers": ["boot", "interval:1m"]}),
+                               "Content-Type": "application/octet-stream"})
+    t.eq((st, v1["image_sha256"], v1["image_size"], v1["version"]), (201, sha, 40000, "1.0.0"), "upload app version")
+    st, j, _ = s.api("POST", "/apps/blink/versions", token=admin, raw=image, headers={"X-App-Spec": '{"version":"1.0.0"}'})
+    t.eq((st, j["error"]["code"]), (409, "already_exists"), "versions are immutable")
+    st, v2, _ = s.api("POST", "/apps/blink/versions", token=admin, raw=b"second image")
+    t.eq((st, v2["version"]), (201, "2"), "automatic version number")
+    for path, raw, hdr, want in [("/apps/Bad_Name/versions", image, {}, 400), ("/apps/blink/versions", b"", {}, 400),
+                                 ("/apps/blink/versions", image, {"X-App-Spec": "{"}, 400),
+                                 ("/apps/blink/versions", image, {"X-App-Spec": '{"critical":"yes"}'}, 400),
+                                 ("/apps/blink/versions", image, {"X-App-Spec": '{"version":"a b"}'}, 400),
+                                 ("/apps/blink/versions", b"x" * (8 * 1024 * 1024 + 1), {}, 413)]:
+        st, j, _ = s.api("POST", path, token=admin, raw=raw, headers=hdr)
+        t.eq(st, want, f"bad upload {path} {hdr}")
+    st, j, _ = s.api("POST", "/apps/blink/versions", token=view["secret"], raw=image)
+    t.eq(st, 403, "viewer cannot upload")
+    st, apps, _ = s.api("GET", "/apps", token=view["secret"])
+    t.eq([(a["name"], a["versions"], a["latest_version"]) for a in apps["items"]], [("blink", 2, "2")], "list apps")
+    st, j, _ = s.api("GET", "/apps/blink", token=admin)
+    t.eq([v["version"] for v in j["versions"]], ["1.0.0", "2"], "get app with versions")
+    st, j, _ = s.api("PUT", f"/devices/{dev_id}/apps/blink", {"version": "1.0.0"}, token=admin)
+    t.eq((st, j["version"]), (200, "1.0.0"), "install app")
+    st, j, _ = s.api("GET", "/apps/blink", token=other)
+    t.eq(st, 404, "other org does not see our app")
+    st, j, _ = s.api("GET", "/apps", token=other)
+    t.eq(j["items"], [], "other org lists no apps")
+    st, j, _ = s.api("PUT", f"/devices/{dev_id}/apps/blink", {}, token=other)
+    t.eq(st, 404, "other org cannot install on our device")
+    st, j, _ = s.api("PUT", f"/devices/{dev_id}/apps/nope", {}, token=admin)
+    t.eq(st, 404, "install an unknown app")
+    st, j, _ = s.api("PUT", f"/devices/{dev_id}/apps/blink", {"version": "9.9"}, token=admin)
+    t.eq(st, 404, "install an unknown version")
+    st, inst, _ = s.api("GET", f"/devices/{dev_id}/apps", token=admin)
+    t.eq([(i["app"], i["version"], i["state"]) for i in inst["items"]], [("blink", "1.0.0", "pending")], "installation pending")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=40), auth=dev_auth)
+    ga = r["goal"]["apps"]["blink"]
+    t.eq((ga["sha256"], ga["size"], ga["url_path"], ga["triggers"]), (sha, 40000, f"/d/v1/blobs/{sha}", ["boot", "interval:1m"]),
+         "the goal carries the app")
+    t.eq(r["goal"]["sum"], goal_sum(r["goal"]), "goal sum with apps")
+    st, man, _ = dev("GET", f"/d/v1/blobs/{sha}/manifest", auth=dev_auth)
+    t.eq((st, man["size"], man["chunk_size"], len(man["chunks"])), (200, 40000, 16384, 3), "manifest")
+    got = b""
+    for i, csum in enumerate(man["chunks"]):
+        a = i * 16384
+        b = min(a + 16383, 39999)
+        req_ = urllib.request.Request(s.url + f"/d/v1/blobs/{sha}", headers={"Authorization": dev_auth, "Range": f"bytes={a}-{b}"})
+        with urllib.request.urlopen(req_) as resp:
+            chunk = resp.read()
+            t.eq((resp.status, resp.headers["Content-Range"]), (206, f"bytes {a}-{b}/40000"), f"chunk {i} range")
+        t.eq(hashlib.sha256(chunk).hexdigest(), csum, f"chunk {i} matches the manifest")
+        got += chunk
+        if i == 0:
+            # Resume mid-chunk after a "power cut": from byte 20000 on.
+            req_ = urllib.request.Request(s.url + f"/d/v1/blobs/{sha}", headers={"Authorization": dev_auth, "Range": "bytes=20000-"})
+            with urllib.request.urlopen(req_) as resp:
+                t.eq(resp.read(), image[20000:], "open-ended range resumes")
+    t.eq(got, image, "chunks reassemble the image")
+    with urllib.request.urlopen(urllib.request.Request(s.url + f"/d/v1/blobs/{sha}", headers={"Authorization": dev_auth})) as resp:
+        t.eq((resp.status, resp.read() == image), (200, True), "whole blob without Range")
+    for rng in ["bytes=40000-", "bytes=5-2", "bytes=-5", "items=0-1", "bytes=a-b"]:
+        try:
+            urllib.request.urlopen(urllib.request.Request(s.url + f"/d/v1/blobs/{sha}", headers={"Authorization": dev_auth, "Range": rng}))
+            t.check(False, f"bad range {rng}")
+        except urllib.error.HTTPError as e:
+            t.eq((e.code, e.headers["Content-Range"]), (416, "bytes */40000"), f"bad range {rng}")
+    for auth_, want in [(None, 401), (hw_auth, 401), ("Device " + dev_id + "." + "0" * 64, 401)]:
+        st, _, _ = dev("GET", f"/d/v1/blobs/{sha}/manifest", auth=auth_)
+        t.eq(st, want, f"manifest with credential {str(auth_)[:20]}")
+    st, _, _ = dev("GET", "/d/v1/blobs/" + "0" * 64 + "/manifest", auth=dev_auth)
+    t.eq(st, 404, "unknown blob")
+    st, _, _ = dev("GET", "/d/v1/blobs/../../etc/passwd", auth=dev_auth)
+    t.eq(st, 404, "path tricks")
+    state2 = dict(state, apps={"blink": {"sha256": sha, "state": "running"}})
+    dev("POST", "/d/v1/sync", dict(req, req=41, state_sum="dd" * 16, state=state2), auth=dev_auth)
+    st, inst, _ = s.api("GET", f"/devices/{dev_id}/apps", token=admin)
+    t.eq(inst["items"][0]["state"], "running", "installation state from the reported state")
+    st, j, _ = s.api("DELETE", f"/devices/{dev_id}/apps/blink", token=admin)
+    t.eq(st, 200, "uninstall")
+    st, j, _ = s.api("DELETE", f"/devices/{dev_id}/apps/blink", token=admin)
+    t.eq(st, 404, "uninstall twice")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=42), auth=dev_auth)
+    t.check("apps" not in r["goal"] or "blink" not in r["goal"]["apps"], "uninstall reaches the goal")
+    st, ev, _ = s.api("GET", f"/devices/{dev_id}/events?limit=500", token=admin)
+    kinds = [e["kind"] for e in ev["items"]]
+    t.check("app.install_requested" in kinds and "app.uninstall_requested" in kinds, "install events")
 
     # Live follow: SSE streams of device logs and org events.
     import http.client

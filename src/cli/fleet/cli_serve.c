@@ -74,17 +74,18 @@ int cli_fleet_serve(int argc, char **argv) {
       return CLI_USAGE;
     }
   }
+  char cmd[1100];
+  snprintf(cmd, sizeof cmd, "%s", data);
+  if (mkdir_p(cmd) != 0) {
+    fprintf(stderr, "toit serve: cannot create %s\n", data);
+    return CLI_ERR;
+  }
   if (!opt.db_url) {
-    char cmd[1100];
-    snprintf(cmd, sizeof cmd, "%s", data);
-    if (mkdir_p(cmd) != 0) {
-      fprintf(stderr, "toit serve: cannot create %s\n", data);
-      return CLI_ERR;
-    }
     snprintf(dbbuf, sizeof dbbuf, "sqlite:%s/fleet.db", data);
     opt.db_url = dbbuf;
   }
   opt.admin_password = getenv("TOIT_ADMIN_PASSWORD");
+  opt.data_dir = data;
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
