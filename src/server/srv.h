@@ -20,6 +20,8 @@ typedef struct {
   const char *http_addr;    /* "[HOST]:PORT"; port 0 picks a free one */
   const char *port_file;    /* if set, the bound HTTP port is written here */
   const char *data_dir;     /* blobs live under DATA/blobs (default fleet-data) */
+  const char *grpc_addr;    /* "HOST:PORT" for gRPC, NULL = none */
+  const char *grpc_port_file;
   const char *admin_email;  /* first start: admin user (default admin@localhost) */
   const char *admin_password; /* first start: NULL = random, printed */
   bool demo;
@@ -38,6 +40,8 @@ typedef struct srv {
   srv_rate *rate;
   int64_t started_ms;
   volatile bool stopping; /* ends live streams */
+  void *grpc;             /* srv_grpc.c state */
+  int grpc_port;
 } srv;
 
 typedef enum { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_MEMBER, SRV_ROLE_ADMIN, SRV_ROLE_PROVISIONER, SRV_ROLE_PUBLISHER } srv_role;
@@ -116,6 +120,17 @@ int srv_event_add_org(srv_call *c, const char *org_id, const char *device_id, sr
 
 /* Time value for JSON: RFC 3339 string, or null when ms <= 0 / NULL column. */
 json_t *srv_json_time(int64_t ms);
+
+/* Runs op for a front door: authenticates `authorization` (unless
+ * noauth), applies the per-credential rate limit and the role check for
+ * `action`, then calls op inside one transaction (unless notx). The result
+ * is in c (err, msg, details, out). */
+srv_err srv_invoke(srv_call *c, srv_err (*op)(srv_call *c), srv_action action, const char *authorization, bool noauth,
+                   bool notx);
+
+/* gRPC front door (srv_grpc.c): started when opt.grpc_addr is set. */
+int srv_grpc_start(srv *s, char *err, int errlen);
+void srv_grpc_stop(srv *s);
 
 /* Server life cycle. */
 srv *srv_start(const srv_options *opt, char *err, int errlen);

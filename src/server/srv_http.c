@@ -176,47 +176,8 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
   }
   MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_arg, c.in);
 
-  pthread_mutex_lock(&s->lock);
-  if (!(rt->flags & R_NOAUTH)) {
-    srv_err e = srv_auth_bearer(s, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), &c.who);
-    if (e != SRV_E_OK) {
-      pthread_mutex_unlock(&s->lock);
-      json_decref(c.in);
-      return send_error(con, 401, e, "missing, invalid or expired credentials", NULL, rid);
-    }
-    char key[64];
-    snprintf(key, sizeof key, "api:%s", c.who.kind == SRV_WHO_API_KEY ? c.who.key_id : c.who.session_id);
-    if (!srv_rate_take(s->rate, key, s->opt.api_rate, 2 * s->opt.api_rate, srv_now_ms())) {
-      pthread_mutex_unlock(&s->lock);
-      json_decref(c.in);
-      return send_error(con, 429, SRV_E_RESOURCE_EXHAUSTED, "rate limit exceeded for this credential", NULL, rid);
-    }
-    if (!srv_role_allows(c.who.role, rt->action)) {
-      pthread_mutex_unlock(&s->lock);
-      json_decref(c.in);
-      char msg[96];
-      snprintf(msg, sizeof msg, "role %s may not do this", srv_role_name(c.who.role));
-      return send_error(con, 403, SRV_E_PERMISSION_DENIED, msg, NULL, rid);
-    }
-  }
-  bool tx = !(rt->flags & R_NOTX);
-  srv_err e;
-  if (tx && srv_db_begin(s->db) < 0) {
-    e = srv_fail(&c, SRV_E_UNAVAILABLE, "database unavailable");
-  } else {
-    e = rt->op(&c);
-    if (tx) {
-      if (e == SRV_E_OK) {
-        if (srv_db_commit(s->db) < 0) {
-          srv_db_rollback(s->db);
-          e = srv_fail(&c, SRV_E_UNAVAILABLE, "database commit failed");
-        }
-      } else {
-        srv_db_rollback(s->db);
-      }
-    }
-  }
-  pthread_mutex_unlock(&s->lock);
+  srv_err e = srv_invoke(&c, rt->op, rt->action, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"),
+                         rt->flags & R_NOAUTH, rt->flags & R_NOTX);
   const char *follow = json_string_value(json_object_get(c.in, "follow"));
   bool followable = rt->op == srv_op_read_logs || rt->op == srv_op_read_events || rt->op == srv_op_read_device_events;
   if (e == SRV_E_OK && followable && follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0)) {
