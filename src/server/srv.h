@@ -167,7 +167,9 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(unclaim_device) X(configure_device) X(get_goal) X(get_state)    \
   X(read_device_events) X(read_logs) X(query_metrics)               \
   X(upload_app_version) X(list_app_versions) X(list_apps) X(get_app) \
-  X(install_app) X(uninstall_app) X(list_installations)
+  X(install_app) X(uninstall_app) X(list_installations)             \
+  X(publish) X(list_topics) X(create_subscription)                  \
+  X(delete_subscription) X(list_subscriptions) X(fetch) X(ack)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X
@@ -181,6 +183,10 @@ typedef struct {
   size_t raw_len;
   char content_range[96];
 } srv_dev_reply;
+
+/* Pub/sub helpers (srv_ops_data.c). */
+bool srv_topic_ok(const char *t);
+int srv_topic_touch(srv *s, const char *org, const char *topic, const char *kind);
 
 /* Path of a blob file: DATA/blobs/ab/cdef... */
 void srv_blob_path(srv *s, const char *sha, char *out, size_t n);

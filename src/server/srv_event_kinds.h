@@ -28,7 +28,9 @@
   X(APIKEY_CREATED, "apikey.created")                             \
   X(APIKEY_REVOKED, "apikey.revoked")                             \
   X(AUTH_LOGIN_FAILED, "auth.login_failed")                       \
-  X(HARDWARE_PROVISIONED, "hardware.provisioned")
+  X(HARDWARE_PROVISIONED, "hardware.provisioned")                 \
+  X(DATA_SUBSCRIPTION_CREATED, "data.subscription_created")       \
+  X(DATA_SUBSCRIPTION_DELETED, "data.subscription_deleted")
 
 typedef enum {
 #define X(e, name) SRV_EV_##e,

@@ -62,6 +62,13 @@ static const route routes[] = {
     {"GET", "/apps/{}", srv_op_get_app, SRV_ACT_READ, 0},
     {"GET", "/apps/{}/versions", srv_op_list_app_versions, SRV_ACT_READ, 0},
     {"POST", "/apps/{}/versions", srv_op_upload_app_version, SRV_ACT_OPERATE, R_RAW},
+    {"GET", "/topics", srv_op_list_topics, SRV_ACT_READ, 0},
+    {"POST", "/publish", srv_op_publish, SRV_ACT_DATA, R_RAW},
+    {"GET", "/subscriptions", srv_op_list_subscriptions, SRV_ACT_READ, 0},
+    {"POST", "/subscriptions", srv_op_create_subscription, SRV_ACT_DATA, 0},
+    {"DELETE", "/subscriptions/{}", srv_op_delete_subscription, SRV_ACT_DATA, 0},
+    {"GET", "/subscriptions/{}/messages", srv_op_fetch, SRV_ACT_DATA, 0},
+    {"POST", "/subscriptions/{}/ack", srv_op_ack, SRV_ACT_DATA, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -157,7 +164,8 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
   if (rt->flags & R_RAW) {
     c.raw = ctx->body;
     c.raw_len = ctx->len;
-    c.spec_header = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-App-Spec");
+    c.spec_header = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                rt->op == srv_op_publish ? "Content-Type" : "X-App-Spec");
     c.in = json_object();
   } else if (ctx->len > 0) {
     json_error_t jerr;
@@ -242,6 +250,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     pthread_mutex_unlock(&s->lock);
     return one == 1 ? send_json(con, 200, json_pack("{s:s}", "status", "ready"), rid, 0)
                     : send_error(con, 503, SRV_E_UNAVAILABLE, "database unreachable", NULL, rid);
+  }
+  if (s->opt.test_hooks && strcmp(url, "/test/clock") == 0 && strcmp(method, "POST") == 0) {
+    /* Test builds only: move the server clock forward. */
+    json_t *in = ctx->len ? json_loadb(ctx->body, ctx->len, 0, NULL) : NULL;
+    json_t *adv = json_object_get(in, "advance_ms");
+    bool ok = json_is_integer(adv) && json_integer_value(adv) >= 0;
+    if (ok) srv_clock_advance(json_integer_value(adv));
+    json_decref(in);
+    return ok ? send_json(con, 200, json_pack("{s:I}", "now", (json_int_t)srv_now_ms()), rid, 0)
+              : send_error(con, 400, SRV_E_INVALID_ARGUMENT, "want {\"advance_ms\": N}", NULL, rid);
   }
   if (strncmp(url, "/api/v1/", 8) == 0) return handle_api(s, con, method, url + 7, ctx, rid);
   if (strncmp(url, "/d/v1/", 6) == 0) {

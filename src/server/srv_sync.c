@@ -94,8 +94,8 @@ typedef struct {
   char id[37], org_id[37], name[80], hardware_id[65];
   char goal_sum[33], state_sum[33];
   int64_t goal_rev, state_req, first_seen, layer_rev;
-  int64_t acc[3];
-  bool acc_null[3];
+  int64_t acc[4];
+  bool acc_null[4];
   json_t *layer;
   bool unclaimed;
 } dev_row;
@@ -105,7 +105,7 @@ static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65],
   srv_rows *r = srv_db_query(s->db,
                              "SELECT id, org_id, name, hardware_id, goal_sum, state_sum, goal_rev, state_req,"
                              " last_seen_at, layer, acc_logs, acc_events, acc_metrics, token_hash, pending_token_hash,"
-                             " unclaimed_at FROM devices WHERE id = ?",
+                             " unclaimed_at, acc_publish FROM devices WHERE id = ?",
                              p, 1);
   bool found = srv_rows_next(r);
   if (found) {
@@ -127,6 +127,8 @@ static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65],
     snprintf(token_hash, 65, "%s", srv_rows_text(r, 13) ? srv_rows_text(r, 13) : "");
     snprintf(pending_hash, 65, "%s", srv_rows_text(r, 14) ? srv_rows_text(r, 14) : "");
     d->unclaimed = !srv_rows_null(r, 15);
+    d->acc_null[3] = srv_rows_null(r, 16);
+    d->acc[3] = srv_rows_int(r, 16);
   }
   srv_rows_free(r);
   return found;
@@ -370,6 +372,48 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
     d.acc_null[i] = !have;
   }
 
+  /* Published messages (cloud-bound), idempotent on (device, publish id). */
+  json_t *pubs = json_object_get(in, "publish");
+  if (pubs && !json_is_null(pubs)) {
+    size_t i;
+    json_t *it;
+    if (!json_is_array(pubs) || json_array_size(pubs) > MAX_ITEMS) goto bad_publish;
+    json_array_foreach(pubs, i, it) {
+      int64_t pid;
+      const char *topic = json_string_value(json_object_get(it, "topic")), *data = json_string_value(json_object_get(it, "data")),
+                 *app = json_string_value(json_object_get(it, "app")), *ct = json_string_value(json_object_get(it, "ct"));
+      if (!json_is_object(it) || !item_int(it, "id", true, &pid) || pid < 0 || !topic || !srv_topic_ok(topic) || !data ||
+          strlen(data) > 21848 || (app && !name_chars(app, 40, "-_")) || (ct && (strlen(ct) > 128 || !srv_text_ok(ct, 128))))
+        goto bad_publish;
+      uint8_t bin[16384 + 4];
+      size_t blen;
+      if (sodium_base642bin(bin, sizeof bin, data, strlen(data), NULL, &blen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+          blen > 16384)
+        goto bad_publish;
+      char dedup[120];
+      snprintf(dedup, sizeof dedup, "%s:%lld", d.id, (long long)pid);
+      srv_val p[] = {SRV_TEXT(d.org_id), SRV_TEXT(topic), SRV_TEXT(d.id), SRV_TEXT(app), SRV_INT(now),
+                     SRV_TEXT(ct ? ct : "application/octet-stream"), SRV_TEXT(data), SRV_TEXT(dedup)};
+      if (srv_topic_touch(s, d.org_id, topic, "cloud") < 0 ||
+          srv_db_exec(s->db,
+                      "INSERT INTO messages (org_id, topic, publisher_type, publisher_id, publisher_app, created_at,"
+                      " content_type, data, dedup) VALUES (?,?,'device',?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                      p, 8, NULL) == SRV_DB_ERROR) {
+        json_decref(d.layer);
+        json_decref(auth_out);
+        return fail(r, 503, "unavailable");
+      }
+      if (d.acc_null[3] || pid > d.acc[3]) d.acc[3] = pid;
+      d.acc_null[3] = false;
+    }
+  }
+  if (false) {
+  bad_publish:
+    json_decref(d.layer);
+    json_decref(auth_out);
+    return fail(r, 400, "invalid_argument");
+  }
+
   /* Reported state: stored only when newer than what we have. */
   const char *state_sum = json_string_value(json_object_get(in, "state_sum"));
   json_t *state = json_object_get(in, "state");
@@ -440,9 +484,11 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   /* last_boot_at moves when the boot id changes. */
   if (srv_db_exec(s->db,
                   "UPDATE devices SET last_seen_at = ?, last_boot_at = CASE WHEN boot_id IS NULL OR boot_id <> ?"
-                  " THEN ? ELSE last_boot_at END, boot_id = ?, acc_logs = ?, acc_events = ?, acc_metrics = ?,"
+                  " THEN ? ELSE last_boot_at END, boot_id = ?, acc_logs = ?, acc_events = ?, acc_metrics = ?, acc_publish = ?,"
                   " health = CASE WHEN health = 'never_seen' THEN 'healthy' ELSE health END WHERE id = ?",
-                  (srv_val[]){p[0], p[1], p[2], SRV_TEXT(boot), p[3], p[4], p[5], p[6]}, 8, NULL) < 0) {
+                  (srv_val[]){p[0], p[1], p[2], SRV_TEXT(boot), p[3], p[4], p[5],
+                              d.acc_null[3] ? SRV_NULLV : SRV_INT(d.acc[3]), p[6]},
+                  9, NULL) < 0) {
     json_decref(goal);
     json_decref(auth_out);
     return fail(r, 503, "unavailable");
@@ -453,8 +499,8 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
     srv_event_add(&c, d.id, SRV_EV_DEVICE_FIRST_SEEN, NULL, NULL, NULL, "%s checked in for the first time", d.name);
   }
   json_t *accepted = json_object();
-  static const char *const acc_names[] = {"logs", "events", "metrics"};
-  for (int i = 0; i < 3; i++)
+  static const char *const acc_names[] = {"logs", "events", "metrics", "publish"};
+  for (int i = 0; i < 4; i++)
     json_object_set_new(accepted, acc_names[i], d.acc_null[i] ? json_null() : json_integer(d.acc[i]));
   if (!send_goal) {
     json_decref(goal);

@@ -137,9 +137,9 @@ def run(t, s):
                 up_metrics={"items": [{"seq": 1, "n": "battery.pct", "k": "g", "v": 81.5},
                                       {"seq": 2, "n": "battery.pct", "v": 80}]})
     st, u1, _ = dev("POST", "/d/v1/sync", body, auth=dev_auth)
-    t.eq((st, u1["accepted"]), (200, {"logs": 12, "events": 5, "metrics": 2}), "uploads accepted")
+    t.eq((st, u1["accepted"]), (200, {"logs": 12, "events": 5, "metrics": 2, "publish": None}), "uploads accepted")
     st, u2, _ = dev("POST", "/d/v1/sync", body, auth=dev_auth)
-    t.eq((st, u2["accepted"]), (200, {"logs": 12, "events": 5, "metrics": 2}), "resend gives the same answer")
+    t.eq((st, u2["accepted"]), (200, {"logs": 12, "events": 5, "metrics": 2, "publish": None}), "resend gives the same answer")
     st, logs, _ = s.api("GET", f"/devices/{dev_id}/logs", token=admin)
     t.eq([l["seq"] for l in logs["items"]], [10, 11, 12], "no duplicate log lines")
     t.eq((logs["items"][1]["truncated"], len(logs["items"][1]["text"])), (True, 512), "long line cut and flagged")
@@ -368,6 +368,83 @@ def run(t, s):
     st, ev, _ = s.api("GET", f"/devices/{dev_id}/events?limit=500", token=admin)
     kinds = [e["kind"] for e in ev["items"]]
     t.check("app.install_requested" in kinds and "app.uninstall_requested" in kinds, "install events")
+
+    # Pub/sub: per-subscriber cursors, leases, redelivery, device publish.
+    import base64
+    st, j, _ = s.api("POST", "/publish?topic=cmd/valve&kind=latest", token=admin, raw=b"open",
+                     headers={"Content-Type": "text/plain"})
+    t.eq(st, 201, "publish to a device topic")
+    for name in ["s1", "s2"]:
+        st, j, _ = s.api("POST", "/subscriptions", {"name": name, "topic": "telemetry/#"}, token=admin)
+        t.eq(st, 201, f"subscription {name}")
+    st, j, _ = s.api("POST", "/subscriptions", {"name": "s1", "topic": "x"}, token=admin)
+    t.eq(st, 409, "subscription name taken")
+    for bad in [{"name": "s3", "topic": "a b"}, {"name": "s3", "topic": "/#"}, {"name": "", "topic": "x"}, {"name": "s3"}]:
+        st, j, _ = s.api("POST", "/subscriptions", bad, token=admin)
+        t.eq(st, 400, f"bad subscription {bad}")
+    payloads = [b"21.5", b"21.7", bytes(range(256))]
+    pub = [{"id": i + 1, "app": "sensor", "topic": "telemetry/temp", "ct": "application/json",
+            "data": base64.b64encode(p_).decode()} for i, p_ in enumerate(payloads)]
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=50, publish=pub), auth=dev_auth)
+    t.eq((st, r["accepted"]["publish"]), (200, 3), "device publish accepted")
+    st, r, _ = dev("POST", "/d/v1/sync", dict(req, req=51, publish=pub), auth=dev_auth)
+    t.eq(r["accepted"]["publish"], 3, "device publish resend: same answer")
+    for bad in [[{"id": 9, "topic": "t", "data": "***"}], [{"id": 9, "topic": "bad topic", "data": ""}],
+                [{"id": 9, "topic": "t", "data": base64.b64encode(b"x" * 16385).decode()}], [{"topic": "t", "data": ""}]]:
+        st, j, _ = dev("POST", "/d/v1/sync", dict(req, req=52, publish=bad), auth=dev_auth)
+        t.eq(st, 400, f"bad device publish {json.dumps(bad)[:40]}")
+    st, f1, _ = s.api("GET", "/subscriptions/s1/messages?limit=2", token=admin)
+    t.eq([base64.b64decode(m["data"]) for m in f1["items"]], payloads[:2], "fetch oldest first, no duplicates")
+    m0 = f1["items"][0]
+    t.eq((m0["topic"], m0["publisher"], m0["content_type"]),
+         ("telemetry/temp", {"type": "device", "id": dev_id, "app": "sensor"}, "application/json"), "message shape")
+    st, f1b, _ = s.api("GET", "/subscriptions/s1/messages", token=admin)
+    t.eq([base64.b64decode(m["data"]) for m in f1b["items"]], payloads[2:], "leased messages are not handed out twice")
+    st, f2, _ = s.api("GET", "/subscriptions/s2/messages", token=admin)
+    t.eq(len(f2["items"]), 3, "a second subscription gets every message")
+    ids = [m["id"] for m in f1["items"] + f1b["items"]]
+    st, a, _ = s.api("POST", "/subscriptions/s1/ack", {"ids": [ids[0], 999999]}, token=admin)
+    t.eq((st, a["cursor"]), (200, ids[0]), "ack moves the cursor; unknown ids ignored")
+    st, j, _ = s.api("POST", "/subscriptions/s1/ack", {"ids": ["x"]}, token=admin)
+    t.eq(st, 400, "malformed ack")
+    st, f, _ = s.api("GET", "/subscriptions/s1/messages", token=admin)
+    t.eq(f["items"], [], "nothing new while leases run")
+    st, _, _ = s.call("POST", "/test/clock", {"advance_ms": 61000})
+    t.eq(st, 200, "test clock")
+    st, f, _ = s.api("GET", "/subscriptions/s1/messages", token=admin)
+    t.eq([m["id"] for m in f["items"]], ids[1:], "unacked messages are delivered again after the deadline")
+    st, a, _ = s.api("POST", "/subscriptions/s1/ack", {"ids": ids[1:]}, token=admin)
+    t.eq(a["cursor"], ids[2], "all acked: cursor at the newest")
+    st, subs, _ = s.api("GET", "/subscriptions", token=view["secret"])
+    st1 = [x for x in subs["items"] if x["name"] == "s1"][0]
+    st2 = [x for x in subs["items"] if x["name"] == "s2"][0]
+    t.eq((st1["lag"], st1["unacked"], st2["lag"], st2["unacked"]), (0, 0, 3, 3), "subscription status")
+    st, tp, _ = s.api("GET", "/topics", token=admin)
+    t.eq({x["name"]: x["kind"] for x in tp["items"]}, {"cmd/valve": "latest", "telemetry/temp": "cloud"}, "topic kinds")
+    st, dp, _ = s.api("POST", "/org/apikeys", {"name": "pub", "role": "data-publisher"}, token=admin)
+    st, _, _ = s.api("POST", "/publish?topic=telemetry/x", token=dp["secret"], raw=b"1")
+    t.eq(st, 201, "data-publisher key publishes")
+    st, _, _ = s.api("GET", "/subscriptions/s2/messages", token=dp["secret"])
+    t.eq(st, 200, "data-publisher key fetches")
+    st, _, _ = s.api("GET", "/devices", token=dp["secret"])
+    t.eq(st, 403, "data-publisher key cannot read devices")
+    st, _, _ = s.api("POST", "/publish?topic=t", token=view["secret"], raw=b"1")
+    t.eq(st, 403, "viewer cannot publish")
+    for q, raw, want in [("topic=bad%20topic", b"1", 400), ("", b"1", 400), ("topic=t&kind=cloud", b"1", 400),
+                         ("topic=t", b"x" * 65537, 413), (f"topic=t&device={dev_id}", b"x" * 4097, 413),
+                         ("topic=t&device=00000000-0000-4000-8000-000000000000", b"1", 404)]:
+        st, _, _ = s.api("POST", "/publish?" + q, token=admin, raw=raw)
+        t.eq(st, want, f"bad publish {q}")
+    st, _, _ = s.api("GET", "/subscriptions/s1/messages", token=other)
+    t.eq(st, 404, "other org cannot fetch our subscription")
+    st, j, _ = s.api("GET", "/subscriptions", token=other)
+    t.eq(j["items"], [], "other org sees no subscriptions")
+    st, j, _ = s.api("POST", f"/publish?topic=t&device={dev_id}", token=other, raw=b"1")
+    t.eq(st, 404, "other org cannot target our device")
+    st, _, _ = s.api("DELETE", "/subscriptions/s2", token=admin)
+    t.eq(st, 200, "delete subscription")
+    st, _, _ = s.api("GET", "/subscriptions/s2/messages", token=admin)
+    t.eq(st, 404, "deleted subscription is gone")
 
     # Live follow: SSE streams of device logs and org events.
     import http.client
