@@ -19,6 +19,8 @@ static const struct {
     {"apikey", cli_fleet_apikey, "API keys: create, list, revoke"},
     {"events", cli_fleet_events, "organization events (audit log)"},
     {"device", cli_fleet_device, "devices: list, show, config, logs, events, metrics, claim, ..."},
+    {"app", cli_fleet_app, "applications: upload, list, versions, install, uninstall"},
+    {"data", cli_fleet_data, "pub/sub: publish, subscribe, fetch, ack, topics"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
