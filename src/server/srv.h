@@ -169,7 +169,11 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(upload_app_version) X(list_app_versions) X(list_apps) X(get_app) \
   X(install_app) X(uninstall_app) X(list_installations)             \
   X(publish) X(list_topics) X(create_subscription)                  \
-  X(delete_subscription) X(list_subscriptions) X(fetch) X(ack)
+  X(delete_subscription) X(list_subscriptions) X(fetch) X(ack)      \
+  X(create_group) X(list_groups) X(get_group) X(update_group)       \
+  X(delete_group) X(configure_group) X(set_group_app)               \
+  X(remove_group_app) X(favourite_device) X(unfavourite_device)     \
+  X(favourite_group) X(unfavourite_group) X(list_favourites)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X
@@ -183,6 +187,11 @@ typedef struct {
   size_t raw_len;
   char content_range[96];
 } srv_dev_reply;
+
+/* Group by id or name in the caller's org (srv_ops_device.c). */
+bool srv_group_resolve(srv_call *c, const char *g, char id[37]);
+/* Goal entry for an app version (srv_ops_app.c). */
+json_t *srv_app_entry(srv_call *c, const char *app);
 
 /* Pub/sub helpers (srv_ops_data.c). */
 bool srv_topic_ok(const char *t);

@@ -30,7 +30,11 @@
   X(AUTH_LOGIN_FAILED, "auth.login_failed")                       \
   X(HARDWARE_PROVISIONED, "hardware.provisioned")                 \
   X(DATA_SUBSCRIPTION_CREATED, "data.subscription_created")       \
-  X(DATA_SUBSCRIPTION_DELETED, "data.subscription_deleted")
+  X(DATA_SUBSCRIPTION_DELETED, "data.subscription_deleted")       \
+  X(GROUP_CREATED, "group.created")                               \
+  X(GROUP_UPDATED, "group.updated")                               \
+  X(GROUP_DELETED, "group.deleted")                               \
+  X(GROUP_CONFIG_CHANGED, "group.config_changed")
 
 typedef enum {
 #define X(e, name) SRV_EV_##e,

@@ -83,6 +83,13 @@ static const char *const migrations[] = {
     "CREATE TABLE leases (sub_id TEXT NOT NULL, msg_id BIGINT NOT NULL, lease_until BIGINT NOT NULL,"
     " acked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (sub_id, msg_id));"
     "ALTER TABLE devices ADD COLUMN acc_publish BIGINT;",
+    /* 5: groups (with their goal layer) and per-user favourites. */
+    "CREATE TABLE groups (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL"
+    " DEFAULT '', layer TEXT NOT NULL DEFAULT '{}', layer_rev BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,"
+    " UNIQUE (org_id, name));"
+    "CREATE INDEX devices_group ON devices(org_id, group_id);"
+    "CREATE TABLE favourites (user_id TEXT NOT NULL, org_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL,"
+    " position BIGINT NOT NULL, PRIMARY KEY (user_id, org_id, kind, target_id));",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

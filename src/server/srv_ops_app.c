@@ -260,22 +260,17 @@ static srv_err store_layer(srv_call *c, json_t *layer, int64_t rev) {
   return SRV_E_OK;
 }
 
-srv_err srv_op_install_app(srv_call *c) {
-  const char *app = c->params[1];
-  json_t *layer;
-  int64_t rev;
-  char dname[80], aid[37];
-  if (!device_layer(c, &layer, &rev, dname)) return c->err;
+/* The goal entry for app (version from c->in, else the newest); NULL and an
+ * error in c when the app, the version or the argument is wrong. */
+json_t *srv_app_entry(srv_call *c, const char *app) {
+  char aid[37];
   if (!app_id(c, app, aid)) {
-    json_decref(layer);
-    return srv_fail(c, SRV_E_NOT_FOUND, "no such app");
+    srv_fail(c, SRV_E_NOT_FOUND, "no such app");
+    return NULL;
   }
   bool bad = false;
   const char *version = srv_in_str(c, "version", &bad);
-  if (bad) {
-    json_decref(layer);
-    return c->err;
-  }
+  if (bad) return NULL;
   srv_val p[] = {SRV_TEXT(aid), SRV_TEXT(version), SRV_TEXT(version)};
   srv_rows *r = srv_db_query(c->s->db,
                              "SELECT version, image_sha256, image_size, spec FROM app_versions WHERE app_id = ?"
@@ -286,17 +281,28 @@ srv_err srv_op_install_app(srv_call *c) {
     json_t *spec = json_loads(srv_rows_text(r, 3), 0, NULL);
     char url[120];
     snprintf(url, sizeof url, "/d/v1/blobs/%s", srv_rows_text(r, 1));
-    entry = json_pack("{s:s,s:s,s:I,s:s,s:O,s:O,s:b}", "version", srv_rows_text(r, 0), "sha256", srv_rows_text(r, 1),
+    json_t *trig = json_object_get(spec, "triggers"), *args = json_object_get(spec, "args");
+    entry = json_pack("{s:s,s:s,s:I,s:s,s:o,s:o,s:b}", "version", srv_rows_text(r, 0), "sha256", srv_rows_text(r, 1),
                       "size", (json_int_t)srv_rows_int(r, 2), "url_path", url, "triggers",
-                      json_object_get(spec, "triggers") ? json_object_get(spec, "triggers") : json_pack("[s,s]", "install", "boot"),
-                      "args", json_object_get(spec, "args") ? json_object_get(spec, "args") : json_array(), "critical",
-                      json_is_true(json_object_get(spec, "critical")));
+                      trig ? json_incref(trig) : json_pack("[s,s]", "install", "boot"), "args",
+                      args ? json_incref(args) : json_array(), "critical", json_is_true(json_object_get(spec, "critical")));
     json_decref(spec);
   }
   srv_rows_free(r);
+  if (!entry) srv_fail(c, SRV_E_NOT_FOUND, "no such version of %s", app);
+  return entry;
+}
+
+srv_err srv_op_install_app(srv_call *c) {
+  const char *app = c->params[1];
+  json_t *layer;
+  int64_t rev;
+  char dname[80];
+  if (!device_layer(c, &layer, &rev, dname)) return c->err;
+  json_t *entry = srv_app_entry(c, app);
   if (!entry) {
     json_decref(layer);
-    return srv_fail(c, SRV_E_NOT_FOUND, "no such version of %s", app);
+    return c->err;
   }
   json_t *apps = json_object_get(layer, "apps");
   if (!json_is_object(apps)) {

@@ -96,16 +96,23 @@ typedef struct {
   int64_t goal_rev, state_req, first_seen, layer_rev;
   int64_t acc[4];
   bool acc_null[4];
-  json_t *layer;
+  json_t *layer, *group_layer;
   bool unclaimed;
 } dev_row;
+
+static void dev_free(dev_row *d) {
+  json_decref(d->layer);
+  json_decref(d->group_layer);
+  d->layer = d->group_layer = NULL;
+}
 
 static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65], char pending_hash[65]) {
   srv_val p[] = {SRV_TEXT(id)};
   srv_rows *r = srv_db_query(s->db,
                              "SELECT id, org_id, name, hardware_id, goal_sum, state_sum, goal_rev, state_req,"
                              " last_seen_at, layer, acc_logs, acc_events, acc_metrics, token_hash, pending_token_hash,"
-                             " unclaimed_at, acc_publish FROM devices WHERE id = ?",
+                             " unclaimed_at, acc_publish, (SELECT g.layer FROM groups g WHERE g.id = devices.group_id)"
+                             " FROM devices WHERE id = ?",
                              p, 1);
   bool found = srv_rows_next(r);
   if (found) {
@@ -129,6 +136,7 @@ static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65],
     d->unclaimed = !srv_rows_null(r, 15);
     d->acc_null[3] = srv_rows_null(r, 16);
     d->acc[3] = srv_rows_int(r, 16);
+    d->group_layer = srv_rows_null(r, 17) ? NULL : json_loads(srv_rows_text(r, 17), 0, NULL);
   }
   srv_rows_free(r);
   return found;
@@ -319,7 +327,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
     srv_uuid(tid);
     srv_val u[] = {SRV_TEXT(th), SRV_TEXT(tid), SRV_TEXT(d.id)};
     if (srv_db_exec(s->db, "UPDATE devices SET pending_token_hash = ?, token_id = ? WHERE id = ?", u, 3, NULL) < 0) {
-      json_decref(d.layer);
+      dev_free(&d);
       return fail(r, 503, "unavailable");
     }
     auth_out = json_pack("{s:s,s:s,s:s}", "device_id", d.id, "token", tok_hex, "token_id", tid);
@@ -328,11 +336,11 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
       return fail(r, 401, "unauthenticated");
     bool cur = token_hash[0] && srv_streq_ct(token_hash, h), pend = pending_hash[0] && srv_streq_ct(pending_hash, h);
     if (!cur && !pend) {
-      json_decref(d.layer);
+      dev_free(&d);
       return fail(r, 401, "unauthenticated");
     }
     if (d.unclaimed) {
-      json_decref(d.layer);
+      dev_free(&d);
       return fail(r, 403, "unclaimed");
     }
     if (pend) {
@@ -342,7 +350,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
       srv_val w[] = {SRV_TEXT(d.hardware_id)};
       if (srv_db_exec(s->db, "UPDATE devices SET token_hash = ?, pending_token_hash = NULL WHERE id = ?", u, 2, NULL) < 0 ||
           srv_db_exec(s->db, "UPDATE hardware SET secret_valid = 0 WHERE hardware_id = ?", w, 1, NULL) < 0) {
-        json_decref(d.layer);
+        dev_free(&d);
         return fail(r, 503, "unavailable");
       }
     }
@@ -353,7 +361,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   const char *boot = json_string_value(json_object_get(in, "boot"));
   if (!item_int(in, "v", true, &v) || v != 1 || !boot || strlen(boot) > 64 || !item_int(in, "req", true, &req) ||
       req < 0 || !item_int(in, "up", false, &up)) {
-    json_decref(d.layer);
+    dev_free(&d);
     json_decref(auth_out);
     return fail(r, 400, "invalid_argument");
   }
@@ -365,7 +373,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
     bool have = !d.acc_null[i];
     int rc = store_stream(s, &d, i, st, now, up, &d.acc[i], &have);
     if (rc < 0) {
-      json_decref(d.layer);
+      dev_free(&d);
       json_decref(auth_out);
       return rc == -1 ? fail(r, 400, "invalid_argument") : fail(r, 503, "unavailable");
     }
@@ -399,7 +407,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
                       "INSERT INTO messages (org_id, topic, publisher_type, publisher_id, publisher_app, created_at,"
                       " content_type, data, dedup) VALUES (?,?,'device',?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                       p, 8, NULL) == SRV_DB_ERROR) {
-        json_decref(d.layer);
+        dev_free(&d);
         json_decref(auth_out);
         return fail(r, 503, "unavailable");
       }
@@ -409,7 +417,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   }
   if (false) {
   bad_publish:
-    json_decref(d.layer);
+    dev_free(&d);
     json_decref(auth_out);
     return fail(r, 400, "invalid_argument");
   }
@@ -420,7 +428,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   bool state_wanted = false;
   if (state && !json_is_null(state)) {
     if (!json_is_object(state) || !state_sum || strlen(state_sum) > 64) {
-      json_decref(d.layer);
+      dev_free(&d);
       json_decref(auth_out);
       return fail(r, 400, "invalid_argument");
     }
@@ -447,7 +455,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
       free(sj);
       free(pj);
       if (rc < 0) {
-        json_decref(d.layer);
+        dev_free(&d);
         json_decref(auth_out);
         return fail(r, 503, "unavailable");
       }
@@ -460,8 +468,9 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   }
 
   /* Goal: bump rev only when the materialized document changed. */
-  json_t *goal = srv_goal_materialize(d.name, d.layer);
-  json_decref(d.layer);
+  json_t *goal = srv_goal_materialize(d.name, d.group_layer, d.layer);
+  dev_free(&d);
+  json_decref(d.group_layer);
   char sum[33];
   srv_goal_sum(goal, sum);
   if (strcmp(sum, d.goal_sum) != 0) {
@@ -531,7 +540,7 @@ static bool device_cred(srv *s, const char *auth, char org[37], srv_dev_reply *r
     fail(r, 401, "unauthenticated");
     return false;
   }
-  json_decref(d.layer);
+  dev_free(&d);
   bool ok = (th[0] && srv_streq_ct(th, h)) || (ph[0] && srv_streq_ct(ph, h));
   if (!ok) {
     fail(r, 401, "unauthenticated");
