@@ -173,7 +173,9 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(create_group) X(list_groups) X(get_group) X(update_group)       \
   X(delete_group) X(configure_group) X(set_group_app)               \
   X(remove_group_app) X(favourite_device) X(unfavourite_device)     \
-  X(favourite_group) X(unfavourite_group) X(list_favourites)
+  X(favourite_group) X(unfavourite_group) X(list_favourites)        \
+  X(create_simulator) X(list_simulators) X(start_simulator)         \
+  X(stop_simulator) X(delete_simulator)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X

@@ -34,7 +34,11 @@
   X(GROUP_CREATED, "group.created")                               \
   X(GROUP_UPDATED, "group.updated")                               \
   X(GROUP_DELETED, "group.deleted")                               \
-  X(GROUP_CONFIG_CHANGED, "group.config_changed")
+  X(GROUP_CONFIG_CHANGED, "group.config_changed")                 \
+  X(SIM_CREATED, "sim.created")                                   \
+  X(SIM_STARTED, "sim.started")                                   \
+  X(SIM_STOPPED, "sim.stopped")                                   \
+  X(SIM_DELETED, "sim.deleted")
 
 typedef enum {
 #define X(e, name) SRV_EV_##e,

@@ -90,6 +90,10 @@ static const char *const migrations[] = {
     "CREATE INDEX devices_group ON devices(org_id, group_id);"
     "CREATE TABLE favourites (user_id TEXT NOT NULL, org_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL,"
     " position BIGINT NOT NULL, PRIMARY KEY (user_id, org_id, kind, target_id));",
+    /* 6: simulator runner records. */
+    "CREATE TABLE simulators (device_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, owner TEXT, state TEXT NOT NULL,"
+    " fault_profile TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+    "CREATE INDEX simulators_org ON simulators(org_id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -10,7 +10,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from fleetlib import Checks, Server  # noqa: E402
 
-COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events", "device", "app", "data"]
+COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events", "device", "app", "data", "simulator"]
 
 
 def main():
@@ -223,6 +223,23 @@ def main():
         t.eq(rc, 2, "data ack with a bad id")
         rc, _, _ = toit("data", "fetch", "nope")
         t.eq(rc, 3, "fetch an unknown subscription")
+
+        # Simulators.
+        rc, out, _ = toit("simulator", "start", "--name", "sim-x")
+        t.check(rc == 0 and out.startswith("simulator sim-x ("), "simulator start")
+        rc, out, _ = toit("simulator", "list")
+        lines = out.splitlines()
+        t.check(rc == 0 and lines[0].split() == ["NAME", "STATE", "ID"] and lines[1].split()[:2] == ["sim-x", "starting"],
+                "simulator list")
+        sim_id = lines[1].split()[2]
+        rc, out, _ = toit("simulator", "stop", sim_id)
+        t.eq(rc, 0, "simulator stop")
+        rc, out, _ = toit("simulator", "list", "--json")
+        t.eq([x["state"] for x in json.loads(out)], ["stopped"], "simulator list --json")
+        rc, _, _ = toit("simulator", "delete", sim_id)
+        t.eq(rc, 0, "simulator delete")
+        rc, _, _ = toit("simulator", "stop", sim_id)
+        t.eq(rc, 3, "stop a deleted simulator")
 
         rc, _, _ = toit("device", "unclaim", "-d", "sim-two")
         t.eq(rc, 2, "unclaim needs --yes")

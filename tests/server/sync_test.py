@@ -417,6 +417,36 @@ def run(t, s):
     st, fav, _ = s.api("GET", "/favourites", token=admin)
     t.eq([f["kind"] for f in fav["items"]], ["device"], "group favourite gone with the group")
 
+    # Simulator records: quota, life cycle, isolation.
+    st, j, _ = s.api("PATCH", "/org", {"settings": {"simulator_quota": 2}}, token=admin)
+    t.eq(st, 200, "set simulator quota")
+    st, s1, _ = s.api("POST", "/simulators", {"name": "sim-a"}, token=admin)
+    t.eq((st, s1["name"], s1["state"]), (201, "sim-a", "starting"), "create simulator")
+    st, s2, _ = s.api("POST", "/simulators", {}, token=admin)
+    t.check(st == 201 and s2["name"].startswith("sim-"), "simulator with a default name")
+    st, j, _ = s.api("POST", "/simulators", {}, token=admin)
+    t.eq((st, j["error"]["code"]), (429, "resource_exhausted"), "simulator quota")
+    st, j, _ = s.api("POST", "/simulators", {"name": "x", "group": "nope"}, token=admin)
+    t.eq(st, 400, "simulator in an unknown group")
+    st, d, _ = s.api("GET", "/devices/" + s1["device_id"], token=admin)
+    t.eq((d["is_simulator"], d["health"]), (True, "never_seen"), "a simulator is a device")
+    st, j, _ = s.api("POST", f"/simulators/{s1['device_id']}/stop", {}, token=admin)
+    t.eq((st, j["state"]), (200, "stopped"), "stop simulator")
+    st, j, _ = s.api("POST", f"/simulators/{s1['device_id']}/stop", {}, token=other)
+    t.eq(st, 404, "other org cannot stop our simulator")
+    st, j, _ = s.api("GET", "/simulators", token=other)
+    t.eq(j["items"], [], "other org lists no simulators")
+    st, lst, _ = s.api("GET", "/simulators", token=view["secret"])
+    t.eq(sorted(x["state"] for x in lst["items"]), ["starting", "stopped"], "list simulators")
+    st, j, _ = s.api("DELETE", f"/simulators/{s2['device_id']}", token=admin)
+    t.eq(st, 200, "delete simulator")
+    st, j, _ = s.api("GET", "/devices/" + s2["device_id"], token=admin)
+    t.eq(st, 404, "deleted simulator's device is gone")
+    st, j, _ = s.api("POST", "/simulators", {"name": "sim-c"}, token=admin)
+    t.eq(st, 201, "quota frees up after delete")
+    st, ev, _ = s.api("GET", "/events?kind=sim.created", token=admin)
+    t.eq(len(ev["items"]), 3, "simulator events")
+
     # Pub/sub: per-subscriber cursors, leases, redelivery, device publish.
     import base64
     st, j, _ = s.api("POST", "/publish?topic=cmd/valve&kind=latest", token=admin, raw=b"open",

@@ -381,3 +381,70 @@ int cli_fleet_data(int argc, char **argv) {
   json_decref(out);
   return rc;
 }
+
+static const char SIM_HELP[] =
+    "usage: toit simulator COMMAND [--json]\n"
+    "  list                          simulators of the organization and their state\n"
+    "  start [--name N] [--group G]  create a simulator (a device with a server-minted identity)\n"
+    "  stop ID | delete ID\n";
+
+int cli_fleet_simulator(int argc, char **argv) {
+  if (help(argc, argv, SIM_HELP)) return CLI_OK;
+  bool js = strip_json(&argc, argv);
+  if (argc < 2) {
+    fputs(SIM_HELP, stderr);
+    return CLI_USAGE;
+  }
+  cli_conf cf;
+  cli_conf_load(&cf);
+  json_t *out = NULL;
+  int rc = CLI_USAGE;
+  char path[300];
+  const char *v;
+  if (strcmp(argv[1], "list") == 0 && argc == 2) {
+    rc = cli_api(&cf, "GET", "/simulators", NULL, &out);
+    if (rc == CLI_OK) {
+      if (js) {
+        cli_print_json(json_object_get(out, "items"));
+      } else {
+        const char *h[] = {"NAME", "STATE", "ID"};
+        cli_table *t = cli_table_new(3, h);
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(out, "items"), i, x) {
+          const char *row[] = {JS(x, "name"), JS(x, "state"), JS(x, "device_id")};
+          cli_table_row(t, row);
+        }
+        cli_table_print(t, stdout);
+        cli_table_free(t);
+      }
+    }
+  } else if (strcmp(argv[1], "start") == 0) {
+    json_t *body = json_object();
+    for (int i = 2; i < argc; i++) {
+      if (cli_flag(argc, argv, &i, "--name", &v))
+        json_object_set_new(body, "name", json_string(v));
+      else if (cli_flag(argc, argv, &i, "--group", &v))
+        json_object_set_new(body, "group", json_string(v));
+      else {
+        json_decref(body);
+        fputs(SIM_HELP, stderr);
+        return CLI_USAGE;
+      }
+    }
+    rc = cli_api(&cf, "POST", "/simulators", body, &out);
+    json_decref(body);
+    if (rc == CLI_OK) js ? cli_print_json(out) : (void)printf("simulator %s (%s)\n", JS(out, "name"), JS(out, "device_id"));
+  } else if ((strcmp(argv[1], "stop") == 0 || strcmp(argv[1], "delete") == 0) && argc == 3) {
+    bool del = strcmp(argv[1], "delete") == 0;
+    snprintf(path, sizeof path, del ? "/simulators/%s" : "/simulators/%s/stop", argv[2]);
+    json_t *body = json_object();
+    rc = cli_api(&cf, del ? "DELETE" : "POST", path, del ? NULL : body, &out);
+    json_decref(body);
+    if (rc == CLI_OK && !js) printf("%s\n", del ? "deleted" : "stopped");
+  } else {
+    fputs(SIM_HELP, stderr);
+  }
+  json_decref(out);
+  return rc;
+}

@@ -21,6 +21,7 @@ static const struct {
     {"device", cli_fleet_device, "devices: list, show, config, logs, events, metrics, claim, ..."},
     {"app", cli_fleet_app, "applications: upload, list, versions, install, uninstall"},
     {"data", cli_fleet_data, "pub/sub: publish, subscribe, fetch, ack, topics"},
+    {"simulator", cli_fleet_simulator, "simulators: list, start, stop, delete"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
