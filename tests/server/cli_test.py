@@ -67,8 +67,8 @@ def main():
         t.eq(rc, 4, "viewer key may not list keys")
         rc, out, _ = toit("apikey", "revoke", key["id"])
         t.eq(rc, 0, "apikey revoke")
-        rc, _, _ = toit("apikey", "revoke", key["id"])
-        t.eq(rc, 3, "revoke twice: not found exit code")
+        rc, _, _ = toit("key", "revoke", key["id"])
+        t.eq(rc, 3, "revoke twice (via the key alias): not found exit code")
 
         rc, out, _ = toit("org", "set", "name=Acme", "log_retention_d=21")
         t.check(rc == 0 and "rev 2" in out, "org set")
