@@ -7,6 +7,7 @@
 
 #include "srv.h"
 #include "srv_goal.h"
+#include "srv_query.h"
 #include "srv_util.h"
 
 #define DEVICE_COLS                                                                                          \
@@ -254,20 +255,25 @@ srv_err srv_op_list_devices(srv_call *c) {
     offset = strtoll(tok, &end, 10);
     if (*end || offset <= 0 || offset > 10000000) return srv_bad_field(c, "page_token", "not a token from this list");
   }
-  if (q && strlen(q) > 256) return srv_bad_field(c, "q", "at most 256 characters");
-  char like[300];
-  snprintf(like, sizeof like, "%%%s%%", q ? q : "");
+  srv_query *qc = calloc(1, sizeof *qc);
+  if (q && *q && srv_query_compile(q, srv_now_ms(), qc) < 0) {
+    srv_err e = srv_bad_field(c, "q", qc->error);
+    free(qc);
+    return e;
+  }
   bool desc = order && strcmp(order, "desc") == 0;
-  char sql[700];
-  snprintf(sql, sizeof sql,
-           "SELECT " DEVICE_COLS " FROM devices WHERE org_id = ? AND unclaimed_at IS NULL"
-           " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?) ORDER BY %s %s, id %s LIMIT ? OFFSET ?",
-           col, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
-  char prefix[300];
-  snprintf(prefix, sizeof prefix, "%s%%", q ? q : "");
-  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(q), SRV_TEXT(like), SRV_TEXT(prefix), SRV_INT(size + 1),
-                 SRV_INT(offset)};
-  srv_rows *r = srv_db_query(c->s->db, sql, p, 6);
+  char *sql = malloc(8192);
+  snprintf(sql, 8192,
+           "SELECT " DEVICE_COLS " FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND %s"
+           " ORDER BY %s %s, id %s LIMIT ? OFFSET ?",
+           qc->sql[0] ? qc->sql : "1 = 1", col, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+  srv_val p[SRV_QUERY_MAX_PARAMS + 3];
+  int n = 0;
+  p[n++] = SRV_TEXT(c->who.org_id);
+  for (int i = 0; i < qc->nparams; i++) p[n++] = qc->params[i];
+  p[n++] = SRV_INT(size + 1);
+  p[n++] = SRV_INT(offset);
+  srv_rows *r = srv_db_query(c->s->db, sql, p, n);
   json_t *items = json_array();
   bool more = false;
   while (srv_rows_next(r)) {
@@ -277,15 +283,20 @@ srv_err srv_op_list_devices(srv_call *c) {
     }
     json_array_append_new(items, device_json(r));
   }
+  bool failed = srv_rows_failed(r);
   srv_rows_free(r);
   size_t fi;
   json_t *fd;
   json_array_foreach(items, fi, fd) mark_favourite(c, fd);
-  srv_val t[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(q), SRV_TEXT(like), SRV_TEXT(prefix)};
-  int64_t total = srv_db_int(c->s->db,
-                             "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL"
-                             " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?)",
-                             t, 4, 0);
+  snprintf(sql, 8192, "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND %s",
+           qc->sql[0] ? qc->sql : "1 = 1");
+  int64_t total = srv_db_int(c->s->db, sql, p, n - 2, 0);
+  free(sql);
+  free(qc);
+  if (failed) {
+    json_decref(items);
+    return srv_fail(c, SRV_E_INTERNAL, "cannot list devices");
+  }
   char next[32] = "";
   if (more) snprintf(next, sizeof next, "%lld", (long long)(offset + size));
   c->out = json_pack("{s:o,s:s,s:I}", "items", items, "next_page_token", next, "total", (json_int_t)total);

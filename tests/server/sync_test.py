@@ -257,6 +257,16 @@ def run(t, s):
     t.eq([d["name"] for d in q["items"]], ["node-3"], "search by name")
     st, q, _ = s.api("GET", "/devices?sort=bogus", token=admin)
     t.eq(st, 400, "bad sort")
+    import urllib.parse
+    for query, names in [("name~node and not name=node-3", ["node-0", "node-1", "node-2", "node-4"]),
+                         ("tag.site=roof", ["sensor-one"]), ("health=never_seen", ["node-0", "node-1", "node-2", "node-3", "node-4"]),
+                         ("last_seen < 1h", ["sensor-one"]), ("last_seen > 1h or name=node-0", ["node-0", "node-1", "node-2", "node-3", "node-4"]),
+                         ("roof", ["sensor-one"]), ("(name=node-1 or name=node-2) and not sim", ["node-1", "node-2"])]:
+        st, q, _ = s.api("GET", "/devices?q=" + urllib.parse.quote(query), token=admin)
+        t.eq((st, [d["name"] for d in q["items"]], q["total"]), (200, names, len(names)), f"query {query}")
+    st, q, _ = s.api("GET", "/devices?q=" + urllib.parse.quote("bogus=1"), token=admin)
+    t.eq((st, q["error"]["details"]["field"]), (400, "q"), "bad query names the field")
+    t.check("unknown field" in q["error"]["message"], "bad query says why")
 
     st, me, _ = s.api("GET", "/me", token=admin)
     st, ob, _ = s.api("POST", "/orgs", {"name": "Other"}, token=admin)
