@@ -175,7 +175,7 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(remove_group_app) X(favourite_device) X(unfavourite_device)     \
   X(favourite_group) X(unfavourite_group) X(list_favourites)        \
   X(create_simulator) X(list_simulators) X(start_simulator)         \
-  X(stop_simulator) X(delete_simulator)
+  X(stop_simulator) X(delete_simulator) X(fleet_summary)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X

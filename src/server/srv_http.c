@@ -62,6 +62,7 @@ static const route routes[] = {
     {"GET", "/apps/{}", srv_op_get_app, SRV_ACT_READ, 0},
     {"GET", "/apps/{}/versions", srv_op_list_app_versions, SRV_ACT_READ, 0},
     {"POST", "/apps/{}/versions", srv_op_upload_app_version, SRV_ACT_OPERATE, R_RAW},
+    {"GET", "/fleet/summary", srv_op_fleet_summary, SRV_ACT_READ, 0},
     {"GET", "/groups", srv_op_list_groups, SRV_ACT_READ, 0},
     {"POST", "/groups", srv_op_create_group, SRV_ACT_OPERATE, 0},
     {"GET", "/groups/{}", srv_op_get_group, SRV_ACT_READ, 0},

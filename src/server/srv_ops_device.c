@@ -580,3 +580,40 @@ srv_err srv_op_query_metrics(srv_call *c) {
   c->out = json_pack("{s:s,s:s,s:I,s:o}", "name", name, "agg", agg, "step_s", (json_int_t)step, "points", points);
   return SRV_E_OK;
 }
+
+/* FleetSummary: counts for the dashboard, from the same health rules as the
+ * device rows. O(devices) per call for now (no health cache yet). */
+srv_err srv_op_fleet_summary(srv_call *c) {
+  srv_val p[] = {SRV_TEXT(c->who.org_id)};
+  srv_rows *r = srv_db_query(c->s->db, "SELECT " DEVICE_COLS " FROM devices WHERE org_id = ? AND unclaimed_at IS NULL", p, 1);
+  json_t *health = json_pack("{s:i,s:i,s:i}", "healthy", 0, "unhealthy", 0, "never_seen", 0), *reasons = json_object(),
+         *firmware = json_object(), *groups = json_object();
+  int64_t total = 0, connected = 0, sims = 0, up_to_date = 0;
+  while (srv_rows_next(r)) {
+    json_t *d = device_json(r);
+    total++;
+    connected += json_is_true(json_object_get(d, "connected"));
+    sims += json_is_true(json_object_get(d, "is_simulator"));
+    up_to_date += json_is_true(json_object_get(d, "up_to_date"));
+    const char *h = json_string_value(json_object_get(d, "health"));
+    json_object_set_new(health, h, json_integer(json_integer_value(json_object_get(health, h)) + 1));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(d, "health_reasons"), i, v) {
+      const char *k = json_string_value(v);
+      json_object_set_new(reasons, k, json_integer(json_integer_value(json_object_get(reasons, k)) + 1));
+    }
+    const char *fw = json_string_value(json_object_get(d, "firmware"));
+    if (!fw) fw = "unknown";
+    json_object_set_new(firmware, fw, json_integer(json_integer_value(json_object_get(firmware, fw)) + 1));
+    const char *g = json_string_value(json_object_get(d, "group_id"));
+    if (!g) g = "none";
+    json_object_set_new(groups, g, json_integer(json_integer_value(json_object_get(groups, g)) + 1));
+    json_decref(d);
+  }
+  srv_rows_free(r);
+  c->out = json_pack("{s:I,s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "total", (json_int_t)total, "by_health", health, "by_reason",
+                     reasons, "by_firmware", firmware, "by_group", groups, "connected", (json_int_t)connected, "simulators",
+                     (json_int_t)sims, "up_to_date", (json_int_t)up_to_date);
+  return SRV_E_OK;
+}

@@ -268,6 +268,9 @@ def run(t, s):
     t.eq((st, q["error"]["details"]["field"]), (400, "q"), "bad query names the field")
     t.check("unknown field" in q["error"]["message"], "bad query says why")
 
+    st, sm, _ = s.api("GET", "/fleet/summary", token=view["secret"])
+    t.eq((st, sm["total"], sm["by_health"], sm["by_firmware"], sm["up_to_date"]),
+         (200, 6, {"healthy": 1, "unhealthy": 0, "never_seen": 5}, {"v0.1.0": 1, "unknown": 5}, 0), "fleet summary")
     st, me, _ = s.api("GET", "/me", token=admin)
     st, ob, _ = s.api("POST", "/orgs", {"name": "Other"}, token=admin)
     st, sw, _ = s.api("POST", "/auth/switch-org", {"org_id": ob["id"]}, token=admin)
@@ -284,6 +287,8 @@ def run(t, s):
         t.eq(st, 404, f"other org: {method} {path.replace(dev_id, 'ID')}")
     st, lst, _ = s.api("GET", "/devices", token=other)
     t.eq(lst["total"], 0, "other org lists no devices")
+    st, sm, _ = s.api("GET", "/fleet/summary", token=other)
+    t.eq(sm["total"], 0, "other org's summary counts nothing of ours")
     st, j, _ = s.api("POST", "/devices/claim", {"items": [{"hardware_id": "station-7:unit_42"}]}, token=other)
     t.eq(j["items"][0]["status"], "not_available", "other org cannot claim our hardware by id")
     st, j, _ = s.api("GET", "/devices/" + dev_id, token=admin)
