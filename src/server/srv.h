@@ -19,6 +19,9 @@ typedef struct {
   const char *db_url;       /* "sqlite:PATH" or "postgres://..." */
   const char *http_addr;    /* "[HOST]:PORT"; port 0 picks a free one */
   const char *port_file;    /* if set, the bound HTTP port is written here */
+  const char *data_dir;     /* blobs live under DATA/blobs (default fleet-data) */
+  const char *grpc_addr;    /* "HOST:PORT" for gRPC, NULL = none */
+  const char *grpc_port_file;
   const char *admin_email;  /* first start: admin user (default admin@localhost) */
   const char *admin_password; /* first start: NULL = random, printed */
   bool demo;
@@ -37,6 +40,8 @@ typedef struct srv {
   srv_rate *rate;
   int64_t started_ms;
   volatile bool stopping; /* ends live streams */
+  void *grpc;             /* srv_grpc.c state */
+  int grpc_port;
 } srv;
 
 typedef enum { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_MEMBER, SRV_ROLE_ADMIN, SRV_ROLE_PROVISIONER, SRV_ROLE_PUBLISHER } srv_role;
@@ -82,6 +87,9 @@ typedef struct {
   json_t *in;                         /* request body or query arguments */
   const char *if_match;               /* HTTP If-Match / expected_rev */
   const char *client_ip;
+  const char *raw;         /* binary request body (image uploads) */
+  size_t raw_len;
+  const char *spec_header; /* X-App-Spec */
   /* Results. */
   srv_err err;
   char msg[256];
@@ -112,6 +120,17 @@ int srv_event_add_org(srv_call *c, const char *org_id, const char *device_id, sr
 
 /* Time value for JSON: RFC 3339 string, or null when ms <= 0 / NULL column. */
 json_t *srv_json_time(int64_t ms);
+
+/* Runs op for a front door: authenticates `authorization` (unless
+ * noauth), applies the per-credential rate limit and the role check for
+ * `action`, then calls op inside one transaction (unless notx). The result
+ * is in c (err, msg, details, out). */
+srv_err srv_invoke(srv_call *c, srv_err (*op)(srv_call *c), srv_action action, const char *authorization, bool noauth,
+                   bool notx);
+
+/* gRPC front door (srv_grpc.c): started when opt.grpc_addr is set. */
+int srv_grpc_start(srv *s, char *err, int errlen);
+void srv_grpc_stop(srv *s);
 
 /* Server life cycle. */
 srv *srv_start(const srv_options *opt, char *err, int errlen);
@@ -146,7 +165,17 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(read_events) X(get_info)                                        \
   X(claim_devices) X(list_devices) X(get_device) X(update_device)   \
   X(unclaim_device) X(configure_device) X(get_goal) X(get_state)    \
-  X(read_device_events) X(read_logs) X(query_metrics)
+  X(read_device_events) X(read_logs) X(query_metrics)               \
+  X(upload_app_version) X(list_app_versions) X(list_apps) X(get_app) \
+  X(install_app) X(uninstall_app) X(list_installations)             \
+  X(publish) X(list_topics) X(create_subscription)                  \
+  X(delete_subscription) X(list_subscriptions) X(fetch) X(ack)      \
+  X(create_group) X(list_groups) X(get_group) X(update_group)       \
+  X(delete_group) X(configure_group) X(set_group_app)               \
+  X(remove_group_app) X(favourite_device) X(unfavourite_device)     \
+  X(favourite_group) X(unfavourite_group) X(list_favourites)        \
+  X(create_simulator) X(list_simulators) X(start_simulator)         \
+  X(stop_simulator) X(delete_simulator) X(fleet_summary)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X
@@ -156,9 +185,24 @@ typedef struct {
   int status;
   json_t *body;
   int retry_after;
+  char *raw; /* binary answer (blob bytes), malloc'd; body is NULL then */
+  size_t raw_len;
+  char content_range[96];
 } srv_dev_reply;
+
+/* Group by id or name in the caller's org (srv_ops_device.c). */
+bool srv_group_resolve(srv_call *c, const char *g, char id[37]);
+/* Goal entry for an app version (srv_ops_app.c). */
+json_t *srv_app_entry(srv_call *c, const char *app);
+
+/* Pub/sub helpers (srv_ops_data.c). */
+bool srv_topic_ok(const char *t);
+int srv_topic_touch(srv *s, const char *org, const char *topic, const char *kind);
+
+/* Path of a blob file: DATA/blobs/ab/cdef... */
+void srv_blob_path(srv *s, const char *sha, char *out, size_t n);
 void srv_device_request(srv *s, const char *method, const char *path, const char *auth, const char *body, size_t len,
-                        srv_dev_reply *r);
+                        const char *range, srv_dev_reply *r);
 
 /* Live follow (srv_sse.c): an SSE response that re-runs `op` (a logs or
  * events read) after a cursor. c has passed authentication and the op's

@@ -28,7 +28,17 @@
   X(APIKEY_CREATED, "apikey.created")                             \
   X(APIKEY_REVOKED, "apikey.revoked")                             \
   X(AUTH_LOGIN_FAILED, "auth.login_failed")                       \
-  X(HARDWARE_PROVISIONED, "hardware.provisioned")
+  X(HARDWARE_PROVISIONED, "hardware.provisioned")                 \
+  X(DATA_SUBSCRIPTION_CREATED, "data.subscription_created")       \
+  X(DATA_SUBSCRIPTION_DELETED, "data.subscription_deleted")       \
+  X(GROUP_CREATED, "group.created")                               \
+  X(GROUP_UPDATED, "group.updated")                               \
+  X(GROUP_DELETED, "group.deleted")                               \
+  X(GROUP_CONFIG_CHANGED, "group.config_changed")                 \
+  X(SIM_CREATED, "sim.created")                                   \
+  X(SIM_STARTED, "sim.started")                                   \
+  X(SIM_STOPPED, "sim.stopped")                                   \
+  X(SIM_DELETED, "sim.deleted")
 
 typedef enum {
 #define X(e, name) SRV_EV_##e,

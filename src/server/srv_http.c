@@ -11,7 +11,9 @@
 #include "srv.h"
 #include "srv_util.h"
 
-enum { R_NOAUTH = 1, R_NOTX = 2 };
+enum { R_NOAUTH = 1, R_NOTX = 2, R_RAW = 4 };
+
+#define MAX_IMAGE (8u << 20)
 
 typedef struct {
   const char *method;
@@ -53,6 +55,39 @@ static const route routes[] = {
     {"GET", "/devices/{}/events", srv_op_read_device_events, SRV_ACT_READ, 0},
     {"GET", "/devices/{}/logs", srv_op_read_logs, SRV_ACT_READ, 0},
     {"GET", "/devices/{}/metrics", srv_op_query_metrics, SRV_ACT_READ, 0},
+    {"GET", "/devices/{}/apps", srv_op_list_installations, SRV_ACT_READ, 0},
+    {"PUT", "/devices/{}/apps/{}", srv_op_install_app, SRV_ACT_OPERATE, 0},
+    {"DELETE", "/devices/{}/apps/{}", srv_op_uninstall_app, SRV_ACT_OPERATE, 0},
+    {"GET", "/apps", srv_op_list_apps, SRV_ACT_READ, 0},
+    {"GET", "/apps/{}", srv_op_get_app, SRV_ACT_READ, 0},
+    {"GET", "/apps/{}/versions", srv_op_list_app_versions, SRV_ACT_READ, 0},
+    {"POST", "/apps/{}/versions", srv_op_upload_app_version, SRV_ACT_OPERATE, R_RAW},
+    {"GET", "/fleet/summary", srv_op_fleet_summary, SRV_ACT_READ, 0},
+    {"GET", "/groups", srv_op_list_groups, SRV_ACT_READ, 0},
+    {"POST", "/groups", srv_op_create_group, SRV_ACT_OPERATE, 0},
+    {"GET", "/groups/{}", srv_op_get_group, SRV_ACT_READ, 0},
+    {"PATCH", "/groups/{}", srv_op_update_group, SRV_ACT_OPERATE, 0},
+    {"DELETE", "/groups/{}", srv_op_delete_group, SRV_ACT_OPERATE, 0},
+    {"PATCH", "/groups/{}/config", srv_op_configure_group, SRV_ACT_OPERATE, 0},
+    {"PUT", "/groups/{}/apps/{}", srv_op_set_group_app, SRV_ACT_OPERATE, 0},
+    {"DELETE", "/groups/{}/apps/{}", srv_op_remove_group_app, SRV_ACT_OPERATE, 0},
+    {"PUT", "/devices/{}/favourite", srv_op_favourite_device, SRV_ACT_OPERATE, 0},
+    {"DELETE", "/devices/{}/favourite", srv_op_unfavourite_device, SRV_ACT_OPERATE, 0},
+    {"PUT", "/groups/{}/favourite", srv_op_favourite_group, SRV_ACT_OPERATE, 0},
+    {"DELETE", "/groups/{}/favourite", srv_op_unfavourite_group, SRV_ACT_OPERATE, 0},
+    {"GET", "/favourites", srv_op_list_favourites, SRV_ACT_READ, 0},
+    {"GET", "/simulators", srv_op_list_simulators, SRV_ACT_READ, 0},
+    {"POST", "/simulators", srv_op_create_simulator, SRV_ACT_OPERATE, 0},
+    {"POST", "/simulators/{}/start", srv_op_start_simulator, SRV_ACT_OPERATE, 0},
+    {"POST", "/simulators/{}/stop", srv_op_stop_simulator, SRV_ACT_OPERATE, 0},
+    {"DELETE", "/simulators/{}", srv_op_delete_simulator, SRV_ACT_OPERATE, 0},
+    {"GET", "/topics", srv_op_list_topics, SRV_ACT_READ, 0},
+    {"POST", "/publish", srv_op_publish, SRV_ACT_DATA, R_RAW},
+    {"GET", "/subscriptions", srv_op_list_subscriptions, SRV_ACT_READ, 0},
+    {"POST", "/subscriptions", srv_op_create_subscription, SRV_ACT_DATA, 0},
+    {"DELETE", "/subscriptions/{}", srv_op_delete_subscription, SRV_ACT_DATA, 0},
+    {"GET", "/subscriptions/{}/messages", srv_op_fetch, SRV_ACT_DATA, 0},
+    {"POST", "/subscriptions/{}/ack", srv_op_ack, SRV_ACT_DATA, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -145,7 +180,13 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
   char ipbuf[64];
   c.client_ip = client_ip(con, ipbuf);
   c.if_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-Match");
-  if (ctx->len > 0) {
+  if (rt->flags & R_RAW) {
+    c.raw = ctx->body;
+    c.raw_len = ctx->len;
+    c.spec_header = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                rt->op == srv_op_publish ? "Content-Type" : "X-App-Spec");
+    c.in = json_object();
+  } else if (ctx->len > 0) {
     json_error_t jerr;
     c.in = json_loadb(ctx->body, ctx->len, JSON_REJECT_DUPLICATES, &jerr);
     if (!c.in) {
@@ -162,47 +203,8 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
   }
   MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_arg, c.in);
 
-  pthread_mutex_lock(&s->lock);
-  if (!(rt->flags & R_NOAUTH)) {
-    srv_err e = srv_auth_bearer(s, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), &c.who);
-    if (e != SRV_E_OK) {
-      pthread_mutex_unlock(&s->lock);
-      json_decref(c.in);
-      return send_error(con, 401, e, "missing, invalid or expired credentials", NULL, rid);
-    }
-    char key[64];
-    snprintf(key, sizeof key, "api:%s", c.who.kind == SRV_WHO_API_KEY ? c.who.key_id : c.who.session_id);
-    if (!srv_rate_take(s->rate, key, s->opt.api_rate, 2 * s->opt.api_rate, srv_now_ms())) {
-      pthread_mutex_unlock(&s->lock);
-      json_decref(c.in);
-      return send_error(con, 429, SRV_E_RESOURCE_EXHAUSTED, "rate limit exceeded for this credential", NULL, rid);
-    }
-    if (!srv_role_allows(c.who.role, rt->action)) {
-      pthread_mutex_unlock(&s->lock);
-      json_decref(c.in);
-      char msg[96];
-      snprintf(msg, sizeof msg, "role %s may not do this", srv_role_name(c.who.role));
-      return send_error(con, 403, SRV_E_PERMISSION_DENIED, msg, NULL, rid);
-    }
-  }
-  bool tx = !(rt->flags & R_NOTX);
-  srv_err e;
-  if (tx && srv_db_begin(s->db) < 0) {
-    e = srv_fail(&c, SRV_E_UNAVAILABLE, "database unavailable");
-  } else {
-    e = rt->op(&c);
-    if (tx) {
-      if (e == SRV_E_OK) {
-        if (srv_db_commit(s->db) < 0) {
-          srv_db_rollback(s->db);
-          e = srv_fail(&c, SRV_E_UNAVAILABLE, "database commit failed");
-        }
-      } else {
-        srv_db_rollback(s->db);
-      }
-    }
-  }
-  pthread_mutex_unlock(&s->lock);
+  srv_err e = srv_invoke(&c, rt->op, rt->action, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"),
+                         rt->flags & R_NOAUTH, rt->flags & R_NOTX);
   const char *follow = json_string_value(json_object_get(c.in, "follow"));
   bool followable = rt->op == srv_op_read_logs || rt->op == srv_op_read_events || rt->op == srv_op_read_device_events;
   if (e == SRV_E_OK && followable && follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0)) {
@@ -232,6 +234,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
   srv *s = cls;
   req_ctx *ctx = *con_cls;
   size_t limit = strncmp(url, "/d/v1/", 6) == 0 ? 65536 : s->opt.max_body;
+  if (strncmp(url, "/api/v1/apps/", 13) == 0 && strcmp(method, "POST") == 0) limit = MAX_IMAGE;
   if (!ctx) {
     ctx = calloc(1, sizeof *ctx);
     *con_cls = ctx;
@@ -267,12 +270,41 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     return one == 1 ? send_json(con, 200, json_pack("{s:s}", "status", "ready"), rid, 0)
                     : send_error(con, 503, SRV_E_UNAVAILABLE, "database unreachable", NULL, rid);
   }
+  if (s->opt.test_hooks && strcmp(url, "/test/clock") == 0 && strcmp(method, "POST") == 0) {
+    /* Test builds only: move the server clock forward. */
+    json_t *in = ctx->len ? json_loadb(ctx->body, ctx->len, 0, NULL) : NULL;
+    json_t *adv = json_object_get(in, "advance_ms");
+    bool ok = json_is_integer(adv) && json_integer_value(adv) >= 0;
+    if (ok) srv_clock_advance(json_integer_value(adv));
+    json_decref(in);
+    return ok ? send_json(con, 200, json_pack("{s:I}", "now", (json_int_t)srv_now_ms()), rid, 0)
+              : send_error(con, 400, SRV_E_INVALID_ARGUMENT, "want {\"advance_ms\": N}", NULL, rid);
+  }
   if (strncmp(url, "/api/v1/", 8) == 0) return handle_api(s, con, method, url + 7, ctx, rid);
   if (strncmp(url, "/d/v1/", 6) == 0) {
     if (ctx->too_big) return send_json(con, 413, json_pack("{s:s}", "error", "too_large"), rid, 0);
     srv_dev_reply r;
     srv_device_request(s, method, url, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"), ctx->body,
-                       ctx->len, &r);
+                       ctx->len, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Range"), &r);
+    if (r.raw) {
+      struct MHD_Response *resp = MHD_create_response_from_buffer(r.raw_len, r.raw, MHD_RESPMEM_MUST_FREE);
+      MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
+      MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+      if (r.content_range[0]) MHD_add_response_header(resp, "Content-Range", r.content_range);
+      enum MHD_Result res = MHD_queue_response(con, (unsigned)r.status, resp);
+      MHD_destroy_response(resp);
+      return res;
+    }
+    if (r.content_range[0]) { /* 416 names the blob's size */
+      char *text = json_dumps(r.body, JSON_COMPACT);
+      json_decref(r.body);
+      struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+      MHD_add_response_header(resp, "Content-Type", "application/json");
+      MHD_add_response_header(resp, "Content-Range", r.content_range);
+      enum MHD_Result res = MHD_queue_response(con, (unsigned)r.status, resp);
+      MHD_destroy_response(resp);
+      return res;
+    }
     return send_json(con, r.status, r.body, rid, r.retry_after);
   }
   return send_error(con, 404, SRV_E_NOT_FOUND, "no such path", NULL, rid);

@@ -62,6 +62,38 @@ static const char *const migrations[] = {
     " name TEXT NOT NULL, kind TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, tags TEXT,"
     " PRIMARY KEY (device_id, seq));"
     "CREATE INDEX metrics_name ON metrics(org_id, device_id, name, time);",
+    /* 3: content-addressed blobs, applications and their versions. */
+    "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, created_at BIGINT NOT NULL);"
+    "CREATE TABLE apps (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL"
+    " DEFAULT '', created_at BIGINT NOT NULL, UNIQUE (org_id, name));"
+    "CREATE TABLE app_versions (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, app_id TEXT NOT NULL REFERENCES apps(id),"
+    " version TEXT NOT NULL, image_sha256 TEXT NOT NULL, image_size BIGINT NOT NULL, spec TEXT NOT NULL,"
+    " notes TEXT, created_by TEXT, created_at BIGINT NOT NULL, UNIQUE (app_id, version));"
+    "CREATE INDEX app_versions_blob ON app_versions(org_id, image_sha256);",
+    /* 4: pub/sub: topics, messages, subscriptions with cursors and leases. */
+    "CREATE TABLE topics (org_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (org_id, name));"
+    "CREATE TABLE messages (id @ID@, org_id TEXT NOT NULL, topic TEXT NOT NULL, publisher_type TEXT NOT NULL,"
+    " publisher_id TEXT, publisher_app TEXT, target_device TEXT, created_at BIGINT NOT NULL,"
+    " content_type TEXT NOT NULL, data TEXT NOT NULL, dedup TEXT UNIQUE);"
+    "CREATE INDEX messages_topic ON messages(org_id, topic, id);"
+    "CREATE TABLE subscriptions (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, topic TEXT NOT NULL,"
+    " cursor BIGINT NOT NULL, ack_deadline_s INTEGER NOT NULL DEFAULT 60, created_at BIGINT NOT NULL,"
+    " last_delivered_id BIGINT, last_delivered_at BIGINT, UNIQUE (org_id, name));"
+    "CREATE TABLE leases (sub_id TEXT NOT NULL, msg_id BIGINT NOT NULL, lease_until BIGINT NOT NULL,"
+    " acked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (sub_id, msg_id));"
+    "ALTER TABLE devices ADD COLUMN acc_publish BIGINT;",
+    /* 5: groups (with their goal layer) and per-user favourites. */
+    "CREATE TABLE groups (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL"
+    " DEFAULT '', layer TEXT NOT NULL DEFAULT '{}', layer_rev BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,"
+    " UNIQUE (org_id, name));"
+    "CREATE INDEX devices_group ON devices(org_id, group_id);"
+    "CREATE TABLE favourites (user_id TEXT NOT NULL, org_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL,"
+    " position BIGINT NOT NULL, PRIMARY KEY (user_id, org_id, kind, target_id));",
+    /* 6: simulator runner records. */
+    "CREATE TABLE simulators (device_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, owner TEXT, state TEXT NOT NULL,"
+    " fault_profile TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+    "CREATE INDEX simulators_org ON simulators(org_id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

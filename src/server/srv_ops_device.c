@@ -7,11 +7,13 @@
 
 #include "srv.h"
 #include "srv_goal.h"
+#include "srv_query.h"
 #include "srv_util.h"
 
 #define DEVICE_COLS                                                                                          \
   "id, name, hardware_id, is_simulator, group_id, tags, last_seen_at, firmware, sync_status, connected,"      \
-  " goal_rev, goal_sum, applied_sum, power_json, claimed_at, created_at, layer, layer_rev, last_boot_at"
+  " goal_rev, goal_sum, applied_sum, power_json, claimed_at, created_at, layer, layer_rev, last_boot_at,"        \
+  " (SELECT g.layer FROM groups g WHERE g.id = devices.group_id)"
 
 static json_t *parse_or(const char *s, json_t *dflt) {
   json_t *j = s ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL;
@@ -39,7 +41,9 @@ static void health(int64_t last_seen, int64_t max_offline_s, bool up_to_date, js
 
 static json_t *device_json(srv_rows *r) {
   json_t *layer = parse_or(srv_rows_text(r, 16), json_object());
-  json_t *goal = srv_goal_materialize(srv_rows_text(r, 1), layer);
+  json_t *glayer = srv_rows_null(r, 19) ? NULL : parse_or(srv_rows_text(r, 19), NULL);
+  json_t *goal = srv_goal_materialize(srv_rows_text(r, 1), glayer, layer);
+  json_decref(glayer);
   int64_t max_off = json_integer_value(json_object_get(goal, "max_offline_s"));
   char sum[33];
   srv_goal_sum(goal, sum);
@@ -72,6 +76,27 @@ static json_t *device_json(srv_rows *r) {
   return d;
 }
 
+/* Sets `favourite` on device objects for the calling user. */
+static void mark_favourite(srv_call *c, json_t *d) {
+  if (c->who.kind != SRV_WHO_SESSION) return;
+  srv_val p[] = {SRV_TEXT(c->who.user_id), SRV_TEXT(c->who.org_id), SRV_TEXT(json_string_value(json_object_get(d, "id")))};
+  json_object_set_new(d, "favourite",
+                      json_boolean(srv_db_int(c->s->db,
+                                              "SELECT COUNT(*) FROM favourites WHERE user_id = ? AND org_id = ?"
+                                              " AND kind = 'device' AND target_id = ?",
+                                              p, 3, 0) > 0));
+}
+
+/* Resolves a group given by id or name in the caller's org into id[37]. */
+bool srv_group_resolve(srv_call *c, const char *g, char id[37]) {
+  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(g), SRV_TEXT(g)};
+  srv_rows *r = srv_db_query(c->s->db, "SELECT id FROM groups WHERE org_id = ? AND (id = ? OR name = ?)", p, 3);
+  bool found = srv_rows_next(r);
+  if (found) snprintf(id, 37, "%s", srv_rows_text(r, 0));
+  srv_rows_free(r);
+  return found;
+}
+
 /* Loads a claimed device of the caller's org; NULL (and not_found) else. */
 static json_t *get_device(srv_call *c, const char *id) {
   if (!srv_is_uuid(id)) {
@@ -85,6 +110,7 @@ static json_t *get_device(srv_call *c, const char *id) {
   json_t *d = srv_rows_next(r) ? device_json(r) : NULL;
   srv_rows_free(r);
   if (!d) srv_fail(c, SRV_E_NOT_FOUND, "no such device");
+  else mark_favourite(c, d);
   return d;
 }
 
@@ -151,7 +177,9 @@ static json_t *claim_one(srv_call *c, json_t *it) {
   if (json_object_get(it, "name") && !json_is_null(json_object_get(it, "name")) && !device_name_ok(name))
     return json_pack("{s:s,s:s}", "status", "invalid", "message", "name: 1-64 printable characters");
   if (tags && !json_is_null(tags) && !tags_ok(tags, why)) return json_pack("{s:s,s:s}", "status", "invalid", "message", why);
-  if (group && !json_is_null(group)) return json_pack("{s:s,s:s}", "status", "invalid", "message", "unknown group");
+  char gid[37] = "";
+  if (group && !json_is_null(group) && (!json_is_string(group) || !srv_group_resolve(c, json_string_value(group), gid)))
+    return json_pack("{s:s,s:s}", "status", "invalid", "message", "unknown group");
   /* One answer for unknown, taken, or foreign hardware: nothing leaks. */
   srv_val p[] = {SRV_TEXT(code ? norm : hw), SRV_TEXT(c->who.org_id)};
   srv_rows *r = srv_db_query(c->s->db,
@@ -172,13 +200,13 @@ static json_t *claim_one(srv_call *c, json_t *it) {
   if (name_taken(c, dname, NULL)) return json_pack("{s:s,s:s}", "status", "invalid", "message", "name taken");
   char *tj = tags && json_is_object(tags) ? json_dumps(tags, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   int64_t now = srv_now_ms();
-  srv_val d[] = {SRV_TEXT(id), SRV_TEXT(c->who.org_id), SRV_TEXT(hwid), SRV_TEXT(dname), SRV_TEXT(tj ? tj : "{}"),
-                 SRV_INT(now), SRV_INT(now)};
+  srv_val d[] = {SRV_TEXT(id),    SRV_TEXT(c->who.org_id), SRV_TEXT(hwid), SRV_TEXT(dname), SRV_TEXT(tj ? tj : "{}"),
+                 SRV_INT(now),    SRV_INT(now),            SRV_TEXT(gid[0] ? gid : NULL)};
   srv_val h[] = {SRV_TEXT(id), SRV_TEXT(hwid)};
   int rc = srv_db_exec(c->s->db,
-                       "INSERT INTO devices (id, org_id, hardware_id, name, tags, created_at, claimed_at)"
-                       " VALUES (?,?,?,?,?,?,?)",
-                       d, 7, NULL);
+                       "INSERT INTO devices (id, org_id, hardware_id, name, tags, created_at, claimed_at, group_id)"
+                       " VALUES (?,?,?,?,?,?,?,?)",
+                       d, 8, NULL);
   free(tj);
   if (rc < 0 ||
       srv_db_exec(c->s->db, "UPDATE hardware SET bound_device_id = ?, secret_valid = 1 WHERE hardware_id = ?", h, 2,
@@ -227,20 +255,25 @@ srv_err srv_op_list_devices(srv_call *c) {
     offset = strtoll(tok, &end, 10);
     if (*end || offset <= 0 || offset > 10000000) return srv_bad_field(c, "page_token", "not a token from this list");
   }
-  if (q && strlen(q) > 256) return srv_bad_field(c, "q", "at most 256 characters");
-  char like[300];
-  snprintf(like, sizeof like, "%%%s%%", q ? q : "");
+  srv_query *qc = calloc(1, sizeof *qc);
+  if (q && *q && srv_query_compile(q, srv_now_ms(), qc) < 0) {
+    srv_err e = srv_bad_field(c, "q", qc->error);
+    free(qc);
+    return e;
+  }
   bool desc = order && strcmp(order, "desc") == 0;
-  char sql[700];
-  snprintf(sql, sizeof sql,
-           "SELECT " DEVICE_COLS " FROM devices WHERE org_id = ? AND unclaimed_at IS NULL"
-           " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?) ORDER BY %s %s, id %s LIMIT ? OFFSET ?",
-           col, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
-  char prefix[300];
-  snprintf(prefix, sizeof prefix, "%s%%", q ? q : "");
-  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(q), SRV_TEXT(like), SRV_TEXT(prefix), SRV_INT(size + 1),
-                 SRV_INT(offset)};
-  srv_rows *r = srv_db_query(c->s->db, sql, p, 6);
+  char *sql = malloc(8192);
+  snprintf(sql, 8192,
+           "SELECT " DEVICE_COLS " FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND %s"
+           " ORDER BY %s %s, id %s LIMIT ? OFFSET ?",
+           qc->sql[0] ? qc->sql : "1 = 1", col, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+  srv_val p[SRV_QUERY_MAX_PARAMS + 3];
+  int n = 0;
+  p[n++] = SRV_TEXT(c->who.org_id);
+  for (int i = 0; i < qc->nparams; i++) p[n++] = qc->params[i];
+  p[n++] = SRV_INT(size + 1);
+  p[n++] = SRV_INT(offset);
+  srv_rows *r = srv_db_query(c->s->db, sql, p, n);
   json_t *items = json_array();
   bool more = false;
   while (srv_rows_next(r)) {
@@ -250,12 +283,20 @@ srv_err srv_op_list_devices(srv_call *c) {
     }
     json_array_append_new(items, device_json(r));
   }
+  bool failed = srv_rows_failed(r);
   srv_rows_free(r);
-  srv_val t[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(q), SRV_TEXT(like), SRV_TEXT(prefix)};
-  int64_t total = srv_db_int(c->s->db,
-                             "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL"
-                             " AND (CAST(? AS TEXT) IS NULL OR LOWER(name) LIKE LOWER(?) OR id LIKE ?)",
-                             t, 4, 0);
+  size_t fi;
+  json_t *fd;
+  json_array_foreach(items, fi, fd) mark_favourite(c, fd);
+  snprintf(sql, 8192, "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND %s",
+           qc->sql[0] ? qc->sql : "1 = 1");
+  int64_t total = srv_db_int(c->s->db, sql, p, n - 2, 0);
+  free(sql);
+  free(qc);
+  if (failed) {
+    json_decref(items);
+    return srv_fail(c, SRV_E_INTERNAL, "cannot list devices");
+  }
   char next[32] = "";
   if (more) snprintf(next, sizeof next, "%lld", (long long)(offset + size));
   c->out = json_pack("{s:o,s:s,s:I}", "items", items, "next_page_token", next, "total", (json_int_t)total);
@@ -300,9 +341,19 @@ srv_err srv_op_update_device(srv_call *c) {
     srv_event_add(c, c->params[0], SRV_EV_DEVICE_TAGS_CHANGED, json_pack("{s:O}", "tags", json_object_get(before, "tags")),
                   json_pack("{s:O}", "tags", tags), NULL, "tags changed by %s", c->who.display);
   }
-  if (json_object_get(c->in, "group") && !json_is_null(json_object_get(c->in, "group"))) {
-    e = srv_bad_field(c, "group", "unknown group");
-    goto out;
+  json_t *group = json_object_get(c->in, "group");
+  if (group) {
+    char gid[37] = "";
+    if (!json_is_null(group) && (!json_is_string(group) || !srv_group_resolve(c, json_string_value(group), gid))) {
+      e = srv_bad_field(c, "group", "unknown group");
+      goto out;
+    }
+    srv_val p[] = {SRV_TEXT(gid[0] ? gid : NULL), SRV_TEXT(c->params[0]), SRV_TEXT(c->who.org_id)};
+    srv_db_exec(c->s->db, "UPDATE devices SET group_id = ? WHERE id = ? AND org_id = ?", p, 3, NULL);
+    srv_event_add(c, c->params[0], SRV_EV_DEVICE_GROUP_CHANGED,
+                  json_pack("{s:O}", "group_id", json_object_get(before, "group_id")),
+                  json_pack("{s:o}", "group_id", gid[0] ? json_string(gid) : json_null()), NULL, "group changed by %s",
+                  c->who.display);
   }
   c->out = get_device(c, c->params[0]);
 out:
@@ -392,12 +443,16 @@ srv_err srv_op_get_goal(srv_call *c) {
   int64_t rev;
   char name[80];
   if (!load_layer(c, c->params[0], &layer, &rev, name)) return c->err;
-  json_t *goal = srv_goal_materialize(name, layer);
+  srv_val p[] = {SRV_TEXT(c->params[0])};
+  srv_rows *r = srv_db_query(c->s->db, "SELECT g.layer FROM devices d JOIN groups g ON g.id = d.group_id WHERE d.id = ?", p, 1);
+  json_t *glayer = srv_rows_next(r) ? parse_or(srv_rows_text(r, 0), json_object()) : json_null();
+  srv_rows_free(r);
+  json_t *goal = srv_goal_materialize(name, json_is_null(glayer) ? NULL : glayer, layer);
   char sum[33];
   srv_goal_sum(goal, sum);
   json_object_set_new(goal, "sum", json_string(sum));
-  c->out = json_pack("{s:o,s:{s:{s:i},s:o},s:I}", "goal", goal, "layers", "defaults", "max_offline_s", 300, "device",
-                     layer, "device_layer_rev", (json_int_t)rev);
+  c->out = json_pack("{s:o,s:{s:{s:i},s:o,s:o},s:I}", "goal", goal, "layers", "defaults", "max_offline_s", 300, "group",
+                     glayer, "device", layer, "device_layer_rev", (json_int_t)rev);
   return SRV_E_OK;
 }
 
@@ -523,5 +578,42 @@ srv_err srv_op_query_metrics(srv_call *c) {
                                             srv_rows_real(r, 1)));
   srv_rows_free(r);
   c->out = json_pack("{s:s,s:s,s:I,s:o}", "name", name, "agg", agg, "step_s", (json_int_t)step, "points", points);
+  return SRV_E_OK;
+}
+
+/* FleetSummary: counts for the dashboard, from the same health rules as the
+ * device rows. O(devices) per call for now (no health cache yet). */
+srv_err srv_op_fleet_summary(srv_call *c) {
+  srv_val p[] = {SRV_TEXT(c->who.org_id)};
+  srv_rows *r = srv_db_query(c->s->db, "SELECT " DEVICE_COLS " FROM devices WHERE org_id = ? AND unclaimed_at IS NULL", p, 1);
+  json_t *health = json_pack("{s:i,s:i,s:i}", "healthy", 0, "unhealthy", 0, "never_seen", 0), *reasons = json_object(),
+         *firmware = json_object(), *groups = json_object();
+  int64_t total = 0, connected = 0, sims = 0, up_to_date = 0;
+  while (srv_rows_next(r)) {
+    json_t *d = device_json(r);
+    total++;
+    connected += json_is_true(json_object_get(d, "connected"));
+    sims += json_is_true(json_object_get(d, "is_simulator"));
+    up_to_date += json_is_true(json_object_get(d, "up_to_date"));
+    const char *h = json_string_value(json_object_get(d, "health"));
+    json_object_set_new(health, h, json_integer(json_integer_value(json_object_get(health, h)) + 1));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(d, "health_reasons"), i, v) {
+      const char *k = json_string_value(v);
+      json_object_set_new(reasons, k, json_integer(json_integer_value(json_object_get(reasons, k)) + 1));
+    }
+    const char *fw = json_string_value(json_object_get(d, "firmware"));
+    if (!fw) fw = "unknown";
+    json_object_set_new(firmware, fw, json_integer(json_integer_value(json_object_get(firmware, fw)) + 1));
+    const char *g = json_string_value(json_object_get(d, "group_id"));
+    if (!g) g = "none";
+    json_object_set_new(groups, g, json_integer(json_integer_value(json_object_get(groups, g)) + 1));
+    json_decref(d);
+  }
+  srv_rows_free(r);
+  c->out = json_pack("{s:I,s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "total", (json_int_t)total, "by_health", health, "by_reason",
+                     reasons, "by_firmware", firmware, "by_group", groups, "connected", (json_int_t)connected, "simulators",
+                     (json_int_t)sims, "up_to_date", (json_int_t)up_to_date);
   return SRV_E_OK;
 }

@@ -94,18 +94,25 @@ typedef struct {
   char id[37], org_id[37], name[80], hardware_id[65];
   char goal_sum[33], state_sum[33];
   int64_t goal_rev, state_req, first_seen, layer_rev;
-  int64_t acc[3];
-  bool acc_null[3];
-  json_t *layer;
+  int64_t acc[4];
+  bool acc_null[4];
+  json_t *layer, *group_layer;
   bool unclaimed;
 } dev_row;
+
+static void dev_free(dev_row *d) {
+  json_decref(d->layer);
+  json_decref(d->group_layer);
+  d->layer = d->group_layer = NULL;
+}
 
 static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65], char pending_hash[65]) {
   srv_val p[] = {SRV_TEXT(id)};
   srv_rows *r = srv_db_query(s->db,
                              "SELECT id, org_id, name, hardware_id, goal_sum, state_sum, goal_rev, state_req,"
                              " last_seen_at, layer, acc_logs, acc_events, acc_metrics, token_hash, pending_token_hash,"
-                             " unclaimed_at FROM devices WHERE id = ?",
+                             " unclaimed_at, acc_publish, (SELECT g.layer FROM groups g WHERE g.id = devices.group_id)"
+                             " FROM devices WHERE id = ?",
                              p, 1);
   bool found = srv_rows_next(r);
   if (found) {
@@ -127,6 +134,9 @@ static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65],
     snprintf(token_hash, 65, "%s", srv_rows_text(r, 13) ? srv_rows_text(r, 13) : "");
     snprintf(pending_hash, 65, "%s", srv_rows_text(r, 14) ? srv_rows_text(r, 14) : "");
     d->unclaimed = !srv_rows_null(r, 15);
+    d->acc_null[3] = srv_rows_null(r, 16);
+    d->acc[3] = srv_rows_int(r, 16);
+    d->group_layer = srv_rows_null(r, 17) ? NULL : json_loads(srv_rows_text(r, 17), 0, NULL);
   }
   srv_rows_free(r);
   return found;
@@ -317,7 +327,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
     srv_uuid(tid);
     srv_val u[] = {SRV_TEXT(th), SRV_TEXT(tid), SRV_TEXT(d.id)};
     if (srv_db_exec(s->db, "UPDATE devices SET pending_token_hash = ?, token_id = ? WHERE id = ?", u, 3, NULL) < 0) {
-      json_decref(d.layer);
+      dev_free(&d);
       return fail(r, 503, "unavailable");
     }
     auth_out = json_pack("{s:s,s:s,s:s}", "device_id", d.id, "token", tok_hex, "token_id", tid);
@@ -326,11 +336,11 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
       return fail(r, 401, "unauthenticated");
     bool cur = token_hash[0] && srv_streq_ct(token_hash, h), pend = pending_hash[0] && srv_streq_ct(pending_hash, h);
     if (!cur && !pend) {
-      json_decref(d.layer);
+      dev_free(&d);
       return fail(r, 401, "unauthenticated");
     }
     if (d.unclaimed) {
-      json_decref(d.layer);
+      dev_free(&d);
       return fail(r, 403, "unclaimed");
     }
     if (pend) {
@@ -340,7 +350,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
       srv_val w[] = {SRV_TEXT(d.hardware_id)};
       if (srv_db_exec(s->db, "UPDATE devices SET token_hash = ?, pending_token_hash = NULL WHERE id = ?", u, 2, NULL) < 0 ||
           srv_db_exec(s->db, "UPDATE hardware SET secret_valid = 0 WHERE hardware_id = ?", w, 1, NULL) < 0) {
-        json_decref(d.layer);
+        dev_free(&d);
         return fail(r, 503, "unavailable");
       }
     }
@@ -351,7 +361,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   const char *boot = json_string_value(json_object_get(in, "boot"));
   if (!item_int(in, "v", true, &v) || v != 1 || !boot || strlen(boot) > 64 || !item_int(in, "req", true, &req) ||
       req < 0 || !item_int(in, "up", false, &up)) {
-    json_decref(d.layer);
+    dev_free(&d);
     json_decref(auth_out);
     return fail(r, 400, "invalid_argument");
   }
@@ -363,11 +373,53 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
     bool have = !d.acc_null[i];
     int rc = store_stream(s, &d, i, st, now, up, &d.acc[i], &have);
     if (rc < 0) {
-      json_decref(d.layer);
+      dev_free(&d);
       json_decref(auth_out);
       return rc == -1 ? fail(r, 400, "invalid_argument") : fail(r, 503, "unavailable");
     }
     d.acc_null[i] = !have;
+  }
+
+  /* Published messages (cloud-bound), idempotent on (device, publish id). */
+  json_t *pubs = json_object_get(in, "publish");
+  if (pubs && !json_is_null(pubs)) {
+    size_t i;
+    json_t *it;
+    if (!json_is_array(pubs) || json_array_size(pubs) > MAX_ITEMS) goto bad_publish;
+    json_array_foreach(pubs, i, it) {
+      int64_t pid;
+      const char *topic = json_string_value(json_object_get(it, "topic")), *data = json_string_value(json_object_get(it, "data")),
+                 *app = json_string_value(json_object_get(it, "app")), *ct = json_string_value(json_object_get(it, "ct"));
+      if (!json_is_object(it) || !item_int(it, "id", true, &pid) || pid < 0 || !topic || !srv_topic_ok(topic) || !data ||
+          strlen(data) > 21848 || (app && !name_chars(app, 40, "-_")) || (ct && (strlen(ct) > 128 || !srv_text_ok(ct, 128))))
+        goto bad_publish;
+      uint8_t bin[16384 + 4];
+      size_t blen;
+      if (sodium_base642bin(bin, sizeof bin, data, strlen(data), NULL, &blen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+          blen > 16384)
+        goto bad_publish;
+      char dedup[120];
+      snprintf(dedup, sizeof dedup, "%s:%lld", d.id, (long long)pid);
+      srv_val p[] = {SRV_TEXT(d.org_id), SRV_TEXT(topic), SRV_TEXT(d.id), SRV_TEXT(app), SRV_INT(now),
+                     SRV_TEXT(ct ? ct : "application/octet-stream"), SRV_TEXT(data), SRV_TEXT(dedup)};
+      if (srv_topic_touch(s, d.org_id, topic, "cloud") < 0 ||
+          srv_db_exec(s->db,
+                      "INSERT INTO messages (org_id, topic, publisher_type, publisher_id, publisher_app, created_at,"
+                      " content_type, data, dedup) VALUES (?,?,'device',?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                      p, 8, NULL) == SRV_DB_ERROR) {
+        dev_free(&d);
+        json_decref(auth_out);
+        return fail(r, 503, "unavailable");
+      }
+      if (d.acc_null[3] || pid > d.acc[3]) d.acc[3] = pid;
+      d.acc_null[3] = false;
+    }
+  }
+  if (false) {
+  bad_publish:
+    dev_free(&d);
+    json_decref(auth_out);
+    return fail(r, 400, "invalid_argument");
   }
 
   /* Reported state: stored only when newer than what we have. */
@@ -376,7 +428,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   bool state_wanted = false;
   if (state && !json_is_null(state)) {
     if (!json_is_object(state) || !state_sum || strlen(state_sum) > 64) {
-      json_decref(d.layer);
+      dev_free(&d);
       json_decref(auth_out);
       return fail(r, 400, "invalid_argument");
     }
@@ -403,7 +455,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
       free(sj);
       free(pj);
       if (rc < 0) {
-        json_decref(d.layer);
+        dev_free(&d);
         json_decref(auth_out);
         return fail(r, 503, "unavailable");
       }
@@ -416,8 +468,9 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   }
 
   /* Goal: bump rev only when the materialized document changed. */
-  json_t *goal = srv_goal_materialize(d.name, d.layer);
-  json_decref(d.layer);
+  json_t *goal = srv_goal_materialize(d.name, d.group_layer, d.layer);
+  dev_free(&d);
+  json_decref(d.group_layer);
   char sum[33];
   srv_goal_sum(goal, sum);
   if (strcmp(sum, d.goal_sum) != 0) {
@@ -440,9 +493,11 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   /* last_boot_at moves when the boot id changes. */
   if (srv_db_exec(s->db,
                   "UPDATE devices SET last_seen_at = ?, last_boot_at = CASE WHEN boot_id IS NULL OR boot_id <> ?"
-                  " THEN ? ELSE last_boot_at END, boot_id = ?, acc_logs = ?, acc_events = ?, acc_metrics = ?,"
+                  " THEN ? ELSE last_boot_at END, boot_id = ?, acc_logs = ?, acc_events = ?, acc_metrics = ?, acc_publish = ?,"
                   " health = CASE WHEN health = 'never_seen' THEN 'healthy' ELSE health END WHERE id = ?",
-                  (srv_val[]){p[0], p[1], p[2], SRV_TEXT(boot), p[3], p[4], p[5], p[6]}, 8, NULL) < 0) {
+                  (srv_val[]){p[0], p[1], p[2], SRV_TEXT(boot), p[3], p[4], p[5],
+                              d.acc_null[3] ? SRV_NULLV : SRV_INT(d.acc[3]), p[6]},
+                  9, NULL) < 0) {
     json_decref(goal);
     json_decref(auth_out);
     return fail(r, 503, "unavailable");
@@ -453,8 +508,8 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
     srv_event_add(&c, d.id, SRV_EV_DEVICE_FIRST_SEEN, NULL, NULL, NULL, "%s checked in for the first time", d.name);
   }
   json_t *accepted = json_object();
-  static const char *const acc_names[] = {"logs", "events", "metrics"};
-  for (int i = 0; i < 3; i++)
+  static const char *const acc_names[] = {"logs", "events", "metrics", "publish"};
+  for (int i = 0; i < 4; i++)
     json_object_set_new(accepted, acc_names[i], d.acc_null[i] ? json_null() : json_integer(d.acc[i]));
   if (!send_goal) {
     json_decref(goal);
@@ -466,9 +521,124 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
                   "recovery_urls"));
 }
 
+/* Device credentials only (no hardware secret): downloads need a claimed
+ * device. Writes the device's org into org. */
+static bool device_cred(srv *s, const char *auth, char org[37], srv_dev_reply *r) {
+  if (!auth || strncmp(auth, "Device ", 7) != 0) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  const char *cred = auth + 7, *dot = strchr(cred, '.');
+  char ident[65], h[65], th[65], ph[65];
+  if (!dot || dot - cred > 64 || !secret_hash(dot + 1, h)) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  snprintf(ident, sizeof ident, "%.*s", (int)(dot - cred), cred);
+  dev_row d;
+  if (!srv_is_uuid(ident) || !load_device(s, ident, &d, th, ph)) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  dev_free(&d);
+  bool ok = (th[0] && srv_streq_ct(th, h)) || (ph[0] && srv_streq_ct(ph, h));
+  if (!ok) {
+    fail(r, 401, "unauthenticated");
+    return false;
+  }
+  if (d.unclaimed) {
+    fail(r, 403, "unclaimed");
+    return false;
+  }
+  snprintf(org, 37, "%s", d.org_id);
+  return true;
+}
+
+#define BLOB_CHUNK 16384
+
+/* GET /d/v1/blobs/{sha256}[/manifest], with Range for one chunk. */
+static void blob_request(srv *s, const char *sha, bool manifest, const char *auth, const char *range, srv_dev_reply *r) {
+  char org[37];
+  if (!device_cred(s, auth, org, r)) return;
+  uint8_t raw[32];
+  srv_val p[] = {SRV_TEXT(org), SRV_TEXT(sha)};
+  if (!srv_unhex(sha, raw, 32) ||
+      srv_db_int(s->db, "SELECT COUNT(*) FROM app_versions WHERE org_id = ? AND image_sha256 = ?", p, 2, 0) == 0)
+    return fail(r, 404, "not_found");
+  char path[1200];
+  srv_blob_path(s, sha, path, sizeof path);
+  FILE *f = fopen(path, "rb");
+  if (!f) return fail(r, 503, "unavailable");
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  if (manifest) {
+    json_t *chunks = json_array();
+    char *buf = malloc(BLOB_CHUNK);
+    size_t n;
+    while ((n = fread(buf, 1, BLOB_CHUNK, f)) > 0) {
+      char h[65];
+      srv_sha256_hex(buf, n, h);
+      json_array_append_new(chunks, json_string(h));
+    }
+    free(buf);
+    fclose(f);
+    return reply(r, 200, json_pack("{s:s,s:I,s:i,s:o}", "sha256", sha, "size", (json_int_t)size, "chunk_size", BLOB_CHUNK,
+                                   "chunks", chunks));
+  }
+  long a = 0, b = size - 1;
+  if (range) {
+    const char *q = range + 6;
+    char *e1, *e2;
+    if (strncmp(range, "bytes=", 6) != 0) goto bad_range;
+    a = strtol(q, &e1, 10);
+    if (e1 == q || *e1 != '-') goto bad_range;
+    if (e1[1]) {
+      b = strtol(e1 + 1, &e2, 10);
+      if (e2 == e1 + 1 || *e2) goto bad_range;
+    } else {
+      b = size - 1;
+    }
+    if (a < 0 || a > b || a >= size) goto bad_range;
+    if (b >= size) b = size - 1;
+    if (b - a + 1 > 65536) b = a + 65535; /* one chunk at most */
+    snprintf(r->content_range, sizeof r->content_range, "bytes %ld-%ld/%ld", a, b, size);
+  }
+  r->raw_len = (size_t)(b - a + 1);
+  r->raw = malloc(r->raw_len ? r->raw_len : 1);
+  fseek(f, a, SEEK_SET);
+  if (fread(r->raw, 1, r->raw_len, f) != r->raw_len) {
+    free(r->raw);
+    r->raw = NULL;
+    fclose(f);
+    return fail(r, 503, "unavailable");
+  }
+  fclose(f);
+  r->status = range ? 206 : 200;
+  return;
+bad_range:
+  fclose(f);
+  snprintf(r->content_range, sizeof r->content_range, "bytes */%ld", size);
+  fail(r, 416, "invalid_argument");
+}
+
 void srv_device_request(srv *s, const char *method, const char *path, const char *auth, const char *body, size_t len,
-                        srv_dev_reply *r) {
+                        const char *range, srv_dev_reply *r) {
   memset(r, 0, sizeof *r);
+  if (strncmp(path, "/d/v1/blobs/", 12) == 0) {
+    if (strcmp(method, "GET") != 0) return fail(r, 405, "invalid_argument");
+    char sha[65];
+    const char *rest = path + 12;
+    size_t n = strcspn(rest, "/");
+    bool manifest = strcmp(rest + n, "/manifest") == 0;
+    if (n != 64 || (rest[n] && !manifest)) return fail(r, 404, "not_found");
+    memcpy(sha, rest, 64);
+    sha[64] = 0;
+    pthread_mutex_lock(&s->lock);
+    blob_request(s, sha, manifest, auth, range, r);
+    pthread_mutex_unlock(&s->lock);
+    return;
+  }
   bool is_sync = strcmp(path, "/d/v1/sync") == 0, is_prov = strcmp(path, "/d/v1/provision") == 0;
   if (!is_sync && !is_prov) return fail(r, 404, "not_found");
   if (strcmp(method, "POST") != 0) return fail(r, 405, "invalid_argument");

@@ -10,7 +10,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from fleetlib import Checks, Server  # noqa: E402
 
-COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events", "device"]
+COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events", "device", "app", "data", "simulator"]
 
 
 def main():
@@ -67,8 +67,8 @@ def main():
         t.eq(rc, 4, "viewer key may not list keys")
         rc, out, _ = toit("apikey", "revoke", key["id"])
         t.eq(rc, 0, "apikey revoke")
-        rc, _, _ = toit("apikey", "revoke", key["id"])
-        t.eq(rc, 3, "revoke twice: not found exit code")
+        rc, _, _ = toit("key", "revoke", key["id"])
+        t.eq(rc, 3, "revoke twice (via the key alias): not found exit code")
 
         rc, out, _ = toit("org", "set", "name=Acme", "log_retention_d=21")
         t.check(rc == 0 and "rev 2" in out, "org set")
@@ -174,6 +174,73 @@ def main():
         rc, out, _ = toit("device", "tag", "-d", "sim-two", "site=lab")
         rc, out, _ = toit("device", "show", "-d", "sim-two", "--json")
         t.eq(json.loads(out)["tags"], {"site": "lab"}, "device tag")
+        # Apps.
+        img = os.path.join(cfg_dir, "blink.img")
+        with open(img, "wb") as f:
+            f.write(bytes(range(256)) * 40)
+        rc, out, _ = toit("app", "upload", img, "--name", "blink", "--version", "1.0.0", "--trigger", "boot")
+        t.check(rc == 0 and out.startswith("uploaded blink@1.0.0 (sha256 ") and "10.0 KiB" in out, "app upload")
+        rc, out, _ = toit("app", "upload", img, "--name", "blink")
+        t.check(rc == 0 and "blink@2" in out, "app upload with automatic version")
+        rc, _, _ = toit("app", "upload", os.path.join(cfg_dir, "missing.img"), "--name", "blink")
+        t.eq(rc, 1, "app upload of a missing file")
+        rc, _, _ = toit("app", "upload", img)
+        t.eq(rc, 2, "app upload without --name")
+        rc, out, _ = toit("app", "list")
+        t.check(rc == 0 and out.splitlines()[1].split() == ["blink", "2", "2"], "app list")
+        rc, out, _ = toit("app", "versions", "blink", "--json")
+        t.eq([v["version"] for v in json.loads(out)], ["1.0.0", "2"], "app versions --json")
+        rc, out, _ = toit("app", "install", "blink@1.0.0", "-d", "sim-1")
+        t.check(rc == 0 and "blink@1.0.0 goes to sim-1" in out, "app install")
+        rc, out, _ = toit("app", "installed", "-d", "sim-1")
+        t.check(rc == 0 and out.split() == ["blink", "1.0.0", "pending"], "app installed")
+        rc, _, _ = toit("app", "install", "nope", "-d", "sim-1")
+        t.eq(rc, 3, "install an unknown app")
+        rc, out, _ = toit("app", "uninstall", "blink", "-d", "sim-1")
+        t.eq(rc, 0, "app uninstall")
+        rc, _, _ = toit("app", "uninstall", "blink", "-d", "sim-1")
+        t.eq(rc, 3, "uninstall twice")
+
+        # Data.
+        rc, out, _ = toit("data", "subscribe", "temps", "telemetry/#")
+        t.eq(rc, 0, "data subscribe")
+        for payload in ["21.5", "22.0"]:
+            rc, out, _ = toit("data", "publish", "telemetry/temp", payload, "--type", "text/plain")
+            t.check(rc == 0 and out.startswith("published message "), "data publish")
+        rc, out, _ = toit("data", "publish", "bad topic", "x")
+        t.eq(rc, 2, "publish to a bad topic")
+        rc, out, _ = toit("data", "fetch", "temps", "--ack")
+        msgs = [json.loads(l) for l in out.splitlines()]
+        import base64
+        t.eq([base64.b64decode(m["data"]).decode() for m in msgs], ["21.5", "22.0"], "data fetch")
+        rc, out, _ = toit("data", "fetch", "temps")
+        t.eq((rc, out), (0, ""), "acked messages are not fetched again")
+        rc, out, _ = toit("data", "subscriptions")
+        t.check(rc == 0 and "temps" in out and "lag 0" in out and "unacked 0" in out, "data subscriptions")
+        rc, out, _ = toit("data", "topics")
+        t.check(rc == 0 and "telemetry/temp" in out, "data topics")
+        rc, _, _ = toit("data", "ack", "temps", "x")
+        t.eq(rc, 2, "data ack with a bad id")
+        rc, _, _ = toit("data", "fetch", "nope")
+        t.eq(rc, 3, "fetch an unknown subscription")
+
+        # Simulators.
+        rc, out, _ = toit("simulator", "start", "--name", "sim-x")
+        t.check(rc == 0 and out.startswith("simulator sim-x ("), "simulator start")
+        rc, out, _ = toit("simulator", "list")
+        lines = out.splitlines()
+        t.check(rc == 0 and lines[0].split() == ["NAME", "STATE", "ID"] and lines[1].split()[:2] == ["sim-x", "starting"],
+                "simulator list")
+        sim_id = lines[1].split()[2]
+        rc, out, _ = toit("simulator", "stop", sim_id)
+        t.eq(rc, 0, "simulator stop")
+        rc, out, _ = toit("simulator", "list", "--json")
+        t.eq([x["state"] for x in json.loads(out)], ["stopped"], "simulator list --json")
+        rc, _, _ = toit("simulator", "delete", sim_id)
+        t.eq(rc, 0, "simulator delete")
+        rc, _, _ = toit("simulator", "stop", sim_id)
+        t.eq(rc, 3, "stop a deleted simulator")
+
         rc, _, _ = toit("device", "unclaim", "-d", "sim-two")
         t.eq(rc, 2, "unclaim needs --yes")
         rc, _, _ = toit("device", "unclaim", "-d", "sim-two", "--yes")
@@ -190,7 +257,8 @@ def main():
         t.eq(rc, 4, "whoami after logout")
         rc, _, _ = toit("serve", "--bogus")
         t.eq(rc, 2, "serve with an unknown flag")
-        rc, _, err = toit("serve", "--db", "sqlite:/nonexistent/dir/x.db", "--http", "127.0.0.1:0")
+        rc, _, err = toit("serve", "--db", "sqlite:/nonexistent/dir/x.db", "--http", "127.0.0.1:0", "--data",
+                          os.path.join(cfg_dir, "d"))
         t.check(rc == 1 and "cannot open" in err, "serve with an unusable database")
     finally:
         s.stop()

@@ -39,6 +39,7 @@ class Server:
     def __init__(self, toit, db_url=None, password="admin-pass-1", extra=(), env=None):
         self.dir = tempfile.mkdtemp(prefix="fleet-test-")
         self.port_file = os.path.join(self.dir, "port")
+        extra = [x.replace("GRPC_PORT", os.path.join(self.dir, "grpc_port")) if x == "GRPC_PORT" else x for x in extra]
         args = [toit, "serve", "--http", "127.0.0.1:0", "--port-file", self.port_file,
                 "--data", os.path.join(self.dir, "data"), "--test-hooks", *extra]
         if db_url:

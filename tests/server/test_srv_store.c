@@ -7,6 +7,7 @@
 
 #include "server/srv.h"
 #include "server/srv_goal.h"
+#include "server/srv_query.h"
 #include "server/srv_util.h"
 
 static int failures, checks;
@@ -169,6 +170,48 @@ static void test_goal(void) {
   json_decref(ok);
 }
 
+static void test_query(void) {
+  srv_query q;
+  CHECK(srv_query_compile("name=sensor-1", 0, &q) == 0);
+  CHECK(strcmp(q.sql, "((name = ?))") == 0 && q.nparams == 1 && strcmp(q.store[0], "sensor-1") == 0);
+  CHECK(srv_query_compile("health=unhealthy and group=drones or not sim", 0, &q) == 0);
+  CHECK(strcmp(q.sql, "((health = ?) AND (NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = devices.group_id AND g.name = ?))"
+                      " OR NOT (is_simulator = 1))") != 0); /* and binds tighter: */
+  CHECK(strcmp(q.sql, "((health = ?) AND (EXISTS (SELECT 1 FROM groups g WHERE g.id = devices.group_id AND g.name = ?))"
+                      " OR NOT (is_simulator = 1))") == 0);
+  CHECK(srv_query_compile("last_seen > 2h", 10000000, &q) == 0);
+  CHECK(strcmp(q.sql, "((last_seen_at IS NULL OR last_seen_at < ?))") == 0 && q.params[0].i == 10000000 - 7200000);
+  CHECK(srv_query_compile("tag.site = \"lab 2\" and (firmware ~ v0 or connected)", 0, &q) == 0);
+  CHECK(strcmp(q.store[0], "%\"site\":\"lab 2\"%") == 0 && strcmp(q.store[1], "%v0%") == 0);
+  CHECK(srv_query_compile("drone", 0, &q) == 0 && q.nparams == 3);
+  /* Values never reach the SQL text. */
+  CHECK(srv_query_compile("name=\"x'); DROP TABLE devices; --\"", 0, &q) == 0 && strchr(q.sql, '\'') == NULL);
+  const char *bad[] = {"", "bogus=1", "name=", "(name=a", "name=a)", "last_seen > soon", "last_seen ~ 2h", "tag.=x",
+                       "tag.Site=x", "group < a", "\"open", "name=a and", "not", "a b", "name==a"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    CHECK(srv_query_compile(bad[i], 0, &q) == -1 && q.error[0]);
+  }
+  char deep[600];
+  memset(deep, '(', 100);
+  strcpy(deep + 100, "a");
+  memset(deep + 101, ')', 100);
+  deep[201] = 0;
+  CHECK(srv_query_compile(deep, 0, &q) == -1 && strstr(q.error, "deeply"));
+  /* Hostile input: random strings from the query alphabet never crash and
+   * either compile or say why. */
+  const char alpha[] = "abnotrdg=!<>~()\" .tag_last_seen0123456789hms";
+  srand(7);
+  for (int i = 0; i < 20000; i++) {
+    char buf[64];
+    int n = rand() % 63;
+    for (int k = 0; k < n; k++) buf[k] = alpha[rand() % (int)(sizeof alpha - 1)];
+    buf[n] = 0;
+    int rc = srv_query_compile(buf, 0, &q);
+    if (rc != 0 && !q.error[0]) CHECK(!"an error without a message");
+    if (rc == 0 && q.nparams > SRV_QUERY_MAX_PARAMS) CHECK(!"too many params");
+  }
+}
+
 int main(void) {
   srv_util_init();
   test_util();
@@ -176,6 +219,7 @@ int main(void) {
   test_rate();
   test_migrations();
   test_goal();
+  test_query();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
 }

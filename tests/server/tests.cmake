@@ -28,3 +28,7 @@ add_test(NAME server/demo COMMAND ${CMAKE_COMMAND} -E env TOIT=$<TARGET_FILE:toi
          ${CMAKE_SOURCE_DIR}/scripts/demo-fleet)
 set_tests_properties(server/demo PROPERTIES LABELS server TIMEOUT 60
                      PASS_REGULAR_EXPRESSION "demo-3 +v0\\.1\\.0 +[0-9]+s ago +[0-9a-f]+ +Healthy.*sensor +info")
+# gRPC interoperability: Node's @grpc/grpc-js against the server via proto/.
+add_test(NAME server/grpc-interop
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/grpc_test.py --toit $<TARGET_FILE:toit-fleet>)
+set_tests_properties(server/grpc-interop PROPERTIES LABELS server TIMEOUT 180)

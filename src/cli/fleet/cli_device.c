@@ -51,7 +51,7 @@ static const char *status_word(json_t *d) {
 }
 
 /* Resolves -d D to a device id (name, id, or unique id prefix). */
-static int resolve(cli_conf *cf, const char *want, char id[40]) {
+int cli_device_resolve(cli_conf *cf, const char *want, char id[40]) {
   char path[200] = "/devices?page_size=500";
   int matches = 0;
   id[0] = 0;
@@ -444,7 +444,7 @@ int cli_fleet_device(int argc, char **argv) {
     return CLI_USAGE;
   }
   char id[40], path[200];
-  int rc = resolve(&cf, want, id);
+  int rc = cli_device_resolve(&cf, want, id);
   if (rc != CLI_OK) return rc;
   if (strcmp(sub, "show") == 0) return show(&cf, id, js);
   if (strcmp(sub, "config") == 0) return config(&cf, id, argc, argv, rest, js);

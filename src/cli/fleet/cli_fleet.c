@@ -17,8 +17,12 @@ static const struct {
     {"org", cli_fleet_org, "organizations: list, create, use, show, set"},
     {"user", cli_fleet_user, "members: list, invite, role, remove"},
     {"apikey", cli_fleet_apikey, "API keys: create, list, revoke"},
+    {"key", cli_fleet_apikey, "same as apikey"},
     {"events", cli_fleet_events, "organization events (audit log)"},
     {"device", cli_fleet_device, "devices: list, show, config, logs, events, metrics, claim, ..."},
+    {"app", cli_fleet_app, "applications: upload, list, versions, install, uninstall"},
+    {"data", cli_fleet_data, "pub/sub: publish, subscribe, fetch, ack, topics"},
+    {"simulator", cli_fleet_simulator, "simulators: list, start, stop, delete"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -16,6 +16,10 @@ int cli_fleet_user(int argc, char **argv);
 int cli_fleet_apikey(int argc, char **argv);
 int cli_fleet_events(int argc, char **argv);
 int cli_fleet_device(int argc, char **argv);
+int cli_fleet_app(int argc, char **argv);
+int cli_fleet_data(int argc, char **argv);
+int cli_fleet_simulator(int argc, char **argv);
+
 
 /* HTTP client (cli_fleet_http.c). Calls METHOD /api/v1PATH with an optional
  * JSON body; *out gets the parsed answer (or the error object). Returns the
@@ -28,6 +32,8 @@ typedef struct {
 } cli_conf;
 
 int cli_conf_load(cli_conf *cf);
+/* Resolves a device name, id or unique id prefix (cli_device.c). */
+int cli_device_resolve(cli_conf *cf, const char *want, char id[40]);
 int cli_conf_save(const cli_conf *cf);
 int cli_api(const cli_conf *cf, const char *method, const char *path, json_t *body, json_t **out);
 

@@ -24,6 +24,7 @@ static int mkdir_p(char *path) {
 static void usage(FILE *out) {
   fprintf(out,
           "usage: toit serve [--db sqlite:PATH | --db postgres://...] [--http HOST:PORT] [--data DIR]\n"
+          "                  [--grpc HOST:PORT] [--grpc-port-file F]\n"
           "                  [--admin-email E] [--demo] [--port-file F] [--api-rate N]\n"
           "                  [--device-rate N] [--test-hooks]\n"
           "Runs the fleet server. Defaults: --db sqlite:DIR/fleet.db, --data ./fleet-data,\n"
@@ -50,6 +51,10 @@ int cli_fleet_serve(int argc, char **argv) {
       data = v;
     } else if (cli_flag(argc, argv, &i, "--admin-email", &v)) {
       opt.admin_email = v;
+    } else if (cli_flag(argc, argv, &i, "--grpc", &v)) {
+      opt.grpc_addr = v;
+    } else if (cli_flag(argc, argv, &i, "--grpc-port-file", &v)) {
+      opt.grpc_port_file = v;
     } else if (cli_flag(argc, argv, &i, "--port-file", &v)) {
       opt.port_file = v;
     } else if (cli_flag(argc, argv, &i, "--api-rate", &v)) {
@@ -74,17 +79,18 @@ int cli_fleet_serve(int argc, char **argv) {
       return CLI_USAGE;
     }
   }
+  char cmd[1100];
+  snprintf(cmd, sizeof cmd, "%s", data);
+  if (mkdir_p(cmd) != 0) {
+    fprintf(stderr, "toit serve: cannot create %s\n", data);
+    return CLI_ERR;
+  }
   if (!opt.db_url) {
-    char cmd[1100];
-    snprintf(cmd, sizeof cmd, "%s", data);
-    if (mkdir_p(cmd) != 0) {
-      fprintf(stderr, "toit serve: cannot create %s\n", data);
-      return CLI_ERR;
-    }
     snprintf(dbbuf, sizeof dbbuf, "sqlite:%s/fleet.db", data);
     opt.db_url = dbbuf;
   }
   opt.admin_password = getenv("TOIT_ADMIN_PASSWORD");
+  opt.data_dir = data;
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -99,6 +105,7 @@ int cli_fleet_serve(int argc, char **argv) {
   }
   fprintf(stderr, "fleet server (%s) listening on http://%s:%d\n", s->db->be->name,
           strncmp(s->opt.http_addr, ":", 1) == 0 ? "127.0.0.1" : "localhost", s->http_port);
+  if (s->grpc_port > 0) fprintf(stderr, "fleet server: gRPC on port %d\n", s->grpc_port);
   int sig = 0;
   sigwait(&set, &sig);
   fprintf(stderr, "fleet server: stopping\n");
