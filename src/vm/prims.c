@@ -220,7 +220,7 @@ static value prim_float_neg(vm_process *p, value *args) {
 static value prim_float_to_string(vm_process *p, value *args) {
   ARG_FLOAT(0, x);
   ARG_INT(1, precision);
-  char buf[NUMFMT_BUF + 80];
+  char buf[420]; /* %.64f of the largest double: 309 digits, the point and 64 decimals */
   int n;
   if (precision < 0) {
     n = numfmt_float(buf, x);
@@ -693,6 +693,7 @@ static value prim_map_find(vm_process *p, value *args) {
   uint32_t cap = index->length;
   if (cap == 0 || (cap & (cap - 1))) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
   uint64_t h = is_string ? string_hash((obj_bytes *)as_obj(key)) : (uint64_t)ik;
+  h = (h * 0x9e3779b97f4a7c15ull) >> 32; /* the same mixing as hash-of_ in the core library */
   for (uint32_t probes = 0; probes < cap; probes++) {
     uint32_t slot = (uint32_t)(h & (cap - 1));
     value e = index->elems[slot];
@@ -837,7 +838,7 @@ static value prim_core_exit(vm_process *p, value *args) {
 static value prim_core_format(vm_process *p, value *args) {
   ARG_STRING(0, spec_s);
   numfmt_spec spec;
-  char text[NUMFMT_BUF + 80];
+  char text[420];
   const char *src = text;
   size_t len = 0, units = 0;
   if (!numfmt_parse_spec((const char *)spec_s->bytes, spec_s->size, &spec)) goto wrong_type;

@@ -681,7 +681,10 @@ class Map:
       return value
     if iterating_ > 0: throw "CONCURRENT_MODIFICATION"
     if index_ == null or (keys_.size + 1) * 2 > (__prim__ "array.size" index_):
-      rehash_ (max 8 (count_ * 4))
+      // A power of two (probing masks with cap - 1), room for 4x the live keys.
+      cap := 8
+      while cap < count_ * 4: cap *= 2
+      rehash_ cap
     keys_.add key
     values_.add value
     insert-index_ key keys_.size - 1
@@ -734,10 +737,11 @@ class Map:
     i := find_ key
     if i < 0: return
     if iterating_ > 0: throw "CONCURRENT_MODIFICATION"
+    // The entry becomes a tombstone that lookups skip; the next growth of
+    // the table (in []=) compacts them away.
     keys_[i] = TOMBSTONE_
     values_[i] = null
     count_--
-    rehash_ (__prim__ "array.size" index_)
 
   clear -> none:
     keys_ = []
@@ -803,11 +807,15 @@ class Tombstone_:
 
 TOMBSTONE_ ::= Tombstone_
 
+// Hash codes are mixed (Fibonacci hashing) so that runs of consecutive
+// ints do not form one long probe chain; map.find mixes the same way.
 hash-of_ key -> int:
-  if key is int: return key
-  if key is string: return key.hash-code
-  if key == null or key is bool or key is float: throw "LOOKUP_FAILED"
-  return key.hash-code
+  h := ?
+  if key is int: h = key
+  else if key is string: h = key.hash-code
+  else if key == null or key is bool or key is float: throw "LOOKUP_FAILED"
+  else: h = key.hash-code
+  return (h * -7046029254386353131) >>> 32
 
 // An insertion-ordered set, on the same hash table as Map.
 class Set:
