@@ -54,13 +54,7 @@ static bool at_boundary(parser *p) {
 }
 
 static src_loc tok_loc(parser *p, const token *t) {
-  src_loc l;
-  l.file = (int16_t)p->f->id;
-  l.line = t->line;
-  l.col = (uint16_t)t->col;
-  l.offset = t->start;
-  l.length = t->len ? t->len : 1;
-  return l;
+  return diag_loc(p->d, p->f->id, t->start, t->len ? t->len : 1);
 }
 
 static void error(parser *p, const token *t, const char *msg) {
@@ -156,7 +150,7 @@ static ast_node *parse_sub_expression(parser *p, uint32_t start, uint32_t end, c
 static ast_node *parse_string(parser *p) {
   token *t = cur(p);
   advance(p);
-  if (!t->parts) {
+  if (!t->interpolated) {
     ast_node *n = node(p, AST_STRING, t);
     n->str.bytes = t->str;
     n->str.size = t->str_len;

@@ -55,9 +55,7 @@ static token *push(scanner *sc, tok_kind kind, uint32_t start, uint32_t len) {
   t->kind = kind;
   t->start = start;
   t->len = len;
-  t->line = sc->line;
-  t->col = start - sc->line_start + 1;
-  t->indent = sc->indent;
+  t->indent = (uint16_t)(sc->indent > 0xffff ? 0xffff : sc->indent);
   t->first = sc->at_line_start;
   sc->at_line_start = false;
   uint32_t before = start;
@@ -488,13 +486,11 @@ static void scan_string(scanner *sc) {
              (str_part){false, arena_strndup(sc->a, buf + lit_start, n - lit_start), n - lit_start, 0, 0, NULL});
     t->parts = parts;
     t->part_count = count;
+    t->interpolated = 1;
   } else {
     t->str = arena_strndup(sc->a, buf, n);
     t->str_len = n;
   }
-  /* push() computed line/col at the end; fix them to the start. */
-  t->line = diag_loc(sc->d, sc->f->id, start, 1).line;
-  t->col = diag_loc(sc->d, sc->f->id, start, 1).col;
   sc->pos = after;
 }
 

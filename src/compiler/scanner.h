@@ -34,20 +34,29 @@ typedef struct {
   const char *format;    /* "5d" for $(%5d x), or NULL */
 } str_part;
 
+/* 40 bytes on a 64-bit host: the whole file's tokens are in memory at once,
+ * so the layout is kept tight (line and column come from the file's line
+ * table when a location is needed). */
 typedef struct {
-  tok_kind kind;
-  const char *text;      /* identifier/keyword/operator text (canonical for identifiers) */
+  uint8_t kind;          /* tok_kind */
+  uint8_t first : 1;     /* first token on its line */
+  uint8_t space_before : 1, space_after : 1;
+  uint8_t interpolated : 1; /* a string with parts */
+  uint16_t indent;       /* indentation of the token's line */
   uint32_t start, len;   /* byte range */
-  uint32_t line, col;
-  uint32_t indent;       /* indentation of the token's line */
-  bool first;            /* first token on its line */
-  bool space_before, space_after;
-  int64_t ivalue;
-  double fvalue;
-  const char *str;       /* decoded string */
-  uint32_t str_len;
-  str_part *parts;       /* interpolated strings */
-  int part_count;
+  const char *text;      /* identifier/keyword/operator text (canonical for identifiers) */
+  union {
+    int64_t ivalue;
+    double fvalue;
+    struct {
+      const char *str;   /* decoded string */
+      uint32_t str_len;
+    };
+    struct {
+      str_part *parts;   /* interpolated strings */
+      int part_count;
+    };
+  };
 } token;
 
 typedef struct {
