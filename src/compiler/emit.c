@@ -1426,6 +1426,19 @@ static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, 
   return false;
 }
 
+/* A static call among overloads (functions, static methods): picks the one
+ * that fits the arguments and emits it, or reports why none does. */
+static void emit_overloaded_call(fn *f, ptr_vec *cands, ast_list *argl, src_loc loc, const char *name,
+                                 bool want) {
+  arg_info args[64];
+  const char *named[64];
+  int nn, npos;
+  collect_args(f, argl, args, 64, named, &nn, &npos);
+  meth *m = pick_overload(f, cands, npos, named, nn, loc, name, true);
+  if (m) emit_static_call(f, m, argl, loc, want, 0);
+  else if (want) op(f, OP_LOAD_NULL, 1);
+}
+
 static void emit_block_call(fn *f, ast_node *receiver, ast_list *argl, src_loc loc, bool want) {
   emit_expr(f, receiver, true);
   int argc = 1;
@@ -1495,9 +1508,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
       for (cls *c = f->holder; c; c = c->super) {
         ptr_vec *v = strmap_get(&c->statics, name);
         if (v) {
-          meth *m = pick_overload(f, v, npos, named, nn, n->loc, name, true);
-          if (m) emit_static_call(f, m, argl, n->loc, want, 0);
-          else if (want) op(f, OP_LOAD_NULL, 1);
+          emit_overloaded_call(f, v, argl, n->loc, name, want);
           return;
         }
         glob *g = prog_find_static_field(c, name);
@@ -1526,12 +1537,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
       emit_constructor_call(f, e->klass, "constructor", argl, n->loc, want);
       return;
     }
-    meth *m = pick_overload(f, &e->methods, npos, named, nn, n->loc, name, true);
-    if (!m) {
-      if (want) op(f, OP_LOAD_NULL, 1);
-      return;
-    }
-    emit_static_call(f, m, argl, n->loc, want, 0);
+    emit_overloaded_call(f, &e->methods, argl, n->loc, name, want);
     return;
   }
   if (t->kind == AST_DOT) {
@@ -1558,28 +1564,16 @@ static void emit_call(fn *f, ast_node *n, bool want) {
         emit_constructor_call(f, e->klass, "constructor", argl, n->loc, want);
         return;
       }
-      arg_info args[64];
-      const char *named[64];
-      int nn, npos;
-      collect_args(f, argl, args, 64, named, &nn, &npos);
-      meth *m = pick_overload(f, &e->methods, npos, named, nn, n->loc, name, true);
-      if (m) emit_static_call(f, m, argl, n->loc, want, 0);
-      else if (want) op(f, OP_LOAD_NULL, 1);
+      emit_overloaded_call(f, &e->methods, argl, n->loc, name, want);
       return;
     }
     /* Class.static / Class.named-constructor. */
     if (recv->kind == AST_IDENT && !lookup_var(f, recv->ident.name).l) {
       cls *c = prog_find_class(f->p, f->u, recv->ident.name);
       if (c) {
-        arg_info args[64];
-        const char *named[64];
-        int nn, npos;
-        collect_args(f, argl, args, 64, named, &nn, &npos);
         ptr_vec *v = strmap_get(&c->statics, name);
         if (v) {
-          meth *m = pick_overload(f, v, npos, named, nn, n->loc, name, true);
-          if (m) emit_static_call(f, m, argl, n->loc, want, 0);
-          else if (want) op(f, OP_LOAD_NULL, 1);
+          emit_overloaded_call(f, v, argl, n->loc, name, want);
           return;
         }
         glob *g = prog_find_static_field(c, name);
