@@ -952,6 +952,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   p->strip = opt->strip;
   memset(&members_by_name, 0, sizeof members_by_name);
   char *owned = NULL;
+  ptr_vec owned_texts = {0}; /* imported files' texts (before any goto done) */
   bool ok = false;
 
   /* The core library: one unit made of all core files (they share names). */
@@ -978,7 +979,6 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
     text = owned;
   }
   unit_info *main_unit = add_unit(p, opt->path, text, size, false);
-  ptr_vec owned_texts = {0};
   load_imports(p, main_unit, &owned_texts);
   /* Syntax errors leave a well-formed tree: go on to find the other errors. */
   int syntax_errors = d.errors;
