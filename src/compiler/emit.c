@@ -1439,6 +1439,21 @@ static void emit_overloaded_call(fn *f, ptr_vec *cands, ast_list *argl, src_loc 
   else if (want) op(f, OP_LOAD_NULL, 1);
 }
 
+/* A top-level name (of this unit or an imported module) used as a value or
+ * called: a global is read, a class constructed, a function called. */
+static void emit_entity_use(fn *f, entity *e, const char *name, ast_list *argl, src_loc name_loc,
+                            src_loc loc, bool want) {
+  if (e->kind == ENT_GLOBAL) {
+    if (argl->count) emit_error(f, name_loc, "Can't call global variable '%s' with arguments", name);
+    emit_global_load(f, e->global);
+    if (!want) pop_n(f, 1);
+  } else if (e->kind == ENT_CLASS) {
+    emit_constructor_call(f, e->klass, "constructor", argl, loc, want);
+  } else {
+    emit_overloaded_call(f, &e->methods, argl, loc, name, want);
+  }
+}
+
 static void emit_block_call(fn *f, ast_node *receiver, ast_list *argl, src_loc loc, bool want) {
   emit_expr(f, receiver, true);
   int argc = 1;
@@ -1527,17 +1542,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
       if (want) op(f, OP_LOAD_NULL, 1);
       return;
     }
-    if (e->kind == ENT_GLOBAL) {
-      if (argl->count) emit_error(f, t->loc, "Can't call global variable '%s' with arguments", name);
-      emit_global_load(f, e->global);
-      if (!want) pop_n(f, 1);
-      return;
-    }
-    if (e->kind == ENT_CLASS) {
-      emit_constructor_call(f, e->klass, "constructor", argl, n->loc, want);
-      return;
-    }
-    emit_overloaded_call(f, &e->methods, argl, n->loc, name, want);
+    emit_entity_use(f, e, name, argl, t->loc, n->loc, want);
     return;
   }
   if (t->kind == AST_DOT) {
@@ -1554,17 +1559,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
         if (want) op(f, OP_LOAD_NULL, 1);
         return;
       }
-      if (e->kind == ENT_GLOBAL) {
-        if (argl->count) emit_error(f, t->loc, "Can't call global variable '%s' with arguments", name);
-        emit_global_load(f, e->global);
-        if (!want) pop_n(f, 1);
-        return;
-      }
-      if (e->kind == ENT_CLASS) {
-        emit_constructor_call(f, e->klass, "constructor", argl, n->loc, want);
-        return;
-      }
-      emit_overloaded_call(f, &e->methods, argl, n->loc, name, want);
+      emit_entity_use(f, e, name, argl, t->loc, n->loc, want);
       return;
     }
     /* Class.static / Class.named-constructor. */

@@ -645,18 +645,23 @@ static ast_node *parse_expr(parser *p) {
 
 /* ---- statements ---- */
 
-/* Is this `name :=`, `name ::=` or `name/T :=`? */
-static bool looks_like_definition(parser *p) {
-  if (cur(p)->kind != TK_IDENT) return false;
-  token *n1 = peek(p, 1);
-  if (is_op(n1, ":=") || is_op(n1, "::=")) return true;
-  if (!is_op(n1, "/")) return false;
+/* For `name`, `name/T`, `name/a.T?` at the cursor: the token after the
+ * name and its type, or NULL when the cursor is not at that shape. */
+static token *after_name_and_type(parser *p) {
+  if (cur(p)->kind != TK_IDENT) return NULL;
+  if (!is_op(peek(p, 1), "/")) return peek(p, 1);
   int k = 2;
-  if (peek(p, k)->kind != TK_IDENT) return false;
+  if (peek(p, k)->kind != TK_IDENT) return NULL;
   k++;
   while (is_op(peek(p, k), ".") && peek(p, k + 1)->kind == TK_IDENT) k += 2;
   if (is_op(peek(p, k), "?")) k++;
-  return is_op(peek(p, k), ":=") || is_op(peek(p, k), "::=");
+  return peek(p, k);
+}
+
+/* Is this `name :=`, `name ::=` or `name/T :=`? */
+static bool looks_like_definition(parser *p) {
+  token *after = after_name_and_type(p);
+  return after && (is_op(after, ":=") || is_op(after, "::="));
 }
 
 static ast_node *parse_definition(parser *p) {
@@ -1067,18 +1072,12 @@ static ast_node *parse_field(parser *p, bool is_static, bool top_level) {
   return f;
 }
 
+/* A class member that is a field: a definition, or `name /T` alone on its line. */
 static bool looks_like_field(parser *p) {
-  if (cur(p)->kind != TK_IDENT) return false;
-  token *n1 = peek(p, 1);
-  if (is_op(n1, ":=") || is_op(n1, "::=")) return true;
-  if (!is_op(n1, "/")) return false;
-  int k = 2;
-  if (peek(p, k)->kind != TK_IDENT) return false;
-  k++;
-  while (is_op(peek(p, k), ".") && peek(p, k + 1)->kind == TK_IDENT) k += 2;
-  if (is_op(peek(p, k), "?")) k++;
-  token *after = peek(p, k);
-  return is_op(after, ":=") || is_op(after, "::=") || after->first || after->kind == TK_EOF;
+  if (looks_like_definition(p)) return true;
+  if (!is_op(peek(p, 1), "/")) return false;
+  token *after = after_name_and_type(p);
+  return after && (after->first || after->kind == TK_EOF);
 }
 
 static ast_node *parse_class(parser *p, bool is_abstract) {

@@ -1,4 +1,5 @@
 #include "compiler/scanner.h"
+#include "vm/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -174,29 +175,6 @@ static int hex_val(char c) {
   return -1;
 }
 
-static int put_utf8(char *out, uint32_t cp) {
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xc0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3f));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xe0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[2] = (char)(0x80 | (cp & 0x3f));
-    return 3;
-  }
-  out[0] = (char)(0xf0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-  out[3] = (char)(0x80 | (cp & 0x3f));
-  return 4;
-}
-
 /* Decodes one escape at s[*i] (after the backslash). Appends to out.
  * Returns false on a bad escape (reported). */
 static bool escape(scanner *sc, uint32_t *i, uint32_t end, char *out, uint32_t *n, bool multi) {
@@ -241,7 +219,7 @@ static bool escape(scanner *sc, uint32_t *i, uint32_t end, char *out, uint32_t *
         }
       }
       if (cp > 0x10ffff) break;
-      *n += (uint32_t)put_utf8(out + *n, cp);
+      *n += (uint32_t)utf8_encode(cp, out + *n);
       return true;
     }
     default: break;

@@ -9,6 +9,7 @@
 #include "vm/errors.h"
 #include "vm/interp.h"
 #include "vm/numfmt.h"
+#include "vm/utf8.h"
 #include "vm/vm.h"
 
 #define ARG_INT(i, name)                                                         \
@@ -471,33 +472,11 @@ static value prim_string_replace(vm_process *p, value *args) {
   }
   return r;
 }
-static int encode_utf8(uint32_t cp, char *out) {
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xc0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3f));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xe0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[2] = (char)(0x80 | (cp & 0x3f));
-    return 3;
-  }
-  out[0] = (char)(0xf0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-  out[3] = (char)(0x80 | (cp & 0x3f));
-  return 4;
-}
 static value prim_string_from_rune(vm_process *p, value *args) {
   ARG_INT(0, cp);
   if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
   char buf[4];
-  int n = encode_utf8((uint32_t)cp, buf);
+  int n = utf8_encode((uint32_t)cp, buf);
   return new_string(p, buf, (size_t)n);
 }
 static value prim_string_pad(vm_process *p, value *args) {
@@ -512,7 +491,7 @@ static value prim_string_pad(vm_process *p, value *args) {
   if (width <= runes) return args[0];
   if (width > 0x1000000) return vm_throw_error(p, VM_ERR_OUT_OF_RANGE);
   char c[4];
-  int cl = encode_utf8((uint32_t)ch, c);
+  int cl = utf8_encode((uint32_t)ch, c);
   int64_t pad = width - runes;
   int64_t left = mode == 0 ? pad : mode == 1 ? 0 : pad / 2;
   int64_t right = pad - left;
@@ -862,7 +841,7 @@ static value prim_core_format(vm_process *p, value *args) {
       else if (spec.type == 'b') len = (size_t)numfmt_uint(text, (uint64_t)i, 2, false);
       else {
         if (i < 0 || i > 0x10ffff) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
-        len = (size_t)encode_utf8((uint32_t)i, text);
+        len = (size_t)utf8_encode((uint32_t)i, text);
         units = 1;
       }
       if (spec.type != 'c') units = len;
