@@ -11,18 +11,7 @@
 #include "image/writer.h"
 #include "vm/vm.h"
 
-static int passed, failed;
-#define CHECK(cond, ...)                                                         \
-  do {                                                                           \
-    if (cond) {                                                                  \
-      passed++;                                                                  \
-    } else {                                                                     \
-      failed++;                                                                  \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
-      printf(__VA_ARGS__);                                                       \
-      printf("\n");                                                              \
-    }                                                                            \
-  } while (0)
+#include "check.h"
 
 /* The well-known classes, in a flat hierarchy under Object. */
 enum { C_OBJECT, C_NULL, C_BOOL, C_NUM, C_INT, C_SMI, C_LARGE, C_FLOAT, C_STRING, C_ARRAY, C_BYTES,
