@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/containers.h"
 #include "compiler/compiler.h"
 #include "image/disasm.h"
 #include "image/image.h"
@@ -26,6 +27,7 @@ static const char *const usage_main =
     "  execute FILE.toit [ARGS...]   compile and run a program\n"
     "  compile FILE.toit -o FILE.img compile a program to an image\n"
     "  run FILE.img [ARGS...]        run a compiled image\n"
+    "  run A.img B.img ...           run images as isolated containers in one VM\n"
     "  disasm FILE.toit|FILE.img     show the bytecodes of every method\n"
     "\n"
     "Options:\n"
@@ -52,13 +54,6 @@ static const char *const usage_compile =
     "Options:\n"
     "  -o FILE.img   where to write the image (required)\n"
     "  --strip       leave out debug information (names, line tables)\n";
-
-static const char *const usage_run =
-    "Usage: toit run [options] FILE.img [ARGS...]\n"
-    "Validates and runs a compiled image.\n"
-    "\n"
-    "Options:\n"
-    "  --heap-limit=BYTES, --gc-stress, --fail-alloc=N, --vm-stats   as for `toit execute`\n";
 
 static const char *const usage_disasm =
     "Usage: toit disasm [options] FILE.toit|FILE.img\n"
@@ -181,10 +176,7 @@ static int run_image(const uint8_t *bytes, size_t size, const char *what, vm_opt
     vm_process_free(&p);
     return EXIT_IMAGE;
   }
-  vm_status st;
-  do {
-    st = vm_run(&p);
-  } while (st == VM_YIELDED);
+  vm_status st = vm_run_to_end(&p);
   fflush(stdout);
   if (vm_stats) {
     fprintf(stderr, "vm: %u collections, peak heap %zu bytes in pages, live after last collection %zu bytes\n",
@@ -194,6 +186,7 @@ static int run_image(const uint8_t *bytes, size_t size, const char *what, vm_opt
   switch (st) {
     case VM_DONE: code = EXIT_OK; break;
     case VM_EXITED: code = p.exit_code; break;
+    case VM_DEADLOCK: code = EXIT_UNCAUGHT; break;
     case VM_UNCAUGHT: code = p.uncaught == p.error_values[VM_ERR_OUT_OF_MEMORY] ? EXIT_OOM : EXIT_UNCAUGHT; break;
     case VM_OOM:
       fprintf(stderr, "toit: %s: %s\n", what, p.error);
@@ -275,6 +268,7 @@ static int cmd_compile(int argc, char **argv) {
 }
 
 static int cmd_run(int argc, char **argv) {
+  if (run_is_container_mode(argc, argv)) return run_containers(argc, argv);
   run_args ra;
   int r = parse_run_args(argc, argv, usage_run, &ra);
   if (r >= 0) return r;

@@ -8,9 +8,24 @@
 #define MIN_NEXT_GC (32u * 1024)
 #define MARK_STACK_CAP 512
 
-static vm_page *page_new(uint32_t area, int large) {
-  vm_page *p = malloc(sizeof(vm_page) + area);
+void vm_pool_init(vm_pool *pool, size_t capacity) {
+  memset(pool, 0, sizeof *pool);
+  pool->capacity = capacity;
+}
+
+void vm_pool_free(vm_pool *pool) {
+  free(pool->mark_stack);
+  pool->mark_stack = NULL;
+  pool->mark_cap = 0;
+}
+
+static vm_page *page_new(vm_pool *pool, uint32_t area, int large) {
+  size_t bytes = sizeof(vm_page) + area;
+  if (pool->used + bytes > pool->capacity) return NULL;
+  vm_page *p = malloc(bytes);
   if (!p) return NULL;
+  pool->used += bytes;
+  if (pool->used > pool->peak) pool->peak = pool->used;
   p->next = NULL;
   p->size = area;
   p->used = 0;
@@ -22,9 +37,15 @@ static size_t page_cost(const vm_page *p) {
   return sizeof(vm_page) + p->size;
 }
 
-void vm_heap_init(vm_heap *h, const void *img, size_t limit) {
+static void page_free(vm_pool *pool, vm_page *p) {
+  pool->used -= page_cost(p);
+  free(p);
+}
+
+void vm_heap_init(vm_heap *h, const void *img, size_t limit, vm_pool *pool) {
   memset(h, 0, sizeof *h);
   h->img = img;
+  h->pool = pool;
   const img_image *im = img;
   if (im) {
     h->img_lo = im->base;
@@ -32,20 +53,18 @@ void vm_heap_init(vm_heap *h, const void *img, size_t limit) {
   }
   h->limit = limit;
   h->next_gc = MIN_NEXT_GC;
-  h->mark_cap = MARK_STACK_CAP;
-  h->mark_stack = malloc(sizeof(obj_header *) * MARK_STACK_CAP);
 }
 
 void vm_heap_free(vm_heap *h) {
   vm_page *p = h->pages;
   while (p) {
     vm_page *n = p->next;
-    free(p);
+    page_free(h->pool, p);
     p = n;
   }
-  free(h->mark_stack);
   h->pages = NULL;
-  h->mark_stack = NULL;
+  h->bump_page = NULL;
+  h->committed = 0;
 }
 
 size_t vm_object_size(const vm_heap *h, const obj_header *o) {
@@ -142,8 +161,10 @@ static void *bump(vm_heap *h, size_t size) {
 static int add_page(vm_heap *h, size_t size) {
   int large = size > VM_PAGE_SIZE - sizeof(vm_page);
   uint32_t area = large ? (uint32_t)size : (uint32_t)(VM_PAGE_SIZE - sizeof(vm_page));
+  if (!h->pages && size <= VM_FIRST_PAGE_SIZE - sizeof(vm_page))
+    area = (uint32_t)(VM_FIRST_PAGE_SIZE - sizeof(vm_page));
   if (h->committed + sizeof(vm_page) + area > h->limit) return 0;
-  vm_page *p = page_new(area, large);
+  vm_page *p = page_new(h->pool, area, large);
   if (!p) return 0;
   p->next = h->pages;
   h->pages = p;
@@ -200,8 +221,8 @@ static void mark_value(vm_heap *h, value v) {
   obj_header *o = as_obj(v);
   if (o->hdr & HDR_MARK) return;
   o->hdr |= HDR_MARK;
-  if (h->mark_top < h->mark_cap) {
-    h->mark_stack[h->mark_top++] = o;
+  if (h->mark_top < h->pool->mark_cap) {
+    h->pool->mark_stack[h->mark_top++] = o;
   } else {
     o->hdr |= HDR_GREY;
     h->mark_overflow = 1;
@@ -236,7 +257,7 @@ static void scan_object(vm_heap *h, obj_header *o) {
 
 static void drain(vm_heap *h) {
   for (;;) {
-    while (h->mark_top > 0) scan_object(h, h->mark_stack[--h->mark_top]);
+    while (h->mark_top > 0) scan_object(h, h->pool->mark_stack[--h->mark_top]);
     if (!h->mark_overflow) return;
     /* The mark stack overflowed: rescan the heap for grey objects. */
     h->mark_overflow = 0;
@@ -248,7 +269,7 @@ static void drain(vm_heap *h) {
         if (o->hdr & HDR_GREY) {
           o->hdr &= ~HDR_GREY;
           scan_object(h, o);
-          while (h->mark_top > 0) scan_object(h, h->mark_stack[--h->mark_top]);
+          while (h->mark_top > 0) scan_object(h, h->pool->mark_stack[--h->mark_top]);
         }
         at += size;
       }
@@ -285,7 +306,7 @@ static void sweep(vm_heap *h) {
     if (page_live == 0 && p != h->bump_page) {
       *link = p->next;
       h->committed -= page_cost(p);
-      free(p);
+      page_free(h->pool, p);
       continue;
     }
     if (gap) {
@@ -304,6 +325,13 @@ static void sweep(vm_heap *h) {
 void vm_heap_collect(vm_heap *h) {
   h->gc_count++;
   h->mark_top = 0;
+  vm_pool *pool = h->pool;
+  if (!pool->mark_stack) {
+    /* Shared by every heap of the pool; without it marking still works,
+     * through the overflow rescan, only slower. */
+    pool->mark_stack = malloc(sizeof(obj_header *) * MARK_STACK_CAP);
+    if (pool->mark_stack) pool->mark_cap = MARK_STACK_CAP;
+  }
   h->mark_overflow = 0;
   if (h->scan_roots) h->scan_roots(h, h->roots_ctx, visit_root);
   drain(h);

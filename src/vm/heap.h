@@ -14,6 +14,7 @@
 #include "vm/object.h"
 
 #define VM_PAGE_SIZE 4096u
+#define VM_FIRST_PAGE_SIZE 1024u
 #define VM_FREE_BUCKETS 32 /* exact-size lists for small sizes, last is "larger" */
 
 typedef struct vm_page vm_page;
@@ -27,6 +28,21 @@ struct vm_page {
 };
 
 typedef struct vm_heap vm_heap;
+
+/* The page pool all heaps of a VM draw from: a byte budget shared by every
+ * process (on a device, the RAM left for applications), and the one mark
+ * stack (the VM collects one heap at a time). On the host pages come from
+ * malloc; the pool only accounts for them. */
+typedef struct vm_pool {
+  size_t capacity;         /* bytes all heaps together may hold */
+  size_t used;
+  size_t peak;
+  obj_header **mark_stack; /* allocated at the first collection */
+  int mark_cap;
+} vm_pool;
+
+void vm_pool_init(vm_pool *pool, size_t capacity);
+void vm_pool_free(vm_pool *pool);
 
 /* Called by the collector to visit every root slot. */
 typedef void (*vm_root_visitor)(vm_heap *h, value *slot);
@@ -47,13 +63,13 @@ struct vm_heap {
   size_t live;             /* bytes live after the last collection */
   size_t next_gc;          /* collect when allocated reaches this */
   const void *img;         /* const img_image * */
+  vm_pool *pool;
   const uint8_t *img_lo, *img_hi;
   const uint8_t *static_lo, *static_hi; /* VM-owned static objects */
   vm_root_scanner scan_roots;
   void *roots_ctx;
-  /* Marking. */
-  obj_header **mark_stack;
-  int mark_top, mark_cap;
+  /* Marking (the stack itself is the pool's). */
+  int mark_top;
   int mark_overflow;
   /* Test modes. */
   int stress;              /* collect before every allocation */
@@ -63,7 +79,9 @@ struct vm_heap {
   size_t peak_committed;
 };
 
-void vm_heap_init(vm_heap *h, const void *img, size_t limit);
+/* The heap's pages come from `pool`; `limit` caps this heap alone. The
+ * first page is small (VM_FIRST_PAGE_SIZE) so a tiny process stays tiny. */
+void vm_heap_init(vm_heap *h, const void *img, size_t limit, vm_pool *pool);
 void vm_heap_free(vm_heap *h);
 
 /* Allocates `size` bytes (header included) for an object of class `cls`,

@@ -8,6 +8,7 @@
 
 #include "vm/errors.h"
 #include "vm/interp.h"
+#include "vm/message.h"
 #include "vm/numfmt.h"
 #include "vm/utf8.h"
 #include "vm/vm.h"
@@ -747,22 +748,101 @@ static value prim_task_spawn(vm_process *p, value *args) {
   if (!is_obj(args[0]) || obj_class(as_obj(args[0])) != p->img->class_ids[IMG_CLASS_LAMBDA])
     return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   int t = vm_spawn_task(p, args[0], background);
-  if (t < 0) return vm_oom(p);
+  if (t < 0) return p->task_count >= VM_MAX_TASKS ? vm_throw_string(p, "TOO_MANY_TASKS") : vm_oom(p);
   return make_smi(t);
 }
 
 static value prim_task_yield(vm_process *p, value *args) {
   (void)args;
-  p->switch_request = 1;
+  p->switch_request = VM_SWITCH_YIELD;
   return VM_SWITCH;
 }
 
 static value prim_task_sleep(vm_process *p, value *args) {
   ARG_INT(0, ms);
   if (ms <= 0) return vm_null(p);
-  p->switch_request = 2;
+  p->switch_request = VM_SWITCH_SLEEP;
   p->sleep_until = vm_monotonic_us() + (ms > 1000000000 ? 1000000000 : ms) * 1000;
   return VM_SWITCH;
+}
+
+/* `await`: blocks until another task of the process has run. The first wait
+ * of an `await` lets the other waiters re-check (this task may have changed
+ * what they wait for); later ones, after a failed re-check, do not. */
+static value prim_task_await(vm_process *p, value *args) {
+  ARG_BOOL(0, first);
+  p->switch_request = first ? VM_SWITCH_AWAIT : VM_SWITCH_REAWAIT;
+  return VM_SWITCH;
+}
+
+static value prim_task_current(vm_process *p, value *args) {
+  (void)args;
+  return make_smi(p->current | ((p->tasks[p->current].gen & 0x3fff) << 16));
+}
+
+static value prim_task_cancel(vm_process *p, value *args) {
+  ARG_INT(0, id);
+  int t = vm_task_index(p, id);
+  if (t < 0) return vm_null(p); /* finished already */
+  vm_task *task = &p->tasks[t];
+  task->canceled = true;
+  /* A blocked task is woken: its yield point throws CANCELED. */
+  if (t != p->current && task->state != VM_TASK_READY) {
+    if (task->state == VM_TASK_WAITING) p->waiting--;
+    if (task->state == VM_TASK_MESSAGE) p->message_waiters--;
+    task->state = VM_TASK_READY;
+    p->ready[(p->ready_head + p->ready_count) % p->task_cap] = t;
+    p->ready_count++;
+  }
+  return vm_null(p);
+}
+
+static value prim_task_is_canceled(vm_process *p, value *args) {
+  ARG_INT(0, id);
+  int t = vm_task_index(p, id);
+  return vm_bool(p, t >= 0 && p->tasks[t].canceled);
+}
+
+static value prim_task_is_done(vm_process *p, value *args) {
+  ARG_INT(0, id);
+  return vm_bool(p, vm_task_index(p, id) < 0);
+}
+
+/* with-timeout: the deadline (monotonic µs, 0 none) of the current task;
+ * task.set-deadline returns the previous one. */
+static value prim_task_deadline(vm_process *p, value *args) {
+  (void)args;
+  return new_int(p, p->tasks[p->current].deadline_us);
+}
+
+static value prim_task_set_deadline(vm_process *p, value *args) {
+  ARG_INT(0, us);
+  vm_task *t = &p->tasks[p->current];
+  int64_t old = t->deadline_us;
+  t->deadline_us = us < 0 ? 0 : us;
+  return new_int(p, old);
+}
+
+/* ---- debug (granted only with the `debug` capability) ---- */
+
+/* Spins in C for ms milliseconds without reaching a preemption check: a
+ * stand-in for a native call that hangs, so tests can show the watchdog. */
+static value prim_debug_spin(vm_process *p, value *args) {
+  ARG_INT(0, ms);
+  int64_t end = vm_monotonic_us() + ms * 1000;
+  while (vm_monotonic_us() < end && !p->interrupt) {
+  }
+  if (p->interrupt) return vm_throw_string(p, "INTERRUPTED");
+  return vm_null(p);
+}
+
+/* Ignores the interrupt request too (a driver stuck in a busy loop). */
+static value prim_debug_hang(vm_process *p, value *args) {
+  ARG_INT(0, ms);
+  int64_t end = vm_monotonic_us() + ms * 1000;
+  while (vm_monotonic_us() < end) {
+  }
+  return vm_null(p);
 }
 
 /* ---- math ---- */
@@ -802,8 +882,8 @@ static value prim_math_binary(vm_process *p, value *args) {
 
 static value prim_core_print(vm_process *p, value *args) {
   ARG_STRING(0, s);
-  fwrite(s->bytes, 1, s->size, p->opt.out);
-  fputc('\n', p->opt.out);
+  vm_write(p, 0, (const char *)s->bytes, s->size);
+  vm_write(p, 0, "\n", 1);
   return vm_null(p);
 }
 static value prim_core_exit(vm_process *p, value *args) {
@@ -947,7 +1027,14 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("random.next", prim_random_next, 1) X("random.seed", prim_random_seed, 1)     \
   X("math.unary", prim_math_unary, 2) X("math.binary", prim_math_binary, 3)      \
   X("task.spawn", prim_task_spawn, 2) X("task.yield", prim_task_yield, 0)        \
-  X("task.sleep", prim_task_sleep, 1)                                            \
+  X("task.sleep", prim_task_sleep, 1) X("task.await", prim_task_await, 1)        \
+  X("task.current", prim_task_current, 0) X("task.cancel", prim_task_cancel, 1)  \
+  X("task.is-canceled", prim_task_is_canceled, 1) X("task.is-done", prim_task_is_done, 1) \
+  X("task.deadline", prim_task_deadline, 0) X("task.set-deadline", prim_task_set_deadline, 1) \
+  X("message.send", vm_prim_message_send, 2) X("message.count", vm_prim_message_count, 0) \
+  X("message.take", vm_prim_message_take, 0) X("message.wait", vm_prim_message_wait, 0) \
+  X("message.self", vm_prim_message_self, 0)                                     \
+  X("debug.spin", prim_debug_spin, 1) X("debug.hang", prim_debug_hang, 1)        \
   X("core.argument-mismatch", prim_core_argument_mismatch, 1)
 
 static const struct {

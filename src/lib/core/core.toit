@@ -1075,8 +1075,38 @@ unreachable -> none:
   throw "Unreachable"
 
 // Tasks: cooperative green threads of the process (LANGUAGE.md 16).
-task lambda/Lambda --background/bool=false:
-  return __prim__ "task.spawn" lambda background
+task lambda/Lambda --background/bool=false -> Task:
+  return Task.id_ (__prim__ "task.spawn" lambda background)
+
+// A handle on a task. Tasks are compared by identity of the task, not of
+// the handle (`Task.current == t`).
+class Task:
+  id_ /int
+
+  constructor.id_ .id_:
+
+  static current -> Task:
+    return Task.id_ (__prim__ "task.current")
+
+  // Throws "CANCELED" in the task at its next yield point (its finally
+  // blocks run); a task that does not catch it just ends.
+  cancel -> none:
+    __prim__ "task.cancel" id_
+
+  is-canceled -> bool:
+    return __prim__ "task.is-canceled" id_
+
+  is-done -> bool:
+    return __prim__ "task.is-done" id_
+
+  operator == other -> bool:
+    return other is Task and id_ == other.id_
+
+  hash-code -> int:
+    return id_
+
+  stringify -> string:
+    return "Task $(id_ & 0xffff)"
 
 // Lets the other ready tasks run first.
 yield -> none:
@@ -1090,6 +1120,26 @@ sleep --ms/int -> none:
 sleep duration/Duration -> none:
   sleep --ms=duration.in-ms
 
-// `await: condition` in a monitor method: waits (yielding) until it holds.
+// Runs the block; throws "DEADLINE_EXCEEDED" at the first yield point after
+// ms milliseconds. Nested timeouts keep the earliest deadline.
+with-timeout --ms/int [block]:
+  deadline := (__prim__ "time.monotonic-us") + (max ms 0) * 1000
+  old := __prim__ "task.deadline"
+  if old != 0 and old < deadline: deadline = old
+  __prim__ "task.set-deadline" deadline
+  try:
+    return block.call
+  finally:
+    __prim__ "task.set-deadline" old
+
+with-timeout duration/Duration [block]:
+  return with-timeout --ms=duration.in-ms block
+
+// `await: condition` in a monitor method: blocks until the condition holds.
+// The task sleeps until another task of the process has run (only another
+// task can change what it waits for), then checks again.
 await [condition] -> none:
-  while not condition.call: yield
+  if condition.call: return
+  __prim__ "task.await" true
+  while not condition.call:
+    __prim__ "task.await" false

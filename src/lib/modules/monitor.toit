@@ -1,5 +1,5 @@
-// The monitor module: Channel, Latch, Mutex, Semaphore, Signal. Waiting
-// tasks yield until they can go on (cooperative scheduling).
+// The monitor module: Channel, Latch, Mutex, Semaphore, Signal. A waiting
+// task sleeps (`await`) until another task has run, then checks again.
 
 class Channel:
   capacity_ /int
@@ -7,7 +7,7 @@ class Channel:
   constructor .capacity_=1:
 
   send value -> none:
-    while buffer_.size >= capacity_: yield
+    await: buffer_.size < capacity_
     buffer_.add value
 
   try-send value -> bool:
@@ -16,7 +16,7 @@ class Channel:
     return true
 
   receive:
-    while buffer_.is-empty: yield
+    await: not buffer_.is-empty
     return buffer_.remove --at=0
 
   receive --blocking/bool:
@@ -34,14 +34,14 @@ class Latch:
     has-value_ = true
 
   get:
-    while not has-value_: yield
+    await: has-value_
     return value_
 
 class Mutex:
   locked_ := false
 
   do [block]:
-    while locked_: yield
+    await: not locked_
     locked_ = true
     try:
       return block.call
@@ -56,7 +56,7 @@ class Semaphore:
   up -> none: count_++
 
   down -> none:
-    while count_ == 0: yield
+    await: count_ > 0
     count_--
 
 class Signal:
@@ -65,4 +65,4 @@ class Signal:
   raise -> none: generation_++
 
   wait [condition] -> none:
-    while not condition.call: yield
+    await: condition.call
