@@ -1133,7 +1133,7 @@ with-timeout --ms/int [block]:
     __prim__ "task.set-deadline" old
 
 with-timeout duration/Duration [block]:
-  return with-timeout --ms=duration.in-ms block
+  return with-timeout --ms=duration.in-ms: block.call
 
 // `await: condition` in a monitor method: blocks until the condition holds.
 // The task sleeps until another task of the process has run (only another
