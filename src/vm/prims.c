@@ -775,6 +775,20 @@ static value prim_task_await(vm_process *p, value *args) {
   return VM_SWITCH;
 }
 
+/* The same, waiting on one object: only task.notify on it wakes the task. */
+static value prim_task_await_on(vm_process *p, value *args) {
+  ARG_BOOL(1, first);
+  if (!is_obj(args[0])) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  p->await_obj = args[0];
+  p->switch_request = first ? VM_SWITCH_AWAIT : VM_SWITCH_REAWAIT;
+  return VM_SWITCH;
+}
+
+static value prim_task_notify(vm_process *p, value *args) {
+  if (is_obj(args[0])) vm_notify(p, args[0]);
+  return vm_null(p);
+}
+
 static value prim_task_current(vm_process *p, value *args) {
   (void)args;
   return make_smi(p->current | ((p->tasks[p->current].gen & 0x3fff) << 16));
@@ -787,13 +801,7 @@ static value prim_task_cancel(vm_process *p, value *args) {
   vm_task *task = &p->tasks[t];
   task->canceled = true;
   /* A blocked task is woken: its yield point throws CANCELED. */
-  if (t != p->current && task->state != VM_TASK_READY) {
-    if (task->state == VM_TASK_WAITING) p->waiting--;
-    if (task->state == VM_TASK_MESSAGE) p->message_waiters--;
-    task->state = VM_TASK_READY;
-    p->ready[(p->ready_head + p->ready_count) % p->task_cap] = t;
-    p->ready_count++;
-  }
+  if (t != p->current && task->state != VM_TASK_READY) vm_make_ready(p, t);
   return vm_null(p);
 }
 
@@ -1028,6 +1036,7 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("math.unary", prim_math_unary, 2) X("math.binary", prim_math_binary, 3)      \
   X("task.spawn", prim_task_spawn, 2) X("task.yield", prim_task_yield, 0)        \
   X("task.sleep", prim_task_sleep, 1) X("task.await", prim_task_await, 1)        \
+  X("task.await-on", prim_task_await_on, 2) X("task.notify", prim_task_notify, 1)        \
   X("task.current", prim_task_current, 0) X("task.cancel", prim_task_cancel, 1)  \
   X("task.is-canceled", prim_task_is_canceled, 1) X("task.is-done", prim_task_is_done, 1) \
   X("task.deadline", prim_task_deadline, 0) X("task.set-deadline", prim_task_set_deadline, 1) \

@@ -175,7 +175,10 @@ void vm_program_free(vm_program *prog) {
 static void scan_roots(vm_heap *h, void *ctx, vm_root_visitor visit) {
   vm_process *p = ctx;
   for (int i = 0; i < p->task_count; i++)
-    if (i != p->current && p->tasks[i].state != VM_TASK_FREE) visit(h, &p->tasks[i].stack);
+    if (i != p->current && p->tasks[i].state != VM_TASK_FREE) {
+      visit(h, &p->tasks[i].stack);
+      if (p->tasks[i].wait_obj) visit(h, &p->tasks[i].wait_obj);
+    }
   for (uint32_t i = 0; i < p->img->global_count; i++) visit(h, &p->globals[i]);
   visit(h, &p->stack);
   visit(h, &p->pending);
@@ -254,6 +257,8 @@ void vm_process_free(vm_process *p) {
   free(p->tasks);
   free(p->ready);
   free(p->timers);
+  free(p->waitq);
+  p->waitq = NULL;
   p->tasks = NULL;
   p->ready = NULL;
   p->timers = NULL;
@@ -279,6 +284,7 @@ size_t vm_process_footprint(const vm_process *p) {
   n += (sizeof(value) + 1) * (p->img->global_count + 1);
   n += (size_t)p->task_cap * (sizeof(vm_task) + sizeof(int));
   n += (size_t)p->timer_cap * sizeof(vm_timer);
+  n += (size_t)p->waitq_cap * sizeof(vm_waitq);
   return n;
 }
 
@@ -781,9 +787,116 @@ static int new_task_slot(vm_process *p) {
   return t;
 }
 
+/* ---- wait queues: tasks waiting on an object (await-on_), found by the
+ * object's address in a linear-probing table; each queue is a FIFO list
+ * through the tasks' wait_next. A task is in a queue exactly while it is
+ * WAITING with a wait_obj. ---- */
+
+static uint32_t waitq_hash(value obj) {
+  uint64_t x = (uint64_t)obj >> 3;
+  x *= 0x9e3779b97f4a7c15ull;
+  return (uint32_t)(x >> 32);
+}
+
+static vm_waitq *waitq_find(vm_process *p, value obj) {
+  if (!p->waitq_cap) return NULL;
+  uint32_t mask = (uint32_t)p->waitq_cap - 1;
+  for (uint32_t i = waitq_hash(obj) & mask;; i = (i + 1) & mask) {
+    if (p->waitq[i].obj == obj) return &p->waitq[i];
+    if (!p->waitq[i].obj) return NULL;
+  }
+}
+
+static void waitq_delete(vm_process *p, vm_waitq *slot) {
+  /* Backward-shift deletion keeps probe chains intact without tombstones. */
+  uint32_t mask = (uint32_t)p->waitq_cap - 1;
+  uint32_t i = (uint32_t)(slot - p->waitq);
+  for (uint32_t j = (i + 1) & mask; p->waitq[j].obj; j = (j + 1) & mask) {
+    uint32_t home = waitq_hash(p->waitq[j].obj) & mask;
+    /* Move j into the hole at i if its home is not in (i, j]. */
+    if (((j - home) & mask) >= ((j - i) & mask)) {
+      p->waitq[i] = p->waitq[j];
+      i = j;
+    }
+  }
+  p->waitq[i].obj = 0;
+  p->waitq_count--;
+}
+
+static bool waitq_grow(vm_process *p) {
+  int cap = p->waitq_cap ? p->waitq_cap * 2 : 8;
+  vm_waitq *n = calloc((size_t)cap, sizeof *n);
+  if (!n) return false;
+  vm_waitq *old = p->waitq;
+  int old_cap = p->waitq_cap;
+  p->waitq = n;
+  p->waitq_cap = cap;
+  for (int i = 0; i < old_cap; i++) {
+    if (!old[i].obj) continue;
+    uint32_t mask = (uint32_t)cap - 1;
+    uint32_t k = waitq_hash(old[i].obj) & mask;
+    while (n[k].obj) k = (k + 1) & mask;
+    n[k] = old[i];
+  }
+  free(old);
+  return true;
+}
+
+static bool waitq_add(vm_process *p, value obj, int task) {
+  vm_waitq *q = waitq_find(p, obj);
+  if (!q) {
+    if ((p->waitq_count + 1) * 2 > p->waitq_cap && !waitq_grow(p)) return false;
+    uint32_t mask = (uint32_t)p->waitq_cap - 1;
+    uint32_t k = waitq_hash(obj) & mask;
+    while (p->waitq[k].obj) k = (k + 1) & mask;
+    q = &p->waitq[k];
+    *q = (vm_waitq){obj, -1, -1};
+    p->waitq_count++;
+  }
+  p->tasks[task].wait_next = -1;
+  if (q->tail >= 0)
+    p->tasks[q->tail].wait_next = task;
+  else
+    q->head = task;
+  q->tail = task;
+  return true;
+}
+
+/* Takes a task out of its object's queue (woken by cancel or a timer). */
+static void waitq_remove(vm_process *p, int task) {
+  vm_waitq *q = waitq_find(p, p->tasks[task].wait_obj);
+  if (!q) return;
+  int prev = -1;
+  for (int i = q->head; i >= 0; prev = i, i = p->tasks[i].wait_next) {
+    if (i != task) continue;
+    int next = p->tasks[i].wait_next;
+    if (prev >= 0)
+      p->tasks[prev].wait_next = next;
+    else
+      q->head = next;
+    if (q->tail == task) q->tail = prev;
+    break;
+  }
+  if (q->head < 0) waitq_delete(p, q);
+}
+
+static void push_ready(vm_process *p, int task) {
+  p->tasks[task].state = VM_TASK_READY;
+  p->ready[(p->ready_head + p->ready_count) % p->task_cap] = task;
+  p->ready_count++;
+}
+
 static void make_ready(vm_process *p, int task) {
   vm_task *t = &p->tasks[task];
-  if (t->state == VM_TASK_WAITING) p->waiting--;
+  if (t->state == VM_TASK_WAITING) {
+    if (t->wait_obj) {
+      waitq_remove(p, task);
+      p->keyed_waiting--;
+    } else {
+      p->waiting--;
+    }
+    t->wait_obj = 0;
+  }
   if (t->state == VM_TASK_MESSAGE) p->message_waiters--;
   t->state = VM_TASK_READY;
   p->ready[(p->ready_head + p->ready_count) % p->task_cap] = task;
@@ -917,11 +1030,31 @@ static void end_task(vm_process *p) {
   p->stack = vm_null(p);
 }
 
-/* Another task ran: the monitor waiters re-check their conditions. */
+void vm_make_ready(vm_process *p, int task) {
+  make_ready(p, task);
+}
+
+/* Another task ran: the waiters on no particular object re-check their
+ * conditions. */
 static void wake_waiters(vm_process *p, int except) {
   if (p->waiting == 0) return;
   for (int i = 0; i < p->task_count && p->waiting > 0; i++)
-    if (i != except && p->tasks[i].state == VM_TASK_WAITING) make_ready(p, i);
+    if (i != except && p->tasks[i].state == VM_TASK_WAITING && !p->tasks[i].wait_obj) make_ready(p, i);
+}
+
+void vm_notify(vm_process *p, value obj) {
+  if (p->keyed_waiting == 0) return;
+  vm_waitq *q = waitq_find(p, obj);
+  if (!q) return;
+  int i = q->head;
+  waitq_delete(p, q);
+  while (i >= 0) {
+    int next = p->tasks[i].wait_next;
+    p->tasks[i].wait_obj = 0; /* the whole queue is gone already */
+    p->keyed_waiting--;
+    push_ready(p, i);
+    i = next;
+  }
 }
 
 void vm_wake_message_waiters(vm_process *p) {
@@ -972,7 +1105,7 @@ static vm_status idle_status(vm_process *p) {
     return VM_IDLE;
   }
   vm_printf(p, 1, "DEADLOCK error.\nEvery task of the program waits (%d in `await`) and none can wake another.\n",
-            p->waiting);
+            p->waiting + p->keyed_waiting);
   return VM_DEADLOCK;
 }
 
@@ -1011,6 +1144,7 @@ static bool switch_out(vm_process *p) {
   vm_task *t = &p->tasks[cur];
   int request = p->switch_request;
   p->switch_request = 0;
+  if (request != VM_SWITCH_AWAIT && request != VM_SWITCH_REAWAIT) p->await_obj = 0;
   p->yields++;
   switch (request) {
     case VM_SWITCH_SLEEP: {
@@ -1032,8 +1166,15 @@ static bool switch_out(vm_process *p) {
         p->message_waiters++;
       } else {
         t->state = VM_TASK_WAITING;
-        p->waiting++;
+        t->wait_obj = p->await_obj;
+        if (t->wait_obj) {
+          if (!waitq_add(p, t->wait_obj, cur)) return false;
+          p->keyed_waiting++;
+        } else {
+          p->waiting++;
+        }
       }
+      p->await_obj = 0;
       if (t->deadline_us && !timer_add(p, cur, t->deadline_us)) return false;
       /* A waiter that only re-checked its condition changed nothing. */
       if (request != VM_SWITCH_REAWAIT) wake_waiters(p, cur);

@@ -58,6 +58,8 @@ typedef struct {
   int32_t try_top;
   int64_t wake_us;          /* its timer (sleep, or a deadline while waiting); 0 none */
   int64_t deadline_us;      /* `with-timeout`; 0 none */
+  value wait_obj;           /* VM_TASK_WAITING: the monitor it waits on (0: any task switch wakes it) */
+  int32_t wait_next;        /* next task in that object's wait queue, -1 last */
   uint32_t timer_seq;       /* identifies its live timer entry */
   uint16_t gen;             /* bumped when the slot is reused: stale Task ids fail */
   uint8_t state;
@@ -72,6 +74,12 @@ typedef struct {
   uint32_t seq;
   int32_t task;
 } vm_timer;
+
+/* A wait queue: the tasks waiting on one object (a monitor). */
+typedef struct vm_waitq {
+  value obj;                /* 0: an empty slot */
+  int32_t head, tail;       /* tasks, linked through wait_next */
+} vm_waitq;
 
 /* Where a process's text goes: stream 0 is `print`, 1 is the uncaught-error
  * report. The default writes to opt.out / opt.err. */
@@ -170,7 +178,11 @@ struct vm_process {
   int current;
   int *ready;               /* FIFO of ready task indexes (circular) */
   int ready_head, ready_count;
-  int waiting;              /* tasks in VM_TASK_WAITING */
+  int waiting;              /* tasks in VM_TASK_WAITING on no object */
+  int keyed_waiting;        /* tasks in VM_TASK_WAITING on an object */
+  value await_obj;          /* the object of a VM_SWITCH_AWAIT request, or 0 */
+  vm_waitq *waitq;   /* wait queues by object: open addressing */
+  int waitq_cap, waitq_count;
   int message_waiters;      /* tasks in VM_TASK_MESSAGE */
   vm_timer *timers;
   int timer_count, timer_cap;
@@ -236,6 +248,10 @@ const char *vm_class_name(const vm_process *p, uint32_t cls);
 /* Creates a task that runs lambda.call; returns its id (index | gen << 16)
  * or -1. */
 int vm_spawn_task(vm_process *p, value lambda, bool background);
+/* Moves a blocked task to the ready queue. */
+void vm_make_ready(vm_process *p, int task);
+/* Wakes the tasks waiting on obj (task.notify). */
+void vm_notify(vm_process *p, value obj);
 /* The task with that id, or -1 if it has finished. */
 int vm_task_index(const vm_process *p, int64_t id);
 int64_t vm_monotonic_us(void);

@@ -1143,3 +1143,15 @@ await [condition] -> none:
   __prim__ "task.await" true
   while not condition.call:
     __prim__ "task.await" false
+
+// Waits until the condition holds, checking it again each time another
+// task calls notify_ on obj (the monitor module's wait queues).
+await-on_ obj [condition] -> none:
+  if condition.call: return
+  __prim__ "task.await-on" obj true
+  while not condition.call:
+    __prim__ "task.await-on" obj false
+
+// Wakes the tasks in await-on_ obj.
+notify_ obj -> none:
+  __prim__ "task.notify" obj
