@@ -1553,7 +1553,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
                          ? strmap_get(&f->u->prefixes, recv->ident.name)
                          : NULL;
     if (mod) {
-      entity *e = strmap_get(&mod->names, name);
+      entity *e = prog_module_member(f->p, mod, name);
       if (!e) {
         emit_error(f, t->dot.name_loc, "Module '%s' has no member '%s'", recv->ident.name, name);
         if (want) op(f, OP_LOAD_NULL, 1);
