@@ -353,9 +353,8 @@ dispatch:
   do {                                                                           \
     double d_ = (d);                                                             \
     SAVE();                                                                      \
-    obj_float *f_ = vm_heap_alloc(&p->heap, float_cls, sizeof(obj_float));       \
+    obj_float *f_ = vm_heap_alloc_float(&p->heap, float_cls, d_);                \
     if (!f_) goto out_of_memory;                                                 \
-    memcpy(&f_->value, &d_, sizeof d_);                                          \
     sp--;                                                                        \
     sp[0] = obj_value(f_);                                                       \
     NEXT(1);                                                                     \
