@@ -470,6 +470,19 @@ static img_status check_code(vctx *v) {
     if (e > img->method_count) return fail(v, IMG_ERR_DISPATCH, "dispatch entry %u is out of range", i);
     if (e && img_rd16(img_method(img, e - 1u) + 4) == 0xffff)
       return fail(v, IMG_ERR_DISPATCH, "dispatch entry %u names a static method", i);
+    /* A field accessor runs inline at the call without checking the
+     * receiver's class: the one class that can hit this entry must be an
+     * instance class with that field. */
+    const uint8_t *m = e ? img_method(img, e - 1u) : NULL;
+    if (m && (m[1] == IMG_METHOD_GETTER || m[1] == IMG_METHOD_SETTER)) {
+      uint16_t sel = img_rd16(m + 4), len = img_rd16(m + 6);
+      if (len < 4) return fail(v, IMG_ERR_METHOD, "accessor method %u is truncated", e - 1u);
+      uint8_t f = m[m[1] == IMG_METHOD_GETTER ? 10 : 11];
+      uint32_t c = i - sel;
+      if (i >= sel && c < img->class_count &&
+          (img_class_at(img, c)->layout != LAYOUT_INSTANCE || f >= img_rd16((const uint8_t *)&img_class_at(img, c)->fields)))
+        return fail(v, IMG_ERR_DISPATCH, "dispatch entry %u gives class %u an accessor of a field it lacks", i, c);
+    }
   }
   for (int i = 0; i < IMG_SELECTOR_ROOT_COUNT; i++) {
     if (img->selectors[i] != 0xffff && (uint32_t)img->selectors[i] + img->class_count > img->dispatch_count)

@@ -86,6 +86,14 @@ vm_status vm_interpret(vm_process *p) {
   const value false_v = obj_value(objects + img->objects[IMG_FALSE_OBJ]);
   const value absent_v = obj_value(objects + img->objects[IMG_ABSENT_OBJ]);
   const uint16_t float_cls = img->class_ids[IMG_CLASS_FLOAT];
+  const uint16_t smi_cls = img->class_ids[IMG_CLASS_SMI];
+  const uint16_t object_cls = img->class_ids[IMG_CLASS_OBJECT];
+  /* The image never changes: section bases once, not through img each time. */
+  const uint8_t *methods = img_section_ptr(img, IMG_SEC_METHODS);
+  const uint8_t *classes = img_section_ptr(img, IMG_SEC_CLASSES);
+#define IMETHOD(i) (code + img_rd32(methods + 4 * (i)))
+#define ICLASS(id) ((const img_class *)(classes + 12 * (id)))
+#define CLASS_OF(v) (is_smi(v) ? smi_cls : is_obj(v) ? obj_class(as_obj(v)) : object_cls)
 
   obj_stack *stk = (obj_stack *)as_obj(p->stack);
   value *base = stk->slots;
@@ -218,7 +226,7 @@ dispatch:
     /* Run the initializer; it ends with a STORE_GLOBAL that marks the global
      * ready, and returns the value. On a throw the state goes back to 0. */
     p->global_state[g] = 1;
-    METHOD_ENTER(img_method(img, init), bcp + 3);
+    METHOD_ENTER(IMETHOD(init), bcp + 3);
     CHECK_BUDGET();
     DISPATCH();
   }
@@ -231,8 +239,8 @@ dispatch:
   CASE(LOAD_FIELD) {
     value r = sp[0];
     uint8_t f = U8(1);
-    if (!is_obj(r) || f >= img_class_at(img, obj_class(as_obj(r)))->fields ||
-        img_class_at(img, obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+    if (!is_obj(r) || f >= ICLASS(obj_class(as_obj(r)))->fields ||
+        ICLASS(obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
       THROW_STR("LOOKUP_FAILED");
     sp[0] = ((obj_instance *)as_obj(r))->fields[f];
     NEXT(2);
@@ -242,8 +250,8 @@ dispatch:
     value r = sp[-1];
     uint8_t f = U8(1);
     if (!is_obj(r) || !vm_heap_contains(&p->heap, r) ||
-        f >= img_class_at(img, obj_class(as_obj(r)))->fields ||
-        img_class_at(img, obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+        f >= ICLASS(obj_class(as_obj(r)))->fields ||
+        ICLASS(obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
       THROW_STR("LOOKUP_FAILED");
     ((obj_instance *)as_obj(r))->fields[f] = sp[0];
     sp[-1] = sp[0];
@@ -282,7 +290,7 @@ dispatch:
   }
   CASE(ALLOCATE) {
     uint16_t cls = U16(1);
-    const img_class *c = img_class_at(img, cls);
+    const img_class *c = ICLASS(cls);
     SAVE();
     obj_instance *o = vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * c->fields);
     if (!o) goto out_of_memory;
@@ -291,7 +299,7 @@ dispatch:
     NEXT(3);
   }
   CASE(INVOKE_STATIC) {
-    const uint8_t *m = img_method(img, U16(1));
+    const uint8_t *m = IMETHOD(U16(1));
     METHOD_ENTER(m, bcp + 3);
     CHECK_BUDGET();
     DISPATCH();
@@ -300,23 +308,28 @@ dispatch:
     uint8_t argc = U8(1);
     uint16_t offset = U16(2);
     value r = sp[1 - (int)argc];
-    uint32_t cls = class_of(p, r);
+    uint32_t cls = CLASS_OF(r);
     uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
     const uint8_t *m;
-    if (entry == 0 || img_rd16((m = img_method(img, entry - 1u)) + 4) != offset || m[0] != argc)
+    if (entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset || m[0] != argc)
       goto lookup_failed;
     if (m[1] >= IMG_METHOD_GETTER) {
       /* A field accessor: done here, without a frame. */
-      uint8_t f = m[m[1] == IMG_METHOD_GETTER ? 10 : 11];
-      if (!is_obj(r) || f >= img_class_at(img, cls)->fields || img_class_at(img, cls)->layout != LAYOUT_INSTANCE)
-        goto lookup_failed;
+      /* The validator proved that class `cls` is an instance class with
+       * that field (check_code); a block reference has class Object. */
+      if (!is_obj(r)) goto lookup_failed;
       if (m[1] == IMG_METHOD_GETTER) {
-        sp[0] = ((obj_instance *)as_obj(r))->fields[f];
-      } else {
-        if (!vm_heap_contains(&p->heap, r)) goto lookup_failed;
-        ((obj_instance *)as_obj(r))->fields[f] = sp[0];
-        sp[-1] = sp[0];
+        sp[0] = ((obj_instance *)as_obj(r))->fields[m[10]];
+        NEXT(4);
+      }
+      if (!vm_heap_contains(&p->heap, r)) goto lookup_failed;
+      ((obj_instance *)as_obj(r))->fields[m[11]] = sp[0];
+      sp[-1] = sp[0];
+      sp--;
+      /* `o.f = v` as a statement: the value is dropped right away. */
+      if (bcp[4] == OP_POP_1) {
         sp--;
+        NEXT(5);
       }
       NEXT(4);
     }
@@ -331,7 +344,7 @@ dispatch:
     if (!is_block_ref(b) || base + slot >= sp || !is_smi(base[slot])) THROW_STR("LOOKUP_FAILED");
     intptr_t mi = smi_value(base[slot]);
     if (mi < 0 || (uintptr_t)mi >= img->method_count) THROW_STR("LOOKUP_FAILED");
-    const uint8_t *m = img_method(img, (uint32_t)mi);
+    const uint8_t *m = IMETHOD((uint32_t)mi);
     if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
     if (argc < m[0]) THROW_STR("CODE_INVOCATION_FAILED");
     sp -= argc - m[0]; /* extra arguments are ignored */
@@ -378,11 +391,11 @@ dispatch:
     fpath;                                                                       \
     {                                                                            \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
-      uint32_t cls_ = class_of(p, a);                                            \
+      uint32_t cls_ = CLASS_OF(a);                                            \
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
       const uint8_t *m_;                                                         \
       if (offset_ == 0xffff || entry_ == 0 ||                                    \
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) \
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) \
         goto lookup_failed;                                                      \
       METHOD_ENTER(m_, bcp + 1);                                                 \
       CHECK_BUDGET();                                                            \
@@ -432,11 +445,11 @@ dispatch:
     FLOAT_BINARY(FLOAT_CMP(x == y));
     {
       uint16_t offset_ = img->selectors[IMG_SEL_EQ];
-      uint32_t cls_ = class_of(p, a);
+      uint32_t cls_ = CLASS_OF(a);
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));
       const uint8_t *m_;
       if (offset_ == 0xffff || entry_ == 0 ||
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2)
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2)
         goto lookup_failed;
       METHOD_ENTER(m_, bcp + 1);
       CHECK_BUDGET();
@@ -512,11 +525,11 @@ dispatch:
     {                                                                            \
       PUSH(make_smi(k));                                                         \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
-      uint32_t cls_ = class_of(p, a);                                            \
+      uint32_t cls_ = CLASS_OF(a);                                            \
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
       const uint8_t *m_;                                                         \
       if (offset_ == 0xffff || entry_ == 0 ||                                    \
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) { \
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) { \
         sp--;                                                                    \
         goto lookup_failed;                                                      \
       }                                                                          \
@@ -571,11 +584,11 @@ dispatch:
     PUSH(make_smi(k));
     {
       uint16_t offset_ = img->selectors[IMG_SEL_ADD];
-      uint32_t cls_ = class_of(p, a);
+      uint32_t cls_ = CLASS_OF(a);
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));
       const uint8_t *m_;
       if (offset_ == 0xffff || entry_ == 0 ||
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) {
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) {
         sp--;
         goto lookup_failed;
       }
@@ -587,10 +600,10 @@ dispatch:
   CASE(INVOKE_INDEX_SET) {
     value a = sp[-2];
     uint16_t offset = img->selectors[IMG_SEL_INDEX_SET];
-    uint32_t cls = class_of(p, a);
+    uint32_t cls = CLASS_OF(a);
     uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
     const uint8_t *m;
-    if (offset == 0xffff || entry == 0 || img_rd16((m = img_method(img, entry - 1u)) + 4) != offset ||
+    if (offset == 0xffff || entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset ||
         m[0] != 3)
       goto lookup_failed;
     METHOD_ENTER(m, bcp + 1);
@@ -611,9 +624,9 @@ dispatch:
   }
   CASE(IS_CLASS) {
     uint16_t cls = U16(1);
-    uint32_t c = class_of(p, sp[0]);
+    uint32_t c = CLASS_OF(sp[0]);
     if (is_special(sp[0])) c = 0xffff;
-    const img_class *k = img_class_at(img, cls);
+    const img_class *k = ICLASS(cls);
     sp[0] = (c >= cls && c < k->end) ? true_v : false_v;
     NEXT(3);
   }
@@ -621,9 +634,9 @@ dispatch:
     uint16_t cls = U16(1);
     if ((cls & 0x8000) && sp[0] == null_v) NEXT(3);
     cls &= 0x7fff;
-    uint32_t c = class_of(p, sp[0]);
+    uint32_t c = CLASS_OF(sp[0]);
     if (is_special(sp[0])) c = 0xffff;
-    const img_class *k = img_class_at(img, cls);
+    const img_class *k = ICLASS(cls);
     if (!(c >= cls && c < k->end)) {
       SAVE();
       vm_throw_as_check(p, sp[0], img_name(img, img_rd32((const uint8_t *)&k->name)));
@@ -634,16 +647,16 @@ dispatch:
   }
   CASE(IS_INTERFACE) {
     uint16_t offset = U16(2);
-    uint32_t cls = class_of(p, sp[0]);
+    uint32_t cls = CLASS_OF(sp[0]);
     uint16_t entry = is_special(sp[0]) ? 0 : img_rd16(dispatch + 2 * (cls + offset));
-    sp[0] = (entry != 0 && img_rd16(img_method(img, entry - 1u) + 4) == offset) ? true_v : false_v;
+    sp[0] = (entry != 0 && img_rd16(IMETHOD(entry - 1u) + 4) == offset) ? true_v : false_v;
     NEXT(4);
   }
   CASE(AS_INTERFACE) {
     uint16_t offset = U16(2);
-    uint32_t cls = class_of(p, sp[0]);
+    uint32_t cls = CLASS_OF(sp[0]);
     uint16_t entry = is_special(sp[0]) ? 0 : img_rd16(dispatch + 2 * (cls + offset));
-    if (!(entry != 0 && img_rd16(img_method(img, entry - 1u) + 4) == offset)) {
+    if (!(entry != 0 && img_rd16(IMETHOD(entry - 1u) + 4) == offset)) {
       SAVE();
       vm_throw_as_check(p, sp[0], img_selector_name(img, offset));
       exc = p->pending;
@@ -842,12 +855,12 @@ dispatch:
     SAVE();
     p->handles[p->handle_count++] = captures;
     uint16_t cls = img->class_ids[IMG_CLASS_LAMBDA];
-    obj_instance *l = img_class_at(img, cls)->fields >= 2
-                          ? vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * img_class_at(img, cls)->fields)
+    obj_instance *l = ICLASS(cls)->fields >= 2
+                          ? vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * ICLASS(cls)->fields)
                           : NULL;
     captures = p->handles[--p->handle_count];
     if (!l) goto out_of_memory;
-    for (uint32_t i = 0; i < img_class_at(img, cls)->fields; i++) l->fields[i] = null_v;
+    for (uint32_t i = 0; i < ICLASS(cls)->fields; i++) l->fields[i] = null_v;
     l->fields[0] = make_smi(mi);
     l->fields[1] = captures;
     PUSH(obj_value(l));
@@ -862,7 +875,7 @@ dispatch:
     obj_instance *l = (obj_instance *)as_obj(lv);
     value mv = l->fields[0], cv = l->fields[1];
     if (!is_smi(mv) || smi_value(mv) < 0 || (uintptr_t)smi_value(mv) >= img->method_count) THROW_STR("LOOKUP_FAILED");
-    const uint8_t *m = img_method(img, (uint32_t)smi_value(mv));
+    const uint8_t *m = IMETHOD((uint32_t)smi_value(mv));
     uint32_t ncap = 0;
     if (cv != null_v) {
       if (!is_obj(cv) || obj_class(as_obj(cv)) != img->class_ids[IMG_CLASS_ARRAY]) THROW_STR("LOOKUP_FAILED");
