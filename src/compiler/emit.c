@@ -64,6 +64,7 @@ struct fn {
   img_buf *code;
   int returns_value, returns_plain;
   bool dead;
+  bool temp_result;       /* the binary operation being emitted feeds another + - * / % */
   src_loc cur;
   meth *lines_owner;
 };
@@ -603,14 +604,37 @@ static void emit_operator_immediate(fn *f, const char *o, int opcode, ast_node *
   if (neg) op(f, OP_NOT, 0);
 }
 
-/* [a, b] -> [a op b] */
-static void emit_operator(fn *f, const char *o) {
+/* + - * /: the operators whose float results may be temporaries. */
+static bool is_arith_op(const char *o) {
+  return o && (strcmp(o, "+") == 0 || strcmp(o, "-") == 0 || strcmp(o, "*") == 0 || strcmp(o, "/") == 0 ||
+               strcmp(o, "%") == 0);
+}
+
+/* [a, b] -> [a op b]; `temp`: the result is an operand of the next + - * / %
+ * and nothing else (INVOKE_*_TEMP, see opcodes.h). */
+static void emit_operator_temp(fn *f, const char *o, bool temp) {
   bool neg = strcmp(o, "!=") == 0;
   if (neg) o = "==";
   int opc = binary_opcode(o);
+  if (temp && is_arith_op(o)) opc = OP_INVOKE_ADD_TEMP + (opc - OP_INVOKE_ADD);
   prog_use_selector(f->p, sel(f, o, 1));
   op(f, opc, -1);
   if (neg) op(f, OP_NOT, 0);
+}
+
+static void emit_operator(fn *f, const char *o) {
+  emit_operator_temp(f, o, false);
+}
+
+/* An operand of `op`. When op is + - * / % (the full form, not the small-
+ * literal one) and the operand is such an operation too, its result is used
+ * exactly once, right here: it is emitted as a temporary. */
+static void emit_operand(fn *f, ast_node *x, const char *op) {
+  if (is_arith_op(op) && x && x->kind == AST_BINARY && is_arith_op(x->binary.op) &&
+      immediate_opcode(x->binary.op, x->binary.right) < 0)
+    f->temp_result = true;
+  emit_expr(f, x, true);
+  f->temp_result = false;
 }
 
 static void emit_binary(fn *f, ast_node *n, bool want) {
@@ -625,15 +649,18 @@ static void emit_binary(fn *f, ast_node *n, bool want) {
     if (!want) pop_n(f, 1);
     return;
   }
-  emit_expr(f, n->binary.left, true);
+  bool temp = f->temp_result;
+  f->temp_result = false;
   int imm = immediate_opcode(o, n->binary.right);
   if (imm >= 0) {
+    emit_expr(f, n->binary.left, true);
     at(f, n->loc);
     emit_operator_immediate(f, o, imm, n->binary.right);
   } else {
-    emit_expr(f, n->binary.right, true);
+    emit_operand(f, n->binary.left, o);
+    emit_operand(f, n->binary.right, o);
     at(f, n->loc);
-    emit_operator(f, o);
+    emit_operator_temp(f, o, temp);
   }
   if (!want) pop_n(f, 1);
 }
@@ -1673,7 +1700,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         if (imm >= 0) {
           emit_operator_immediate(f, bop, imm, n->assign.value);
         } else {
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           at(f, n->loc);
           emit_operator(f, bop);
         }
@@ -1699,7 +1726,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         if (compound) {
           op(f, OP_DUP, 1);
           op8(f, OP_LOAD_FIELD, fi, 0);
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           at(f, n->loc);
           emit_operator(f, bop);
         } else {
@@ -1717,7 +1744,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         if (compound) {
           op(f, OP_DUP, 1);
           invoke_virtual(f, sel(f, name, 0));
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           emit_operator(f, bop);
         } else {
           emit_expr(f, n->assign.value, true);
@@ -1742,7 +1769,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
     if (g->final && f->m->global != g) emit_error(f, t->loc, "Can't assign to final global '%s'", name);
     if (compound) {
       emit_global_load(f, g);
-      emit_expr(f, n->assign.value, true);
+      emit_operand(f, n->assign.value, bop);
       at(f, n->loc);
       emit_operator(f, bop);
     } else {
@@ -1768,7 +1795,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         }
         if (compound) {
           emit_global_load(f, g);
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           emit_operator(f, bop);
         } else {
           emit_expr(f, n->assign.value, true);
@@ -1787,7 +1814,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
     if (compound) {
       op(f, OP_DUP, 1);
       invoke_virtual(f, sel(f, name, 0));
-      emit_expr(f, n->assign.value, true);
+      emit_operand(f, n->assign.value, bop);
       at(f, n->loc);
       emit_operator(f, bop);
     } else {
@@ -1815,7 +1842,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
       load_local_at(f, f->height - 1);
       prog_use_selector(f->p, sel(f, "[]", 1));
       op(f, OP_INVOKE_INDEX, -1);
-      emit_expr(f, n->assign.value, true);
+      emit_operand(f, n->assign.value, bop);
       at(f, n->loc);
       emit_operator(f, bop);
     } else {

@@ -136,7 +136,12 @@ static size_t image_object_size(const img_image *img, const uint8_t *o, size_t a
       if (c->fields != 0) return 0;
       size = 8;
       break;
-    case LAYOUT_FLOAT: case LAYOUT_LARGEINT: size = 16; break;
+    case LAYOUT_FLOAT: case LAYOUT_LARGEINT:
+      /* The pad word must be 0: a float whose pad is set is a temporary the
+       * interpreter may overwrite (interp.c), and image objects are read-only. */
+      if (avail < 16 || img_rd32(o + 4) != 0) return 0;
+      size = 16;
+      break;
     case LAYOUT_STRING: {
       uint32_t n = img_rd32(o + 4);
       if (n > avail - 8 - 1 || o[8 + n] != 0) return 0;
@@ -258,6 +263,8 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_INVOKE_ADD: case OP_INVOKE_SUB: case OP_INVOKE_MUL: case OP_INVOKE_DIV:
     case OP_INVOKE_MOD: case OP_INVOKE_BIT_AND: case OP_INVOKE_BIT_OR: case OP_INVOKE_BIT_XOR:
     case OP_INVOKE_SHL: case OP_INVOKE_SHR: case OP_INVOKE_USHR: case OP_INVOKE_INDEX:
+    case OP_INVOKE_ADD_TEMP: case OP_INVOKE_SUB_TEMP: case OP_INVOKE_MUL_TEMP: case OP_INVOKE_DIV_TEMP:
+    case OP_INVOKE_MOD_TEMP:
       *pop = 2;
       *push = 1;
       return true;

@@ -127,7 +127,15 @@ enum {
   X(CREATE_LAMBDA, OPF_LAMBDA, "create lambda")                                  \
   X(INVOKE_LAMBDA, OPF_U8, "invoke lambda")                                      \
   X(LOAD_GLOBAL_LAZY, OPF_GLOBAL, "load global lazy")                            \
-  X(HALT, OPF_NONE, "halt")
+  X(HALT, OPF_NONE, "halt")                                                      \
+  /* `a op b` whose result is an operand of another + - * / % (the compiler  \
+   * knows it is used once): a float result is marked as a temporary, which \
+   * that next operation may overwrite instead of allocating (interp.c). */  \
+  X(INVOKE_ADD_TEMP, OPF_NONE, "invoke + (temporary)")                           \
+  X(INVOKE_SUB_TEMP, OPF_NONE, "invoke - (temporary)")                           \
+  X(INVOKE_MUL_TEMP, OPF_NONE, "invoke * (temporary)")                           \
+  X(INVOKE_DIV_TEMP, OPF_NONE, "invoke / (temporary)")                           \
+  X(INVOKE_MOD_TEMP, OPF_NONE, "invoke % (temporary)")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,

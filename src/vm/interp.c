@@ -362,15 +362,36 @@ dispatch:
       fexpr;                                                                     \
     }                                                                            \
   } while (0)
-#define FLOAT_RESULT(d)                                                          \
+/* A float result: overwrites an operand that is a temporary (a float whose
+ * pad word is set: made by an INVOKE_*_TEMP for exactly this operation, see
+ * opcodes.h, so nothing else refers to it), else allocates. `temp` marks the
+ * result as a temporary in turn. Image floats always have pad 0. */
+#define IS_TEMP(v) (!is_smi(v) && ((obj_float *)as_obj(v))->pad != 0)
+#define FLOAT_RESULT(d, temp)                                                    \
   do {                                                                           \
     double d_ = (d);                                                             \
-    SAVE();                                                                      \
-    obj_float *f_ = vm_heap_alloc_float(&p->heap, float_cls, d_);                \
-    if (!f_) goto out_of_memory;                                                 \
+    obj_float *f_;                                                               \
+    if (IS_TEMP(a)) {                                                            \
+      f_ = (obj_float *)as_obj(a);                                               \
+    } else if (IS_TEMP(b)) {                                                     \
+      f_ = (obj_float *)as_obj(b);                                               \
+    } else {                                                                     \
+      SAVE();                                                                    \
+      f_ = vm_heap_alloc_float(&p->heap, float_cls, d_);                         \
+      if (!f_) goto out_of_memory;                                               \
+    }                                                                            \
+    f_->pad = (temp);                                                            \
+    memcpy(&f_->value, &d_, sizeof d_);                                          \
     sp--;                                                                        \
     sp[0] = obj_value(f_);                                                       \
     NEXT(1);                                                                     \
+  } while (0)
+/* A temporary that reaches Toit code (an operator method) is an ordinary
+ * float from then on. */
+#define UNTEMP(v)                                                                \
+  do {                                                                           \
+    if (is_obj(v) && obj_class(as_obj(v)) == float_cls && ((obj_float *)as_obj(v))->pad) \
+      ((obj_float *)as_obj(v))->pad = 0;                                         \
   } while (0)
 #define FLOAT_CMP(c)                                                             \
   do {                                                                           \
@@ -396,6 +417,30 @@ dispatch:
       const uint8_t *m_;                                                         \
       if (offset_ == 0xffff || entry_ == 0 ||                                    \
           img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) \
+        goto lookup_failed;                                                      \
+      METHOD_ENTER(m_, bcp + 1);                                                 \
+      CHECK_BUDGET();                                                            \
+      DISPATCH();                                                                \
+    }                                                                            \
+  }
+
+/* + - * / %: floats inline, temporaries reused (FLOAT_RESULT). */
+#define ARITH_BINARY(name, sel, temp, fexpr, ...)                                \
+  CASE(name) {                                                                   \
+    value a = sp[-1], b = sp[0];                                                 \
+    if (((a | b) & 1) == 0) {                                                    \
+      __VA_ARGS__;                                                               \
+    }                                                                            \
+    FLOAT_BINARY(FLOAT_RESULT(fexpr, temp));                                     \
+    UNTEMP(a);                                                                   \
+    UNTEMP(b);                                                                   \
+    {                                                                            \
+      uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
+      uint32_t cls_ = CLASS_OF(a);                                               \
+      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
+      const uint8_t *m_;                                                         \
+      if (offset_ == 0xffff || entry_ == 0 ||                                    \
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2)    \
         goto lookup_failed;                                                      \
       METHOD_ENTER(m_, bcp + 1);                                                 \
       CHECK_BUDGET();                                                            \
@@ -460,38 +505,53 @@ dispatch:
   SMI_BINARY(INVOKE_LE, LE, FLOAT_BINARY(FLOAT_CMP(x <= y)), CMP_RESULT((intptr_t)a <= (intptr_t)b))
   SMI_BINARY(INVOKE_GT, GT, FLOAT_BINARY(FLOAT_CMP(x > y)), CMP_RESULT((intptr_t)a > (intptr_t)b))
   SMI_BINARY(INVOKE_GE, GE, FLOAT_BINARY(FLOAT_CMP(x >= y)), CMP_RESULT((intptr_t)a >= (intptr_t)b))
-  SMI_BINARY(INVOKE_ADD, ADD, FLOAT_BINARY(FLOAT_RESULT(x + y)), {
-    intptr_t r;
-    if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {
-      sp--;
-      sp[0] = (value)r;
-      NEXT(1);
-    }
-  })
-  SMI_BINARY(INVOKE_SUB, SUB, FLOAT_BINARY(FLOAT_RESULT(x - y)), {
-    intptr_t r;
-    if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {
-      sp--;
-      sp[0] = (value)r;
-      NEXT(1);
-    }
-  })
-  SMI_BINARY(INVOKE_MUL, MUL, FLOAT_BINARY(FLOAT_RESULT(x * y)), {
-    intptr_t r;
-    if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {
-      sp--;
-      sp[0] = (value)r;
-      NEXT(1);
-    }
-  })
-  SMI_BINARY(INVOKE_DIV, DIV, FLOAT_BINARY(FLOAT_RESULT(x / y)), {
-    intptr_t x = smi_value(a), y = smi_value(b);
-    if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);
-  })
-  SMI_BINARY(INVOKE_MOD, MOD, FLOAT_BINARY(FLOAT_RESULT(fmod(x, y))), {
-    intptr_t x = smi_value(a), y = smi_value(b);
-    if (y != 0 && y != -1) ARITH_RESULT(x % y);
-  })
+#define ADD_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t r;                                                                  \
+    if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
+      sp--;                                                                      \
+      sp[0] = (value)r;                                                          \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  }
+#define SUB_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t r;                                                                  \
+    if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
+      sp--;                                                                      \
+      sp[0] = (value)r;                                                          \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  }
+#define MUL_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t r;                                                                  \
+    if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {            \
+      sp--;                                                                      \
+      sp[0] = (value)r;                                                          \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  }
+#define DIV_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t x = smi_value(a), y = smi_value(b);                                 \
+    if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);               \
+  }
+#define MOD_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t x = smi_value(a), y = smi_value(b);                                 \
+    if (y != 0 && y != -1) ARITH_RESULT(x % y);                                  \
+  }
+  ARITH_BINARY(INVOKE_ADD, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_BINARY(INVOKE_SUB, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_BINARY(INVOKE_MUL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_BINARY(INVOKE_DIV, DIV, 0, x / y, DIV_SMI_BODY)
+  ARITH_BINARY(INVOKE_MOD, MOD, 0, fmod(x, y), MOD_SMI_BODY)
+  ARITH_BINARY(INVOKE_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_BINARY(INVOKE_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_BINARY(INVOKE_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
+  ARITH_BINARY(INVOKE_DIV_TEMP, DIV, 1, x / y, DIV_SMI_BODY)
+  ARITH_BINARY(INVOKE_MOD_TEMP, MOD, 1, fmod(x, y), MOD_SMI_BODY)
   SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })
