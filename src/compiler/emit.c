@@ -540,6 +540,21 @@ static void emit_type_check(fn *f, type_info t) {
   op16(f, OP_AS_CLASS, t.klass->id | (t.nullable ? 0x8000 : 0), 0);
 }
 
+/* A literal whose class already satisfies `t`: no check needed. */
+static bool literal_fits(fn *f, ast_node *v, type_info t) {
+  if (!v || t.kind != TYPE_CLASS) return false;
+  cls *k = t.klass;
+  program *p = f->p;
+  switch (v->kind) {
+    case AST_INT: return k == p->c_int || k == p->c_num;
+    case AST_FLOAT: return k == p->c_float || k == p->c_num;
+    case AST_STRING: case AST_INTERP: return k == p->c_string;
+    case AST_BOOL: return k == p->c_bool;
+    case AST_NULL: return t.nullable;
+    default: return false;
+  }
+}
+
 static void emit_literal_list(fn *f, ast_list *elems, const char *maker) {
   for (int i = 0; i < elems->count; i++) emit_expr(f, elems->items[i], true);
   op16(f, OP_CREATE_ARRAY, elems->count, 1 - elems->count);
@@ -912,7 +927,7 @@ static void emit_return(fn *f, ast_node *n) {
   if (v) {
     check_static_type(f, v, home->m->ret);
     emit_expr(f, v, true);
-    if (home->m->ret.kind == TYPE_NONE) {
+    if (home->m->ret.kind == TYPE_NONE || literal_fits(f, v, home->m->ret)) {
       /* `return expr` in a `-> none` function is a warning only. */
     } else {
       emit_type_check(f, home->m->ret);

@@ -88,6 +88,7 @@ vm_status vm_interpret(vm_process *p) {
   const uint16_t float_cls = img->class_ids[IMG_CLASS_FLOAT];
   const uint16_t smi_cls = img->class_ids[IMG_CLASS_SMI];
   const uint16_t object_cls = img->class_ids[IMG_CLASS_OBJECT];
+  const uint16_t array_cls = img->class_ids[IMG_CLASS_ARRAY];
   /* The image never changes: section bases once, not through img each time. */
   const uint8_t *methods = img_section_ptr(img, IMG_SEC_METHODS);
   const uint8_t *classes = img_section_ptr(img, IMG_SEC_CLASSES);
@@ -752,9 +753,29 @@ dispatch:
   CASE(PRIMITIVE) {
     uint16_t index = U16(1);
     uint8_t argc = U8(3);
+    vm_primitive_fn prim = p->prims[index];
+    /* The core library's List and Map index their arrays through these. */
+    if (prim == vm_prim_array_at && argc == 2) {
+      value av = sp[-1], iv = sp[0];
+      if (is_obj(av) && obj_class(as_obj(av)) == array_cls && is_smi(iv) &&
+          (uintptr_t)smi_value(iv) < ((obj_array *)as_obj(av))->length) {
+        sp[-1] = ((obj_array *)as_obj(av))->elems[smi_value(iv)];
+        sp--;
+        NEXT(4);
+      }
+    } else if (prim == vm_prim_array_at_put && argc == 3) {
+      value av = sp[-2], iv = sp[-1];
+      if (is_obj(av) && obj_class(as_obj(av)) == array_cls && is_smi(iv) &&
+          (uintptr_t)smi_value(iv) < ((obj_array *)as_obj(av))->length) {
+        ((obj_array *)as_obj(av))->elems[smi_value(iv)] = sp[0];
+        sp[-2] = sp[0];
+        sp -= 2;
+        NEXT(4);
+      }
+    }
     value *args = sp - argc + 1;
     SAVE();
-    value r = p->prims[index](p, args);
+    value r = prim(p, args);
     if (p->stack != obj_value(stk)) RELOAD_STACK();
     if (r == VM_FAILED) {
       if (p->exit_code >= 0) {

@@ -569,14 +569,14 @@ static value prim_array_size(vm_process *p, value *args) {
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   return make_smi(a->length);
 }
-static value prim_array_at(vm_process *p, value *args) {
+value vm_prim_array_at(vm_process *p, value *args) {
   obj_array *a = array_arg(p, args[0]);
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   ARG_INT(1, i);
   if (i < 0 || i >= (int64_t)a->length) return vm_throw_error(p, VM_ERR_OUT_OF_BOUNDS);
   return a->elems[i];
 }
-static value prim_array_at_put(vm_process *p, value *args) {
+value vm_prim_array_at_put(vm_process *p, value *args) {
   obj_array *a = array_arg(p, args[0]);
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   ARG_INT(1, i);
@@ -988,7 +988,7 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("bytes.new", prim_bytes_new, 1) X("bytes.size", prim_bytes_size, 1)          \
   X("bytes.at", prim_bytes_at, 2) X("bytes.at-put", prim_bytes_at_put, 3)        \
   X("array.new", prim_array_new, 1) X("array.size", prim_array_size, 1)          \
-  X("array.at", prim_array_at, 2) X("array.at-put", prim_array_at_put, 3)        \
+  X("array.at", vm_prim_array_at, 2) X("array.at-put", vm_prim_array_at_put, 3)  \
   X("array.grow", prim_array_grow, 2) X("array.sort", prim_array_sort, 2)        \
   X("map.find", prim_map_find, 4) X("map.rebuild", prim_map_rebuild, 4)         \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
