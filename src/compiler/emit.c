@@ -65,6 +65,8 @@ struct fn {
   int returns_value, returns_plain;
   bool dead;
   bool temp_result;       /* the binary operation being emitted feeds another + - * / % */
+  int last_op_pos;        /* where the last instruction starts (peepholes) */
+  int last_target;        /* the last position a branch or handler lands on */
   src_loc cur;
   meth *lines_owner;
 };
@@ -79,6 +81,7 @@ static void set_height(fn *f, int h) {
 static void mark_line(fn *f) {
   meth *m = f->m;
   uint32_t bci = (uint32_t)f->code->size;
+  f->last_op_pos = (int)bci;
   if (m->line_count && m->lines[m->line_count - 1].bci == bci) {
     m->lines[m->line_count - 1].line = f->cur.line;
     m->lines[m->line_count - 1].col = f->cur.col;
@@ -132,6 +135,13 @@ static int here(fn *f) {
   return (int)f->code->size;
 }
 
+/* here(), noted as a branch target: no peephole may merge the instructions
+ * on both sides of it. */
+static int target_here(fn *f) {
+  f->last_target = here(f);
+  return f->last_target;
+}
+
 /* Forward branch: returns the instruction position, or -1 when dead. */
 typedef struct {
   int pos;
@@ -150,7 +160,7 @@ static jump branch(fn *f, int opcode, int delta) {
 
 static void bind(fn *f, jump j) {
   if (j.pos < 0) return;
-  int off = here(f) - j.pos;
+  int off = target_here(f) - j.pos;
   f->code->data[j.pos + 1] = (uint8_t)off;
   f->code->data[j.pos + 2] = (uint8_t)(off >> 8);
   if (f->dead) {
@@ -230,6 +240,22 @@ static void invoke_virtual(fn *f, selector *s) {
   if (f->dead) return;
   prog_use_selector(f->p, s);
   int argc = 1 + s->npos + s->named_count;
+  if (argc == 1 && f->last_target != here(f) && f->last_op_pos < here(f)) {
+    /* `load local n` (or dup) just before: one INVOKE_LOCAL instead. */
+    uint8_t *last = f->code->data + f->last_op_pos;
+    int len = here(f) - f->last_op_pos, n = -1;
+    if (len == 1 && last[0] >= OP_LOAD_LOCAL_0 && last[0] <= OP_LOAD_LOCAL_5) n = last[0] - OP_LOAD_LOCAL_0;
+    else if (len == 1 && last[0] == OP_DUP) n = 0;
+    else if (len == 2 && last[0] == OP_LOAD_LOCAL) n = last[1];
+    if (n >= 0) {
+      f->code->size = (size_t)f->last_op_pos;
+      img_buf_u8(f->code, OP_INVOKE_LOCAL);
+      img_buf_u8(f->code, (uint8_t)n);
+      ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+      img_buf_u16(f->code, (uint16_t)s->id);
+      return; /* the height already counts the loaded receiver */
+    }
+  }
   mark_line(f);
   img_buf_u8(f->code, OP_INVOKE_VIRTUAL);
   img_buf_u8(f->code, (uint8_t)argc);
@@ -777,7 +803,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   bool forever = !cond || is_true_literal(cond);
   jump to_cond = forever ? (jump){-1, 0} : branch(f, OP_BRANCH, 0);
   if (!forever) f->dead = false, f->height = L.height;
-  int top = here(f);
+  int top = target_here(f);
   f->loop = &L;
   emit_body(f, body, false);
   f->loop = L.outer;
@@ -787,7 +813,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   }
   if (L.nl_continues.count) {
     if (f->dead) f->dead = false, f->height = L.height;
-    patch_nl(&L.nl_continues, here(f));
+    patch_nl(&L.nl_continues, target_here(f));
   }
   if (fresh && !f->dead) {
     /* A loop variable shared with lambdas: each iteration gets its own box,
@@ -811,7 +837,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   }
   if (L.nl_breaks.count) {
     if (f->dead) f->dead = false, f->height = L.height;
-    patch_nl(&L.nl_breaks, here(f));
+    patch_nl(&L.nl_breaks, target_here(f));
   }
   if (want) op(f, OP_LOAD_NULL, 1);
 }
@@ -2208,7 +2234,7 @@ static void emit_try(fn *f, ast_node *n, bool want) {
   if (!f->dead) op(f, OP_UNLINK, 0);
   /* The handler: reached by falling through (reason normal) or by unwinding. */
   if (link.pos >= 0) {
-    int off = here(f) - link.pos;
+    int off = target_here(f) - link.pos;
     f->code->data[link.pos + 1] = (uint8_t)off;
     f->code->data[link.pos + 2] = (uint8_t)(off >> 8);
     f->dead = false;

@@ -243,7 +243,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_SMI_0: case OP_LOAD_SMI_1: case OP_LOAD_SMI: case OP_LOAD_SMI16: case OP_LOAD_SMI32:
     case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
-    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI:
+    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL:
       *push = 1;
       return true;
     case OP_INVOKE_EQ_SMI: case OP_INVOKE_LT_SMI: case OP_INVOKE_LE_SMI: case OP_INVOKE_GT_SMI:
@@ -329,7 +329,7 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
     case OPF_METHOD:
       if (img_rd16(ip + 1) >= img->method_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad method at %u", index, pc);
       break;
-    case OPF_VIRTUAL:
+    case OPF_VIRTUAL: case OPF_LOCAL_VIRTUAL:
       if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       break;
@@ -409,7 +409,7 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
     uint8_t op = ip[0];
     int fmt = toit_opcode_format[op];
     uint32_t ilen = (uint32_t)opf_length(fmt);
-    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM) {
+    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL) {
       uint8_t n = ip[1];
       /* Slot h is this frame's marker: never readable or writable. */
       if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))

@@ -338,6 +338,24 @@ dispatch:
     CHECK_BUDGET();
     DISPATCH();
   }
+  CASE(INVOKE_LOCAL) {
+    /* [..] -> [.., local.sel]: a call with the receiver as the only argument. */
+    value r = sp[-(int)U8(1)];
+    uint16_t offset = U16(2);
+    uint32_t cls = CLASS_OF(r);
+    uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
+    const uint8_t *m;
+    PUSH(r);
+    if (entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset || m[0] != 1) goto lookup_failed;
+    if (m[1] == IMG_METHOD_GETTER) {
+      if (!is_obj(r)) goto lookup_failed; /* see INVOKE_VIRTUAL */
+      sp[0] = ((obj_instance *)as_obj(r))->fields[m[10]];
+      NEXT(4);
+    }
+    METHOD_ENTER(m, bcp + 4);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
   CASE(INVOKE_BLOCK) {
     uint8_t argc = U8(1);
     value b = sp[1 - (int)argc];

@@ -335,6 +335,9 @@ void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   if (op == OP_INVOKE_VIRTUAL) {
     receiver = sp[1 - (int)bcp[1]];
     offset = img_rd16(bcp + 2);
+  } else if (op == OP_INVOKE_LOCAL) {
+    receiver = sp[0]; /* pushed before the lookup */
+    offset = img_rd16(bcp + 2);
   } else if (op == OP_INVOKE_INDEX_SET) {
     receiver = sp[-2];
     offset = img->selectors[IMG_SEL_INDEX_SET];
