@@ -69,6 +69,13 @@ size_t vm_object_size(const vm_heap *h, const obj_header *o) {
   return WORD_ALIGN(size);
 }
 
+/* The size from the header when it is there (every heap object but huge
+ * ones and gaps), without a call. */
+static inline size_t object_size(const vm_heap *h, const obj_header *o) {
+  uint32_t words = o->hdr >> HDR_SIZE_SHIFT;
+  return words ? words * sizeof(value) : vm_object_size(h, o);
+}
+
 static int bucket_of(size_t size) {
   size_t b = size / sizeof(value);
   return b < VM_FREE_BUCKETS - 1 ? (int)b : VM_FREE_BUCKETS - 1;
@@ -293,7 +300,7 @@ static void sweep(vm_heap *h) {
     size_t page_live = 0;
     while (at < end) {
       obj_header *o = (obj_header *)at;
-      size_t size = vm_object_size(h, o);
+      size_t size = object_size(h, o);
       if (obj_class(o) != FREE_CLASS_ID && (o->hdr & HDR_MARK)) {
         o->hdr &= ~(HDR_MARK | HDR_GREY);
         page_live += size;

@@ -51,6 +51,16 @@ static inline bool float_operands(value a, value b, uint16_t fcls, double *x, do
   return false;
 }
 
+/* The backing array of a List and its element count (bounded by the array). */
+static inline obj_array *list_array(const value *fields, uint16_t array_cls, uintptr_t *n) {
+  value a = fields[0], size = fields[1];
+  if (!is_obj(a) || obj_class(as_obj(a)) != array_cls || !is_smi(size)) return NULL;
+  obj_array *arr = (obj_array *)as_obj(a);
+  *n = (uintptr_t)smi_value(size);
+  if (*n > arr->length) *n = arr->length;
+  return arr;
+}
+
 uint32_t vm_class_of(const vm_process *p, value v) {
   return class_of(p, v);
 }
@@ -89,6 +99,15 @@ vm_status vm_interpret(vm_process *p) {
   const uint16_t smi_cls = img->class_ids[IMG_CLASS_SMI];
   const uint16_t object_cls = img->class_ids[IMG_CLASS_OBJECT];
   const uint16_t array_cls = img->class_ids[IMG_CLASS_ARRAY];
+  /* The core List: array_ and size_ are its first fields (vm.c makes lists
+   * the same way); `list[i]` in bounds is done inline. */
+  const uint16_t list_cls = img->class_ids[IMG_CLASS_LIST];
+  const bool list_inline = img_class_at(img, list_cls)->layout == LAYOUT_INSTANCE &&
+                           img_class_at(img, list_cls)->fields >= 2;
+#define LIST_ARRAY(v, n)                                                         \
+  (is_obj(v) && obj_class(as_obj(v)) == list_cls && list_inline                  \
+       ? list_array(((obj_instance *)as_obj(v))->fields, array_cls, &(n))        \
+       : NULL)
   /* The image never changes: section bases once, not through img each time. */
   const uint8_t *methods = img_section_ptr(img, IMG_SEC_METHODS);
   const uint8_t *classes = img_section_ptr(img, IMG_SEC_CLASSES);
@@ -443,6 +462,18 @@ dispatch:
     }                                                                            \
   }
 
+/* list[i] in bounds on the core List. */
+#define LIST_AT()                                                                \
+  do {                                                                           \
+    uintptr_t n_;                                                                \
+    obj_array *arr_ = LIST_ARRAY(a, n_);                                         \
+    if (arr_ && is_smi(b) && (uintptr_t)smi_value(b) < n_) {                     \
+      sp--;                                                                      \
+      sp[0] = arr_->elems[smi_value(b)];                                         \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  } while (0)
+
 /* + - * / %: floats inline, temporaries reused (FLOAT_RESULT). */
 #define ARITH_BINARY(name, sel, temp, fexpr, ...)                                \
   CASE(name) {                                                                   \
@@ -589,7 +620,8 @@ dispatch:
     intptr_t x = smi_value(a), n = smi_value(b);
     if (x >= 0 && n >= 0) ARITH_RESULT(n >= (intptr_t)SMI_BITS ? 0 : x >> n);
   })
-  SMI_BINARY(INVOKE_INDEX, INDEX, NO_FLOAT, (void)0)
+  SMI_BINARY(INVOKE_INDEX, INDEX, LIST_AT(), (void)0)
+
 
 /* `x OP k` with a small-int literal k: one instruction on the fast path;
  * the slow path pushes k and dispatches like the plain operator. */
@@ -678,6 +710,17 @@ dispatch:
   }
   CASE(INVOKE_INDEX_SET) {
     value a = sp[-2];
+    {
+      /* list[i] = v in bounds on the core List: [list, i, v] -> [v]. */
+      uintptr_t n_;
+      obj_array *arr_ = LIST_ARRAY(a, n_);
+      if (arr_ && is_smi(sp[-1]) && (uintptr_t)smi_value(sp[-1]) < n_) {
+        arr_->elems[smi_value(sp[-1])] = sp[0];
+        sp[-2] = sp[0];
+        sp -= 2;
+        NEXT(1);
+      }
+    }
     uint16_t offset = img->selectors[IMG_SEL_INDEX_SET];
     uint32_t cls = CLASS_OF(a);
     uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
