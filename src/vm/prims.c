@@ -570,14 +570,14 @@ static value prim_array_size(vm_process *p, value *args) {
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   return make_smi(a->length);
 }
-static value prim_array_at(vm_process *p, value *args) {
+value vm_prim_array_at(vm_process *p, value *args) {
   obj_array *a = array_arg(p, args[0]);
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   ARG_INT(1, i);
   if (i < 0 || i >= (int64_t)a->length) return vm_throw_error(p, VM_ERR_OUT_OF_BOUNDS);
   return a->elems[i];
 }
-static value prim_array_at_put(vm_process *p, value *args) {
+value vm_prim_array_at_put(vm_process *p, value *args) {
   obj_array *a = array_arg(p, args[0]);
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   ARG_INT(1, i);
@@ -661,36 +661,86 @@ static uint32_t string_hash(const obj_bytes *s) {
   return h & 0x3fffffff;
 }
 
+/* The hash of an int or string key, mixed like hash-of_ in the core library;
+ * false for other keys. */
+static bool map_key_hash(vm_process *p, value key, uint64_t *h, int64_t *ik, bool *is_string) {
+  *is_string = vm_is_string(p, key);
+  if (*is_string) {
+    *h = string_hash((obj_bytes *)as_obj(key));
+  } else if (vm_is_int(p, key, ik)) {
+    *h = (uint64_t)*ik;
+  } else {
+    return false;
+  }
+  *h = (*h * 0x9e3779b97f4a7c15ull) >> 32;
+  return true;
+}
+
+/* Returns the entry position of the key, -1 if absent (table full), -2 for
+ * key types the Toit code handles, or -3 - slot if absent, where slot is the
+ * free index slot that ends the probe (where the key would be inserted). */
 static value prim_map_find(vm_process *p, value *args) {
   obj_array *index = array_arg(p, args[0]);
   obj_array *keys = array_arg(p, args[1]);
   value key = args[2], tomb = args[3];
   if (!index || !keys) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
-  int64_t ik;
-  bool is_string = vm_is_string(p, key);
-  bool is_int = !is_string && vm_is_int(p, key, &ik);
-  if (!is_string && !is_int) return make_smi(-2);
+  int64_t ik = 0;
+  bool is_string;
+  uint64_t h;
+  if (!map_key_hash(p, key, &h, &ik, &is_string)) return make_smi(-2);
   uint32_t cap = index->length;
   if (cap == 0 || (cap & (cap - 1))) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
-  uint64_t h = is_string ? string_hash((obj_bytes *)as_obj(key)) : (uint64_t)ik;
-  h = (h * 0x9e3779b97f4a7c15ull) >> 32; /* the same mixing as hash-of_ in the core library */
+  const obj_bytes *ks = is_string ? (const obj_bytes *)as_obj(key) : NULL;
   for (uint32_t probes = 0; probes < cap; probes++) {
     uint32_t slot = (uint32_t)(h & (cap - 1));
     value e = index->elems[slot];
     if (!is_smi(e)) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
     intptr_t pos = smi_value(e);
-    if (pos == 0) return make_smi(-1);
+    if (pos == 0) return make_smi(-3 - (intptr_t)slot);
     if (pos > 0 && (uint32_t)pos <= keys->length) {
       value k = keys->elems[pos - 1];
+      if (k == key) return make_smi(pos - 1);
       if (k != tomb) {
         int64_t jk;
-        if (is_string ? vm_is_string(p, k) && vm_identical(p, k, key) : (vm_is_int(p, k, &jk) && jk == ik))
+        if (is_string) {
+          if (vm_is_string(p, k)) {
+            const obj_bytes *s = (const obj_bytes *)as_obj(k);
+            if (s->size == ks->size && memcmp(s->bytes, ks->bytes, ks->size) == 0) return make_smi(pos - 1);
+          }
+        } else if (vm_is_int(p, k, &jk) && jk == ik) {
           return make_smi(pos - 1);
+        }
       }
     }
     h = (h & (cap - 1)) + 1;
   }
   return make_smi(-1);
+}
+
+/* map.rebuild index keys size tomb: fills the hash index for the first
+ * `size` keys (tombstones skipped). False, with the index half built, when
+ * a key is neither an int nor a string: the Toit code then does it. */
+static value prim_map_rebuild(vm_process *p, value *args) {
+  obj_array *index = array_arg(p, args[0]);
+  obj_array *keys = array_arg(p, args[1]);
+  ARG_INT(2, size);
+  value tomb = args[3];
+  if (!index || !keys) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  uint32_t cap = index->length;
+  if (cap == 0 || (cap & (cap - 1))) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
+  if (size < 0 || size > (int64_t)keys->length || size >= (int64_t)cap) return vm_throw_error(p, VM_ERR_OUT_OF_RANGE);
+  for (uint32_t i = 0; i < cap; i++) index->elems[i] = make_smi(0);
+  for (uint32_t i = 0; i < (uint32_t)size; i++) {
+    value k = keys->elems[i];
+    if (k == tomb) continue;
+    uint64_t h;
+    int64_t ik;
+    bool is_string;
+    if (!map_key_hash(p, k, &h, &ik, &is_string)) return vm_bool(p, false);
+    while (index->elems[h & (cap - 1)] != make_smi(0)) h = (h & (cap - 1)) + 1;
+    index->elems[h & (cap - 1)] = make_smi((intptr_t)i + 1);
+  }
+  return vm_bool(p, true);
 }
 
 /* ---- time and random ---- */
@@ -1026,9 +1076,9 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("bytes.new", prim_bytes_new, 1) X("bytes.size", prim_bytes_size, 1)          \
   X("bytes.at", prim_bytes_at, 2) X("bytes.at-put", prim_bytes_at_put, 3)        \
   X("array.new", prim_array_new, 1) X("array.size", prim_array_size, 1)          \
-  X("array.at", prim_array_at, 2) X("array.at-put", prim_array_at_put, 3)        \
+  X("array.at", vm_prim_array_at, 2) X("array.at-put", vm_prim_array_at_put, 3)  \
   X("array.grow", prim_array_grow, 2) X("array.sort", prim_array_sort, 2)        \
-  X("map.find", prim_map_find, 4)                                                \
+  X("map.find", prim_map_find, 4) X("map.rebuild", prim_map_rebuild, 4)         \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
   X("core.format", prim_core_format, 2)                                          \
   X("time.now-ns", prim_time_now_ns, 0) X("time.monotonic-us", prim_time_monotonic_us, 0) \

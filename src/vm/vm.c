@@ -476,12 +476,16 @@ void vm_throw_too_few(vm_process *p, int given, int expected) {
 void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   const img_image *img = p->img;
   uint8_t op = *bcp;
+  if (op >= OP_INVOKE_ADD_TEMP && op <= OP_INVOKE_MOD_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_INVOKE_ADD_TEMP));
   value receiver = 0;
   uint32_t offset = 0xffff;
   obj_stack *s = (obj_stack *)as_obj(p->stack);
   value *sp = s->slots + s->top - 1;
   if (op == OP_INVOKE_VIRTUAL) {
     receiver = sp[1 - (int)bcp[1]];
+    offset = img_rd16(bcp + 2);
+  } else if (op == OP_INVOKE_LOCAL) {
+    receiver = sp[0]; /* pushed before the lookup */
     offset = img_rd16(bcp + 2);
   } else if (op == OP_INVOKE_INDEX_SET) {
     receiver = sp[-2];

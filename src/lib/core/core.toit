@@ -638,7 +638,8 @@ class Map:
   find_ key -> int:
     if index_ == null: return -1
     found := __prim__ "map.find" index_ keys_.array_ key TOMBSTONE_
-    if found != -2: return found
+    if found >= 0: return found
+    if found != -2: return -1
     cap := __prim__ "array.size" index_
     h := (hash-of_ key) & (cap - 1)
     while true:
@@ -650,18 +651,22 @@ class Map:
       h = (h + 1) & (cap - 1)
 
   rehash_ cap/int -> none:
+    if count_ != keys_.size:
+      // Drop the tombstones.
+      live-keys := []
+      live-values := []
+      keys_.size.repeat:
+        k := keys_[it]
+        if not identical k TOMBSTONE_:
+          live-keys.add k
+          live-values.add values_[it]
+      keys_ = live-keys
+      values_ = live-values
     index_ = __prim__ "array.new" cap
-    cap.repeat: __prim__ "array.at-put" index_ it 0
-    live-keys := []
-    live-values := []
-    keys_.size.repeat:
-      k := keys_[it]
-      if not identical k TOMBSTONE_:
-        live-keys.add k
-        live-values.add values_[it]
-    keys_ = live-keys
-    values_ = live-values
-    keys_.size.repeat: insert-index_ keys_[it] it
+    // Int and string keys are hashed in C; others here.
+    if not (__prim__ "map.rebuild" index_ keys_.array_ keys_.size TOMBSTONE_):
+      cap.repeat: __prim__ "array.at-put" index_ it 0
+      keys_.size.repeat: insert-index_ keys_[it] it
 
   insert-index_ key position/int -> none:
     cap := __prim__ "array.size" index_
@@ -670,24 +675,34 @@ class Map:
     __prim__ "array.at-put" index_ h (position + 1)
 
   operator [] key:
+    if index_ != null:
+      found := __prim__ "map.find" index_ keys_.array_ key TOMBSTONE_
+      if found >= 0: return __prim__ "array.at" values_.array_ found
     i := find_ key
     if i < 0: throw "key '$key' not found"
     return values_[i]
 
   operator []= key value:
-    i := find_ key
-    if i >= 0:
-      values_[i] = value
-      return value
+    // The index slot where the key goes when it is new, or -1: unknown.
+    slot := -1
+    if index_ != null:
+      found := __prim__ "map.find" index_ keys_.array_ key TOMBSTONE_
+      if found == -2: found = find_ key
+      if found >= 0:
+        __prim__ "array.at-put" values_.array_ found value
+        return value
+      if found <= -3: slot = -3 - found
     if iterating_ > 0: throw "CONCURRENT_MODIFICATION"
     if index_ == null or (keys_.size + 1) * 2 > (__prim__ "array.size" index_):
       // A power of two (probing masks with cap - 1), room for 4x the live keys.
       cap := 8
       while cap < count_ * 4: cap *= 2
       rehash_ cap
+      slot = -1
     keys_.add key
     values_.add value
-    insert-index_ key keys_.size - 1
+    if slot >= 0: __prim__ "array.at-put" index_ slot keys_.size
+    else: insert-index_ key keys_.size - 1
     count_++
     return value
 
