@@ -1317,6 +1317,7 @@ static meth *default_constructor(fn *f, cls *c) {
 
 static bool is_super_call(ast_node *s) {
   if (s->kind == AST_SUPER) return true;
+  if (s->kind == AST_DOT) return s->dot.receiver->kind == AST_SUPER;  /* super.name */
   if (s->kind != AST_CALL) return false;
   ast_node *t = s->call.target;
   return t->kind == AST_SUPER || (t->kind == AST_DOT && t->dot.receiver->kind == AST_SUPER);
@@ -1336,6 +1337,9 @@ static void emit_super_constructor(fn *f, ast_node *s, src_loc loc) {
   if (s && s->kind == AST_CALL) {
     argl = &s->call.args;
     if (s->call.target->kind == AST_DOT) ctor = arena_printf(f->p->a, "constructor.%s", s->call.target->dot.name);
+    loc = s->loc;
+  } else if (s && s->kind == AST_DOT) {
+    ctor = arena_printf(f->p->a, "constructor.%s", s->dot.name);
     loc = s->loc;
   }
   meth *m = NULL;
@@ -1391,6 +1395,10 @@ static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, 
       return true;
     }
     for (int i = 1; i < argl->count; i++) emit_expr(f, argl->items[i], true);
+    /* Primitives that make byte arrays: only then is ByteArray instantiated
+     * (keeps its methods out of images that never make one). */
+    if (strcmp(first->str.bytes, "bytes.new") == 0 || strcmp(first->str.bytes, "string.to-bytes") == 0)
+      prog_instantiate(f->p, f->p->c_bytearray);
     uint16_t idx = img_writer_prim(f->p->w, first->str.bytes, (uint8_t)(argl->count - 1));
     if (f->dead) return true;
     mark_line(f);

@@ -1036,7 +1036,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   p->m_make_exception = mx && mx->kind == ENT_FUNCTIONS ? mx->methods.items[0] : NULL;
   /* Values the VM itself makes (literals, primitive results). */
   cls *implicit[] = {p->c_null, p->c_bool, p->c_smi, p->c_largeint, p->c_float, p->c_string,
-                     p->c_array, p->c_bytearray};
+                     p->c_array};
   for (size_t i = 0; i < sizeof implicit / sizeof *implicit; i++) prog_instantiate(p, implicit[i]);
   if (main_m->param_count == 1) prog_instantiate(p, p->c_list); /* main's arguments */
   prog_enqueue(p, main_m);
