@@ -63,6 +63,9 @@ struct fn {
   bool static_part;       /* constructor before the super call */
   img_buf *code;
   int returns_value, returns_plain;
+  int value_returns, plain_returns; /* home function: all returns, including from blocks */
+  bool mixed_reported;
+  ast_node *assign_ok;    /* the one plain assignment whose value may be used here */
   bool dead;
   src_loc cur;
   meth *lines_owner;
@@ -549,10 +552,13 @@ static int64_t wrap_neg(int64_t v) {
   return (int64_t)(0 - (uint64_t)v);
 }
 
+static void check_not_none(fn *f, ast_node *n, const char *msg);
+
 static void emit_unary(fn *f, ast_node *n, bool want) {
   const char *o = n->unary.op;
   ast_node *x = n->unary.operand;
   if (strcmp(o, "not") == 0) {
+    check_not_none(f, x, "Can't use a 'none' value as an operand of 'not'");
     emit_expr(f, x, true);
     op(f, OP_NOT, 0);
   } else if (strcmp(o, "-") == 0 && x->kind == AST_INT) {
@@ -616,6 +622,8 @@ static void emit_operator(fn *f, const char *o) {
 static void emit_binary(fn *f, ast_node *n, bool want) {
   const char *o = n->binary.op;
   if (strcmp(o, "and") == 0 || strcmp(o, "or") == 0) {
+    check_not_none(f, n->binary.left, "Can't use a 'none' value as an operand of 'and'/'or'");
+    check_not_none(f, n->binary.right, "Can't use a 'none' value as an operand of 'and'/'or'");
     emit_expr(f, n->binary.left, true);
     op(f, OP_DUP, 1);
     jump j = branch(f, o[0] == 'a' ? OP_BRANCH_IF_FALSE : OP_BRANCH_IF_TRUE, -1);
@@ -689,6 +697,7 @@ static void emit_compare(fn *f, ast_node *n, bool want) {
 }
 
 static void emit_conditional(fn *f, ast_node *n, bool want) {
+  check_not_none(f, n->cond.cond, "Can't use a 'none' value as a condition");
   emit_expr(f, n->cond.cond, true);
   jump else_j = branch(f, OP_BRANCH_IF_FALSE, -1);
   emit_expr(f, n->cond.then, want);
@@ -699,6 +708,7 @@ static void emit_conditional(fn *f, ast_node *n, bool want) {
 }
 
 static void emit_if(fn *f, ast_node *n, bool want) {
+  check_not_none(f, n->if_.cond, "Can't use a 'none' value as a condition");
   emit_expr(f, n->if_.cond, true);
   jump else_j = branch(f, OP_BRANCH_IF_FALSE, -1);
   emit_body(f, n->if_.then, want);
@@ -760,6 +770,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
     branch_back(f, OP_BRANCH_BACK, top, 0);
   } else {
     bind(f, to_cond);
+    check_not_none(f, cond, "Can't use a 'none' value as a condition");
     emit_expr(f, cond, true);
     branch_back(f, OP_BRANCH_BACK_IF_TRUE, top, -1);
   }
@@ -882,6 +893,13 @@ static void emit_return(fn *f, ast_node *n) {
   /* The method whose frame we return from. */
   fn *home = f;
   while (home->is_block) home = home->outer;
+  if (v) home->value_returns++;
+  else home->plain_returns++;
+  if (home->value_returns && home->plain_returns && !home->mixed_reported) {
+    home->mixed_reported = true;
+    emit_error(f, n->loc, "Method can't have 'return's with and without value");
+  }
+  if (v && v->kind == AST_ASSIGN) f->assign_ok = v;
   if (v) {
     check_static_type(f, v, home->m->ret);
     emit_expr(f, v, true);
@@ -904,7 +922,11 @@ static void emit_return(fn *f, ast_node *n) {
 
 static void emit_define(fn *f, ast_node *n, bool want) {
   const char *name = n->define.name;
+  f->assign_ok = NULL;
+  if (strcmp(name, "_") == 0) emit_error(f, n->loc, "'_' can't be used as the name of a local");
+  else if (strcmp(name, "this") == 0) emit_error(f, n->loc, "'this' can't be used as the name of a local");
   check_shadowing(f, name, n->loc);
+  if (n->define.value) check_not_none(f, n->define.value, "Variable can't be initialized with 'none'");
   type_info t = prog_resolve_type(f->p, f->u, n->define.type);
   if (n->define.value && n->define.value->kind != AST_BLOCK) {
     check_static_type(f, n->define.value, t);
@@ -1616,6 +1638,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
     if (is_block_value(f, recv)) {
       emit_error(f, recv->loc, "Blocks only support 'call'");
     }
+    check_not_none(f, recv, "Can't call a method on a 'none' value");
     emit_virtual_call(f, recv, false, name, argl, n->loc, want);
     return;
   }
@@ -1652,6 +1675,7 @@ static const char *compound_op(const char *o) {
 
 static void emit_assign(fn *f, ast_node *n, bool want) {
   ast_node *t = n->assign.target;
+  if (n->assign.value && n->assign.value->kind == AST_ASSIGN) f->assign_ok = n->assign.value;
   const char *o = n->assign.op;
   bool compound = strcmp(o, "=") != 0;
   const char *bop = compound ? arena_strdup(f->p->a, compound_op(o)) : NULL;
@@ -2215,6 +2239,7 @@ static void emit_body(fn *f, ast_node *body, bool want) {
     return;
   }
   if (body->kind != AST_SEQUENCE) {
+    f->assign_ok = body;
     emit_expr(f, body, want);
     return;
   }
@@ -2229,6 +2254,7 @@ static void emit_body(fn *f, ast_node *body, bool want) {
     if (s->kind == AST_DEFINE) {
       emit_define(f, s, last && want);
     } else {
+      f->assign_ok = s;
       emit_expr(f, s, last && want);
     }
   }
@@ -2239,11 +2265,78 @@ static void emit_body(fn *f, ast_node *body, bool want) {
   end_scope(f, want ? 1 : 0);
 }
 
+/* ---- 'none' values (LANGUAGE.md 7.3) ---- */
+
+static int is_value_return(fn *f, ast_node *n) {
+  (void)f;
+  if (n->kind == AST_LAMBDA) return -1;
+  return n->kind == AST_RETURN && n->ret.value ? 1 : 0;
+}
+
+/* A function typed `-> none`, or untyped without any `return expr`. */
+static bool meth_is_none(fn *f, meth *m) {
+  if (m->kind != METH_FUNCTION || !m->decl || m->decl->kind != AST_METHOD) return false;
+  if (m->ret.kind == TYPE_NONE) return true;
+  if (m->decl->method.return_type || !m->decl->method.body) return false;
+  return !ast_any(f, m->decl->method.body, is_value_return);
+}
+
+/* Whether n is a call that the compiler resolves statically to a function
+ * whose value is 'none'. */
+static bool is_none_expr(fn *f, ast_node *n) {
+  ast_node *t = n;
+  ast_list empty = {0};
+  ast_list *argl = &empty;
+  if (n->kind == AST_CALL) {
+    t = n->call.target;
+    argl = &n->call.args;
+  }
+  if (t->kind != AST_IDENT) return false;
+  const char *name = t->ident.name;
+  if (lookup_var(f, name).l) return false;
+  int npos = 0, nn = 0;
+  const char *named[64];
+  for (int i = 0; i < argl->count; i++) {
+    ast_node *a = argl->items[i];
+    if (a->kind == AST_NAMED_ARG) {
+      if (nn < 64) named[nn++] = a->named.name;
+    } else {
+      npos++;
+    }
+  }
+  ptr_vec *cands = NULL;
+  if (f->holder) {
+    if (in_instance_context(f)) {
+      for (cls *c = f->holder; c; c = c->super)
+        if (strmap_get(&c->members, name) || field_index(c, name) >= 0) return false;
+    }
+    for (cls *c = f->holder; c && !cands; c = c->super) {
+      cands = strmap_get(&c->statics, name);
+      if (!cands && prog_find_static_field(c, name)) return false;
+    }
+  }
+  if (!cands) {
+    entity *e = prog_lookup_top(f->p, f->u, name);
+    if (!e || e->kind != ENT_FUNCTIONS) return false;
+    cands = &e->methods;
+  }
+  for (int i = 0; i < cands->count; i++) {
+    meth *m = cands->items[i];
+    if (prog_accepts(m, npos, named, nn)) return meth_is_none(f, m);
+  }
+  return false;
+}
+
+static void check_not_none(fn *f, ast_node *n, const char *msg) {
+  if (n && is_none_expr(f, n)) emit_error(f, n->loc, "%s", msg);
+}
+
 static void emit_expr(fn *f, ast_node *n, bool want) {
   if (!n) {
     if (want) op(f, OP_LOAD_NULL, 1);
     return;
   }
+  bool ok = f->assign_ok == n;
   at(f, n->loc);
   switch (n->kind) {
     case AST_INT: if (want) load_smi(f, n->int_value); return;
@@ -2348,7 +2441,11 @@ static void emit_expr(fn *f, ast_node *n, bool want) {
       return;
     }
     case AST_CONDITIONAL: emit_conditional(f, n, want); return;
-    case AST_ASSIGN: emit_assign(f, n, want); return;
+    case AST_ASSIGN:
+      if (want && !ok && strcmp(n->assign.op, "=") == 0)
+        emit_error(f, n->loc, "Assignment to variable not allowed at this location");
+      emit_assign(f, n, want);
+      return;
     case AST_INCDEC: emit_incdec(f, n, want); return;
     case AST_DEFINE:
       emit_error(f, n->loc, "Definition of variable not allowed at this location");
@@ -2487,8 +2584,6 @@ static void emit_params_prologue(fn *f, meth *m, int first_arg_pos) {
 }
 
 static void check_returns(fn *f, meth *m) {
-  if (f->returns_value && f->returns_plain)
-    emit_error(f, m->decl->loc, "Method can't have 'return's with and without value");
   bool needs_value = m->ret.kind == TYPE_CLASS || (m->ret.kind == TYPE_ANY && m->decl->method.return_type) ||
                      (m->ret.kind == TYPE_ANY && f->returns_value);
   if (needs_value && !f->dead && m->kind != METH_CONSTRUCTOR) {
@@ -2609,6 +2704,7 @@ void emit_method(program *p, meth *m) {
     case METH_CONSTRUCTOR: emit_constructor(&f, m); break;
     case METH_GLOBAL_INIT: {
       ast_node *d = m->decl;
+      check_not_none(&f, d->field.value, "Variable can't be initialized with 'none'");
       check_static_type(&f, d->field.value, m->global->type);
       emit_expr(&f, d->field.value, true);
       emit_type_check(&f, m->global->type);
