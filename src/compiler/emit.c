@@ -66,6 +66,7 @@ struct fn {
   int value_returns, plain_returns; /* home function: all returns, including from blocks */
   bool mixed_reported;
   ast_node *assign_ok;    /* the one plain assignment whose value may be used here */
+  ast_node *block_ok;     /* the one block variable that may be loaded here (call, pass on) */
   bool dead;
   src_loc cur;
   meth *lines_owner;
@@ -552,6 +553,7 @@ static int64_t wrap_neg(int64_t v) {
   return (int64_t)(0 - (uint64_t)v);
 }
 
+static bool is_block_value(fn *f, ast_node *n);
 static void check_not_none(fn *f, ast_node *n, const char *msg);
 
 static void emit_unary(fn *f, ast_node *n, bool want) {
@@ -893,6 +895,10 @@ static void emit_return(fn *f, ast_node *n) {
   /* The method whose frame we return from. */
   fn *home = f;
   while (home->is_block) home = home->outer;
+  if (v && is_block_value(f, v)) {
+    emit_error(f, v->loc, "Can't return a block");
+    f->block_ok = v;
+  }
   if (v) home->value_returns++;
   else home->plain_returns++;
   if (home->value_returns && home->plain_returns && !home->mixed_reported) {
@@ -1054,6 +1060,8 @@ static void emit_ident(fn *f, ast_node *n, bool want) {
       emit_error(f, n->loc, "Local '%s' must be initialized before first use", name);
     if (r.l->is_block && r.owner != f && crosses_lambda(f, r.owner))
       emit_error(f, n->loc, "Can't capture block variable %s", name);
+    else if (r.l->is_block && want && f->block_ok != n)
+      emit_error(f, n->loc, "A block can only be called or passed as an argument");
     load_var(f, r);
     if (!want) pop_n(f, 1);
     return;
@@ -1072,8 +1080,10 @@ typedef struct {
   ast_node *node;   /* the argument expression */
   const char *name; /* named argument, or NULL */
   bool is_block;
+  bool passed_on;   /* a block parameter or block local given to another call */
   int param;        /* index into the callee's canonical params */
 } arg_info;
+
 
 static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const char **named, int *nn,
                         int *npos) {
@@ -1089,12 +1099,14 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
       ai->name = a->named.name;
       ai->node = a->named.value;
       ai->is_block = a->named.value && a->named.value->kind == AST_BLOCK;
+      if (a->named.value && !ai->is_block && is_block_value(f, a->named.value)) ai->is_block = ai->passed_on = true;
       for (int k = 0; k < *nn; k++)
         if (strcmp(named[k], ai->name) == 0) emit_error(f, a->loc, "Named argument '%s' given twice", ai->name);
       named[(*nn)++] = ai->name;
     } else {
       ai->node = a;
       ai->is_block = a->kind == AST_BLOCK;
+      if (!ai->is_block && is_block_value(f, a)) ai->is_block = ai->passed_on = true;
       if (ai->is_block && *npos < 32) call_block_mask |= 1u << *npos;
       (*npos)++;
     }
@@ -1108,7 +1120,7 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
 static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos, const char *call_name) {
   int n = 0;
   for (int i = 0; i < count; i++) {
-    if (!args[i].is_block) continue;
+    if (!args[i].is_block || args[i].passed_on) continue;
     meth *bm = prog_new_method(f->p, METH_BLOCK, "<block>", f->m->holder, f->u);
     bm->decl = args[i].node;
     prog_enqueue(f->p, bm);
@@ -1121,7 +1133,10 @@ static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos, con
 }
 
 static void push_arg(fn *f, arg_info *a, int slot_pos) {
-  if (a->is_block) {
+  if (a->passed_on) {
+    f->block_ok = a->node;
+    emit_expr(f, a->node, true);
+  } else if (a->is_block) {
     op8(f, OP_LOAD_BLOCK, f->height - slot_pos, 1);
   } else if (a->node->kind == AST_LAMBDA) {
     emit_lambda(f, a->node);
@@ -1485,6 +1500,7 @@ static void emit_entity_use(fn *f, entity *e, const char *name, ast_list *argl, 
 }
 
 static void emit_block_call(fn *f, ast_node *receiver, ast_list *argl, src_loc loc, bool want) {
+  f->block_ok = receiver;
   emit_expr(f, receiver, true);
   int argc = 1;
   for (int i = 0; argl && i < argl->count; i++) {

@@ -558,7 +558,7 @@ static ast_node *parse_call(parser *p) {
       continue;
     }
     ast_node *arg = parse_binary(p, 7);
-    if (seen_block) error(p, a, "Blocks must be after non-block arguments");
+    if (seen_block && arg->kind != AST_BLOCK) error(p, a, "Blocks must be after non-block arguments");
     if (arg->kind == AST_BLOCK) seen_block = true;
     list_push(p, &call->call.args, arg);
   }

@@ -333,7 +333,12 @@ dispatch:
     if (mi < 0 || (uintptr_t)mi >= img->method_count) THROW_STR("LOOKUP_FAILED");
     const uint8_t *m = img_method(img, (uint32_t)mi);
     if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
-    if (argc < m[0]) THROW_STR("CODE_INVOCATION_FAILED");
+    if (argc < m[0]) {
+      SAVE();
+      vm_throw_too_few(p, "block", argc - 1, m[0] - 1);
+      exc = p->pending;
+      goto do_throw;
+    }
     sp -= argc - m[0]; /* extra arguments are ignored */
     METHOD_ENTER(m, bcp + 2);
     CHECK_BUDGET();
@@ -873,7 +878,7 @@ dispatch:
     uint32_t params = m[0] - 1 - ncap;
     if ((uint32_t)argc - 1 < params) {
       SAVE();
-      vm_throw_too_few(p, argc - 1, params);
+      vm_throw_too_few(p, "lambda", argc - 1, params);
       exc = p->pending;
       goto do_throw;
     }

@@ -319,9 +319,9 @@ void vm_throw_as_check(vm_process *p, value v, const char *type_name) {
            type_name ? type_name : "?");
 }
 
-void vm_throw_too_few(vm_process *p, int given, int expected) {
+void vm_throw_too_few(vm_process *p, const char *what, int given, int expected) {
   throw_vm(p, p->error_values[VM_ERR_CODE_INVOCATION_FAILED],
-           "Called lambda with too few arguments.\nGot: %d Expected: %d.", given, expected);
+           "Called %s with too few arguments.\nGot: %d Expected: %d.", what, given, expected);
 }
 
 void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
