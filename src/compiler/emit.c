@@ -843,20 +843,24 @@ static void emit_jump(fn *f, ast_node *n) {
     emit_error(f, n->loc, "%s outside of a loop", is_break ? "'break'" : "'continue'");
     return;
   }
-  if (owner->try_depth != L->try_depth || (owner != f && f->try_depth)) {
-    emit_error(f, n->loc, "%s out of a 'try' is not supported yet", is_break ? "'break'" : "'continue'");
-    return;
-  }
   if (f->dead) return;
   int saved = f->height;
-  if (owner != f) {
-    /* Non-local: unwind to the loop's frame and height, then branch to the
-     * target (patched when the loop binds it). */
-    load_frame_ref(f, owner);
-    fn *g = frame_below(f, owner);
+  if (owner != f || f->try_depth != L->try_depth) {
+    /* Non-local (from a block), or out of a try in this frame: unwind to
+     * the loop's frame and height, running the finally bodies on the way,
+     * then branch to the target (patched when the loop binds it). In this
+     * frame the reference is to the slot just above the loop's height. */
+    int below;
+    if (owner != f) {
+      load_frame_ref(f, owner);
+      below = frame_below(f, owner)->bpos - L->height;
+    } else {
+      op8(f, OP_LOAD_BLOCK, f->height - (L->height + 1), 1); /* a link slot: always there */
+      below = 1;
+    }
     mark_line(f);
     img_buf_u8(f->code, OP_NON_LOCAL_BRANCH);
-    img_buf_u8(f->code, (uint8_t)(g->bpos - L->height));
+    img_buf_u8(f->code, (uint8_t)below);
     nl_patch *np = arena_alloc(f->p->a, sizeof *np);
     np->m = f->m;
     np->pos = here(f);
@@ -1436,6 +1440,7 @@ static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, 
      * (keeps its methods out of images that never make one). */
     if (strcmp(first->str.bytes, "bytes.new") == 0 || strcmp(first->str.bytes, "string.to-bytes") == 0)
       prog_instantiate(f->p, f->p->c_bytearray);
+    if (strcmp(first->str.bytes, "core.rethrow") == 0) f->p->throws_objects = true;
     uint16_t idx = img_writer_prim(f->p->w, first->str.bytes, (uint8_t)(argl->count - 1));
     if (f->dead) return true;
     mark_line(f);
@@ -1453,7 +1458,21 @@ static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, 
     if (!want) pop_n(f, 1);
     return true;
   }
+  if (strcmp(name, "__call-main__") == 0 && f->u->is_core && f->p->m_main) {
+    meth *m = f->p->m_main;
+    for (int i = 0; i < argl->count; i++) emit_expr(f, argl->items[i], true);
+    if (argl->count != m->arity) {
+      emit_error(f, loc, "__call-main__ takes main's arguments");
+      return true;
+    }
+    at(f, loc);
+    invoke_static(f, m, m->arity);
+    if (!want) pop_n(f, 1);
+    return true;
+  }
   if (strcmp(name, "throw") == 0 && argl->count == 1 && argl->items[0]->kind != AST_NAMED_ARG) {
+    ast_node *v = argl->items[0];
+    if (v->kind != AST_STRING && v->kind != AST_INTERP) f->p->throws_objects = true;
     emit_expr(f, argl->items[0], true);
     at(f, loc);
     op(f, OP_THROW, 0);
@@ -2507,8 +2526,16 @@ static void emit_expr(fn *f, ast_node *n, bool want) {
       if (blk && blk->kind == AST_BLOCK) emit_body(f, blk->fn.body, true);
       else emit_expr(f, blk, true);
       jump ok = branch(f, OP_BRANCH_IF_TRUE, -1);
-      op16(f, OP_LOAD_CONST, prog_string_const(f->p, "ASSERTION_FAILED", 16), 1);
-      op(f, OP_THROW, 0);
+      /* Thrown by the VM, so an uncaught one reads "ASSERTION_FAILED error." */
+      uint16_t idx = img_writer_prim(f->p->w, "core.assertion-failed", 0);
+      if (!f->dead) {
+        mark_line(f);
+        img_buf_u8(f->code, OP_PRIMITIVE);
+        img_buf_u16(f->code, idx);
+        img_buf_u8(f->code, 0);
+        set_height(f, f->height + 1);
+        pop_n(f, 1);
+      }
       f->dead = true;
       bind(f, ok);
       if (want) op(f, OP_LOAD_NULL, 1);

@@ -172,6 +172,8 @@ struct program {
       *c_exception;
   uint32_t o_null, o_true, o_false, o_absent;
   meth *m_make_exception;
+  meth *m_main;              /* the program's main (called by run-main_ through __call-main__) */
+  bool throws_objects;       /* some reachable throw may throw a non-string: wrap main */
   bool strip;
   bool check_only;           /* compiling unreachable user code for its errors only */
   ptr_vec check_methods;     /* methods compiled that way (freed, never emitted) */

@@ -1219,7 +1219,21 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   prog_use_selector(p, root_sels[IMG_SEL_STRINGIFY]);
   prog_use_selector(p, root_sels[IMG_SEL_CALL0]); /* a task runs its lambda's call */
 
+  p->m_main = main_m;
   while (p->next_compile < p->methods.count) emit_method(p, p->methods.items[p->next_compile++]);
+  /* A program that may throw objects other than strings starts in the core
+   * library's run-main_, which reports an uncaught one with its stringify. */
+  meth *entry = main_m;
+  entity *rm = p->throws_objects ? prog_lookup_top(p, p->core, "run-main_") : NULL;
+  if (rm && rm->kind == ENT_FUNCTIONS) {
+    for (int i = 0; i < rm->methods.count; i++) {
+      meth *w = rm->methods.items[i];
+      if (w->param_count == main_m->param_count) entry = w;
+    }
+    prog_enqueue(p, entry);
+    while (p->next_compile < p->methods.count) emit_method(p, p->methods.items[p->next_compile++]);
+    entry->line_count = 0; /* no source position: left out of stack traces */
+  }
   check_unreachable(p);
   if (d.errors) goto done;
 
@@ -1283,7 +1297,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   uint16_t selectors[IMG_SELECTOR_ROOT_COUNT];
   for (int i = 0; i < IMG_SELECTOR_ROOT_COUNT; i++)
     selectors[i] = root_sels[i]->used ? (uint16_t)root_sels[i]->offset : 0xffff;
-  img_writer_roots(p->w, classes, objects, selectors, (uint16_t)main_m->index);
+  img_writer_roots(p->w, classes, objects, selectors, (uint16_t)entry->index);
   if (d.errors) goto done;
   out->image = img_writer_finish(p->w, !opt->strip, &out->size);
   out->class_count = p->classes.count;

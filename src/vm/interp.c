@@ -759,7 +759,10 @@ dispatch:
     uint32_t bci = img_rd32(bcp + 2);
     value *scan = base + br_to + 1;
     while (scan <= sp && !is_frame_marker(*scan)) scan++;
-    int home = scan <= sp ? img_method_at_code_offset(img, (uint32_t)frame_marker_offset(*scan) - 1) : -1;
+    /* No call above the target height: the loop is in this very frame
+     * (a break/continue out of a try). */
+    int home = scan <= sp ? img_method_at_code_offset(img, (uint32_t)frame_marker_offset(*scan) - 1)
+                          : img_method_at_code_offset(img, (uint32_t)(bcp - code));
     if (home < 0 || !img_is_instruction_start(img, (uint32_t)home, bci)) THROW_STR("LOOKUP_FAILED");
     br_target = img_method_offset(img, (uint32_t)home) + 8 + bci;
     goto do_branch;

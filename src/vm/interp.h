@@ -23,4 +23,9 @@ void vm_throw_too_few(vm_process *p, const char *what, int given, int expected);
 bool vm_throw_to_handler(vm_process *p, value exc);
 bool vm_rethrow(vm_process *p, value exc, value trace);
 
+/* Prints an exception as an uncaught one is printed (LANGUAGE.md 21.2):
+ * `text` is the thrown value's stringify, `trace` its (method, bci) array.
+ * Used by `catch --trace` and for uncaught objects with a stringify. */
+void vm_print_exception(vm_process *p, value exc, value text, value trace);
+
 #endif

@@ -845,6 +845,31 @@ static value prim_core_exit(vm_process *p, value *args) {
   return VM_FAILED;
 }
 
+/* ---- exceptions ---- */
+
+/* `rethrow value trace`: throws value again with the trace it was caught with. */
+static value prim_core_rethrow(vm_process *p, value *args) {
+  p->rethrow_trace = args[1];
+  return vm_throw_value(p, args[0]);
+}
+/* `catch --trace`: prints the caught exception (value, its stringify, trace). */
+static value prim_core_print_exception(vm_process *p, value *args) {
+  vm_print_exception(p, args[0], args[1], args[2]);
+  return vm_null(p);
+}
+/* An uncaught object whose stringify the core library computed: reported
+ * like any uncaught exception; the process ends with exit code 1. */
+static value prim_core_report_uncaught(vm_process *p, value *args) {
+  vm_print_exception(p, args[0], args[1], args[2]);
+  p->uncaught = args[0];
+  p->exit_code = 1;
+  return VM_FAILED;
+}
+static value prim_core_assertion_failed(vm_process *p, value *args) {
+  (void)args;
+  return vm_throw_error(p, VM_ERR_ASSERTION_FAILED);
+}
+
 /* `$(%FMT value)`: the value is an int/float for the numeric types, the
  * already stringified text for 's'. */
 static value prim_core_format(vm_process *p, value *args) {
@@ -977,6 +1002,10 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("map.find", prim_map_find, 4)                                                \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
   X("core.format", prim_core_format, 2)                                          \
+  X("core.rethrow", prim_core_rethrow, 2)                                        \
+  X("core.print-exception", prim_core_print_exception, 3)                        \
+  X("core.report-uncaught", prim_core_report_uncaught, 3)                        \
+  X("core.assertion-failed", prim_core_assertion_failed, 0)                      \
   X("time.now-ns", prim_time_now_ns, 0) X("time.monotonic-us", prim_time_monotonic_us, 0) \
   X("random.next", prim_random_next, 1) X("random.seed", prim_random_seed, 1)     \
   X("math.unary", prim_math_unary, 2) X("math.binary", prim_math_binary, 3)      \

@@ -1221,6 +1221,59 @@ catch [block]:
     if is-exception: return exception.value
   return null
 
+// With --trace, also prints the exception and its stack trace to stderr.
+catch --trace/bool [block]:
+  try:
+    block.call
+  finally: | is-exception exception |
+    if is-exception:
+      if trace: print-exception_ exception
+      return exception.value
+  return null
+
+// Rethrows (keeping the trace) when --unwind's block returns true for the value.
+catch --trace/bool=false [--unwind] [block]:
+  try:
+    block.call
+  finally: | is-exception exception |
+    if is-exception:
+      if unwind.call exception.value: rethrow exception.value exception.trace
+      if trace: print-exception_ exception
+      return exception.value
+  return null
+
+print-exception_ exception -> none:
+  value := exception.value
+  text := value is string ? value : "?"
+  if value is not string: catch: text = value.stringify
+  __prim__ "core.print-exception" value text exception.trace
+
+// Throws value again with the trace it had when it was caught.
+rethrow value trace -> none:
+  __prim__ "core.rethrow" value trace
+
+// The entry point when the program may throw objects other than strings:
+// an uncaught one is reported with its stringify (LANGUAGE.md 21.2).
+run-main_:
+  try:
+    __call-main__
+  finally: | is-exception exception |
+    if is-exception: report-uncaught_ exception
+
+run-main_ args:
+  try:
+    __call-main__ args
+  finally: | is-exception exception |
+    if is-exception: report-uncaught_ exception
+
+report-uncaught_ exception -> none:
+  value := exception.value
+  if value is string or value is num or value == null: return  // the VM reports these
+  text := null
+  catch: text = value.stringify
+  if text is not string: return
+  __prim__ "core.report-uncaught" value text exception.trace
+
 format-interpolated_ spec/string value -> string:
   kind := spec[spec.size - 1]
   if kind == 's': return __prim__ "core.format" spec value.stringify
