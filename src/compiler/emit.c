@@ -709,15 +709,47 @@ static void emit_conditional(fn *f, ast_node *n, bool want) {
   bind(f, end_j);
 }
 
+/* Definite assignment of `x := ?` locals (LANGUAGE.md 6.4): which of the
+ * first n locals are assigned, saved and merged around branches. */
+typedef struct {
+  int n;
+  bool *assigned;
+} assign_state;
+
+static assign_state save_assigned(fn *f) {
+  assign_state st = {f->nlocals, NULL};
+  if (st.n) {
+    st.assigned = arena_alloc(f->p->a, sizeof(bool) * (size_t)st.n);
+    for (int i = 0; i < st.n; i++) st.assigned[i] = f->locals[i].assigned;
+  }
+  return st;
+}
+
+static void restore_assigned(fn *f, assign_state st) {
+  for (int i = 0; i < st.n && i < f->nlocals; i++) f->locals[i].assigned = st.assigned[i];
+}
+
 static void emit_if(fn *f, ast_node *n, bool want) {
   check_not_none(f, n->if_.cond, "Can't use a 'none' value as a condition");
   emit_expr(f, n->if_.cond, true);
+  assign_state before = save_assigned(f);
   jump else_j = branch(f, OP_BRANCH_IF_FALSE, -1);
   emit_body(f, n->if_.then, want);
+  bool then_falls = !f->dead;
+  assign_state after_then = save_assigned(f);
+  restore_assigned(f, before);
   jump end_j = branch(f, OP_BRANCH, 0);
   bind(f, else_j);
   if (n->if_.else_) emit_body(f, n->if_.else_, want);
   else if (want) op(f, OP_LOAD_NULL, 1);
+  bool else_falls = !f->dead;
+  /* A local is assigned after the if when every branch that falls through
+   * assigned it. */
+  for (int i = 0; i < before.n && i < f->nlocals; i++) {
+    if (!then_falls) continue; /* the else branch's state stands */
+    if (!else_falls) f->locals[i].assigned = after_then.assigned[i];
+    else f->locals[i].assigned = f->locals[i].assigned && after_then.assigned[i];
+  }
   bind(f, end_j);
 }
 
@@ -749,7 +781,10 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   if (!forever) f->dead = false, f->height = L.height;
   int top = here(f);
   f->loop = &L;
+  assign_state before = save_assigned(f);
   emit_body(f, body, false);
+  /* The body may not run at all (unless the loop is `while true`). */
+  if (!forever) restore_assigned(f, before);
   f->loop = L.outer;
   for (int i = 0; i < L.continues.count; i++) {
     jump j = {(int)(intptr_t)L.continues.items[i], L.height};
@@ -1898,6 +1933,19 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
     pop_n(f, 1);
     return;
   }
+  if (t->kind == AST_SUPER && !compound) {
+    /* `super = v` in a setter: the superclass's setter (LANGUAGE.md 10.3). */
+    fn *home = f;
+    while (home->is_block) home = home->outer;
+    const char *cur = home->m->name;
+    size_t len = strlen(cur);
+    if (home->m->kind == METH_INSTANCE && len > 1 && cur[len - 1] == '=') {
+      ast_node *items[1] = {n->assign.value};
+      ast_list argl = {items, 1};
+      emit_super_method(f, &argl, n->loc, want);
+      return;
+    }
+  }
   emit_error(f, t->loc, "Can't assign to this expression");
   emit_expr(f, n->assign.value, want);
 }
@@ -2640,15 +2688,50 @@ static void emit_field_inits(fn *f, cls *c) {
     ast_node *fd = c->fields.items[i];
     if (!fd->field.value) continue;
     load_local_at(f, -f->arity);
+    type_info ft = prog_resolve_type(f->p, c->unit, fd->field.type);
+    check_static_type(f, fd->field.value, ft);
     emit_expr(f, fd->field.value, true);
+    emit_type_check(f, ft);
     op8(f, OP_STORE_FIELD, c->first_field + i, -1);
     pop_n(f, 1);
+  }
+}
+
+/* Fields a constructor must assign: `x /T` and `x := ?` of the class itself. */
+static const char *assigned_field_name;
+static int assigns_field(fn *f, ast_node *n) {
+  (void)f;
+  if (n->kind != AST_ASSIGN || strcmp(n->assign.op, "=") != 0) return 0;
+  ast_node *t = n->assign.target;
+  if (t->kind == AST_IDENT && strcmp(t->ident.name, assigned_field_name) == 0) return 1;
+  if (t->kind == AST_DOT && t->dot.receiver->kind == AST_THIS && strcmp(t->dot.name, assigned_field_name) == 0)
+    return 1;
+  return 0;
+}
+
+static void check_fields_initialized(fn *f, meth *m) {
+  cls *c = m->holder;
+  ast_list *members = &c->decl->class_.members;
+  for (int i = 0; i < members->count; i++) {
+    ast_node *fd = members->items[i];
+    if (fd->kind != AST_FIELD || fd->field.is_static || !fd->field.uninitialized) continue;
+    bool done = false;
+    for (int k = 0; k < m->param_count && !done; k++)
+      if (m->params[k].is_field && strcmp(m->params[k].name, fd->field.name) == 0) done = true;
+    if (!done && m->decl && m->decl->method.body) {
+      assigned_field_name = fd->field.name;
+      done = ast_any(f, m->decl->method.body, assigns_field);
+    }
+    if (!done)
+      emit_error(f, m->decl ? m->decl->loc : c->decl->loc, "Field '%s' not initialized%s", fd->field.name,
+                 m->decl ? " by this constructor" : " (the class has no constructor)");
   }
 }
 
 static void emit_constructor(fn *f, meth *m) {
   cls *c = m->holder;
   bool factory = is_factory(m);
+  if (!factory) check_fields_initialized(f, m);
   f->has_this = !factory;
   if (factory) {
     emit_params_prologue(f, m, -m->arity);
@@ -2673,6 +2756,13 @@ static void emit_constructor(fn *f, meth *m) {
     }
     load_local_at(f, -m->arity);
     load_local_at(f, -m->arity + 1 + i);
+    if (pi->type.kind != TYPE_CLASS) {
+      ast_node *fd = field_decl(c, pi->name);
+      if (fd) {
+        at(f, pi->node->loc);
+        emit_type_check(f, prog_resolve_type(f->p, f->u, fd->field.type));
+      }
+    }
     op8(f, OP_STORE_FIELD, fi, -1);
     pop_n(f, 1);
   }
@@ -2760,12 +2850,21 @@ void emit_method(program *p, meth *m) {
       op8(&f, OP_LOAD_FIELD, m->field, 0);
       emit_return_op(&f, OP_RETURN);
       break;
-    case METH_FIELD_SET:
+    case METH_FIELD_SET: {
+      /* A typed field's setter checks the value: then it is an ordinary
+       * method, not the exact pattern the VM inlines. */
+      type_info ft = prog_resolve_type(p, m->holder->unit, m->decl->field.type);
+      m->typed_setter = ft.kind == TYPE_CLASS;
       load_local_at(&f, -2);
       load_local_at(&f, -1);
+      if (m->typed_setter) {
+        f.cur = m->decl->loc;
+        emit_type_check(&f, ft);
+      }
       op8(&f, OP_STORE_FIELD, m->field, -1);
       emit_return_op(&f, OP_RETURN);
       break;
+    }
     case METH_STUB: {
       meth *t = m->target;
       selector *s = m->stub_sel;

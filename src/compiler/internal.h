@@ -93,6 +93,7 @@ struct meth {
   int index;                 /* image method index, -1 until enqueued */
   selector *sel;             /* virtual methods: their full selector */
   int field;                 /* METH_FIELD_GET/SET */
+  bool typed_setter;         /* METH_FIELD_SET of a typed field: checks, so not inlined */
   glob *global;              /* METH_GLOBAL_INIT */
   meth *target;              /* METH_STUB: the method it adapts */
   selector *stub_sel;        /* METH_STUB: the selector it serves */

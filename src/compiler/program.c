@@ -770,6 +770,86 @@ static void check_class(program *p, cls *c) {
     if (!check_abstracts_of(p, c, s, 0)) return;
 }
 
+/* ---- cyclic untyped globals (LANGUAGE.md 6.3) ---- */
+
+static void globals_referenced(program *p, unit_info *u, ast_node *n, ptr_vec *out);
+static void globals_referenced_list(program *p, unit_info *u, ast_list *l, ptr_vec *out) {
+  for (int i = 0; i < l->count; i++) globals_referenced(p, u, l->items[i], out);
+}
+
+/* The untyped globals of unit u that expression n names directly. */
+static void globals_referenced(program *p, unit_info *u, ast_node *n, ptr_vec *out) {
+  if (!n) return;
+  switch (n->kind) {
+    case AST_IDENT: {
+      entity *e = strmap_get(&u->names, n->ident.name);
+      if (e && e->kind == ENT_GLOBAL && !e->global->decl->field.type && e->global->init)
+        ptr_vec_push(p->a, out, e->global);
+      return;
+    }
+    case AST_INTERP: globals_referenced_list(p, u, &n->interp.parts, out); return;
+    case AST_LIST: case AST_SET: case AST_BYTES: globals_referenced_list(p, u, &n->list.elems, out); return;
+    case AST_MAP:
+      globals_referenced_list(p, u, &n->map.keys, out);
+      globals_referenced_list(p, u, &n->map.values, out);
+      return;
+    case AST_DOT: globals_referenced(p, u, n->dot.receiver, out); return;
+    case AST_INDEX:
+      globals_referenced(p, u, n->index.receiver, out);
+      globals_referenced_list(p, u, &n->index.args, out);
+      return;
+    case AST_UNARY: globals_referenced(p, u, n->unary.operand, out); return;
+    case AST_BINARY:
+      globals_referenced(p, u, n->binary.left, out);
+      globals_referenced(p, u, n->binary.right, out);
+      return;
+    case AST_COMPARE: globals_referenced_list(p, u, &n->compare.operands, out); return;
+    case AST_IS: case AST_AS: globals_referenced(p, u, n->is_as.value, out); return;
+    case AST_CONDITIONAL:
+      globals_referenced(p, u, n->cond.cond, out);
+      globals_referenced(p, u, n->cond.then, out);
+      globals_referenced(p, u, n->cond.else_, out);
+      return;
+    case AST_CALL:
+      globals_referenced(p, u, n->call.target, out);
+      globals_referenced_list(p, u, &n->call.args, out);
+      return;
+    case AST_NAMED_ARG: globals_referenced(p, u, n->named.value, out); return;
+    default: return;
+  }
+}
+
+static void check_global_cycles(program *p) {
+  for (int i = 0; i < p->units.count; i++) {
+    unit_info *u = p->units.items[i];
+    if (u->is_core) continue;
+    for (int k = 0; k < u->ast->unit.decls.count; k++) {
+      ast_node *d = u->ast->unit.decls.items[k];
+      if (d->kind != AST_GLOBAL || d->field.type || !d->field.value) continue;
+      entity *e = strmap_get(&u->names, d->field.name);
+      if (!e || e->kind != ENT_GLOBAL || e->global->decl != d) continue;
+      glob *start = e->global;
+      /* Is `start` reachable from its own initializer through untyped globals? */
+      ptr_vec work = {0}, seen = {0};
+      globals_referenced(p, u, d->field.value, &work);
+      bool cyclic = false;
+      while (work.count && !cyclic) {
+        glob *g = work.items[--work.count];
+        if (g == start) {
+          cyclic = true;
+          break;
+        }
+        bool dup = false;
+        for (int q = 0; q < seen.count; q++) dup |= seen.items[q] == g;
+        if (dup) continue;
+        ptr_vec_push(p->a, &seen, g);
+        globals_referenced(p, g->unit, g->decl->field.value, &work);
+      }
+      if (cyclic) diag_error(p->d, d->loc, "Cyclic type dependency: the initializer of '%s' depends on itself", start->name);
+    }
+  }
+}
+
 static void check_declarations(program *p) {
   for (int i = 0; i < p->classes.count; i++) check_class(p, p->classes.items[i]);
   for (int i = 0; i < p->units.count; i++) {
@@ -1178,6 +1258,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   if (p->classes.count > 0x7fff) diag_error(&d, (src_loc){0}, "too many classes");
   init_method_signatures(p);
   check_declarations(p);
+  check_global_cycles(p);
   if (d.errors > syntax_errors) goto done;
 
   uint16_t scls = (uint16_t)p->c_string->id;
@@ -1256,7 +1337,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
     uint8_t kind = m->kind == METH_BLOCK ? IMG_METHOD_BLOCK
                    : m->kind == METH_LAMBDA ? IMG_METHOD_LAMBDA
                    : m->kind == METH_FIELD_GET ? IMG_METHOD_GETTER
-                   : m->kind == METH_FIELD_SET ? IMG_METHOD_SETTER
+                   : m->kind == METH_FIELD_SET && !m->typed_setter ? IMG_METHOD_SETTER
                    : m->kind == METH_GLOBAL_INIT ? IMG_METHOD_GLOBAL_INIT
                                                  : IMG_METHOD_NORMAL;
     if (m->code.size > 0xffff) {
