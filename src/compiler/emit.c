@@ -63,6 +63,10 @@ struct fn {
   bool static_part;       /* constructor before the super call */
   img_buf *code;
   int returns_value, returns_plain;
+  int value_returns, plain_returns; /* home function: all returns, including from blocks */
+  bool mixed_reported;
+  ast_node *assign_ok;    /* the one plain assignment whose value may be used here */
+  ast_node *block_ok;     /* the one block variable that may be loaded here (call, pass on) */
   bool dead;
   bool temp_result;       /* the binary operation being emitted feeds another + - * / % */
   int last_op_pos;        /* where the last instruction starts (peepholes) */
@@ -591,10 +595,14 @@ static int64_t wrap_neg(int64_t v) {
   return (int64_t)(0 - (uint64_t)v);
 }
 
+static bool is_block_value(fn *f, ast_node *n);
+static void check_not_none(fn *f, ast_node *n, const char *msg);
+
 static void emit_unary(fn *f, ast_node *n, bool want) {
   const char *o = n->unary.op;
   ast_node *x = n->unary.operand;
   if (strcmp(o, "not") == 0) {
+    check_not_none(f, x, "Can't use a 'none' value as an operand of 'not'");
     emit_expr(f, x, true);
     op(f, OP_NOT, 0);
   } else if (strcmp(o, "-") == 0 && x->kind == AST_INT) {
@@ -681,6 +689,8 @@ static void emit_operand(fn *f, ast_node *x, const char *op) {
 static void emit_binary(fn *f, ast_node *n, bool want) {
   const char *o = n->binary.op;
   if (strcmp(o, "and") == 0 || strcmp(o, "or") == 0) {
+    check_not_none(f, n->binary.left, "Can't use a 'none' value as an operand of 'and'/'or'");
+    check_not_none(f, n->binary.right, "Can't use a 'none' value as an operand of 'and'/'or'");
     emit_expr(f, n->binary.left, true);
     op(f, OP_DUP, 1);
     jump j = branch(f, o[0] == 'a' ? OP_BRANCH_IF_FALSE : OP_BRANCH_IF_TRUE, -1);
@@ -757,6 +767,7 @@ static void emit_compare(fn *f, ast_node *n, bool want) {
 }
 
 static void emit_conditional(fn *f, ast_node *n, bool want) {
+  check_not_none(f, n->cond.cond, "Can't use a 'none' value as a condition");
   emit_expr(f, n->cond.cond, true);
   jump else_j = branch(f, OP_BRANCH_IF_FALSE, -1);
   emit_expr(f, n->cond.then, want);
@@ -766,14 +777,47 @@ static void emit_conditional(fn *f, ast_node *n, bool want) {
   bind(f, end_j);
 }
 
+/* Definite assignment of `x := ?` locals (LANGUAGE.md 6.4): which of the
+ * first n locals are assigned, saved and merged around branches. */
+typedef struct {
+  int n;
+  bool *assigned;
+} assign_state;
+
+static assign_state save_assigned(fn *f) {
+  assign_state st = {f->nlocals, NULL};
+  if (st.n) {
+    st.assigned = arena_alloc(f->p->a, sizeof(bool) * (size_t)st.n);
+    for (int i = 0; i < st.n; i++) st.assigned[i] = f->locals[i].assigned;
+  }
+  return st;
+}
+
+static void restore_assigned(fn *f, assign_state st) {
+  for (int i = 0; i < st.n && i < f->nlocals; i++) f->locals[i].assigned = st.assigned[i];
+}
+
 static void emit_if(fn *f, ast_node *n, bool want) {
+  check_not_none(f, n->if_.cond, "Can't use a 'none' value as a condition");
   emit_expr(f, n->if_.cond, true);
+  assign_state before = save_assigned(f);
   jump else_j = branch(f, OP_BRANCH_IF_FALSE, -1);
   emit_body(f, n->if_.then, want);
+  bool then_falls = !f->dead;
+  assign_state after_then = save_assigned(f);
+  restore_assigned(f, before);
   jump end_j = branch(f, OP_BRANCH, 0);
   bind(f, else_j);
   if (n->if_.else_) emit_body(f, n->if_.else_, want);
   else if (want) op(f, OP_LOAD_NULL, 1);
+  bool else_falls = !f->dead;
+  /* A local is assigned after the if when every branch that falls through
+   * assigned it. */
+  for (int i = 0; i < before.n && i < f->nlocals; i++) {
+    if (!then_falls) continue; /* the else branch's state stands */
+    if (!else_falls) f->locals[i].assigned = after_then.assigned[i];
+    else f->locals[i].assigned = f->locals[i].assigned && after_then.assigned[i];
+  }
   bind(f, end_j);
 }
 
@@ -805,7 +849,10 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   if (!forever) f->dead = false, f->height = L.height;
   int top = target_here(f);
   f->loop = &L;
+  assign_state before = save_assigned(f);
   emit_body(f, body, false);
+  /* The body may not run at all (unless the loop is `while true`). */
+  if (!forever) restore_assigned(f, before);
   f->loop = L.outer;
   for (int i = 0; i < L.continues.count; i++) {
     jump j = {(int)(intptr_t)L.continues.items[i], L.height};
@@ -828,6 +875,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
     branch_back(f, OP_BRANCH_BACK, top, 0);
   } else {
     bind(f, to_cond);
+    check_not_none(f, cond, "Can't use a 'none' value as a condition");
     emit_expr(f, cond, true);
     branch_back(f, OP_BRANCH_BACK_IF_TRUE, top, -1);
   }
@@ -898,20 +946,24 @@ static void emit_jump(fn *f, ast_node *n) {
     emit_error(f, n->loc, "%s outside of a loop", is_break ? "'break'" : "'continue'");
     return;
   }
-  if (owner->try_depth != L->try_depth || (owner != f && f->try_depth)) {
-    emit_error(f, n->loc, "%s out of a 'try' is not supported yet", is_break ? "'break'" : "'continue'");
-    return;
-  }
   if (f->dead) return;
   int saved = f->height;
-  if (owner != f) {
-    /* Non-local: unwind to the loop's frame and height, then branch to the
-     * target (patched when the loop binds it). */
-    load_frame_ref(f, owner);
-    fn *g = frame_below(f, owner);
+  if (owner != f || f->try_depth != L->try_depth) {
+    /* Non-local (from a block), or out of a try in this frame: unwind to
+     * the loop's frame and height, running the finally bodies on the way,
+     * then branch to the target (patched when the loop binds it). In this
+     * frame the reference is to the slot just above the loop's height. */
+    int below;
+    if (owner != f) {
+      load_frame_ref(f, owner);
+      below = frame_below(f, owner)->bpos - L->height;
+    } else {
+      op8(f, OP_LOAD_BLOCK, f->height - (L->height + 1), 1); /* a link slot: always there */
+      below = 1;
+    }
     mark_line(f);
     img_buf_u8(f->code, OP_NON_LOCAL_BRANCH);
-    img_buf_u8(f->code, (uint8_t)(g->bpos - L->height));
+    img_buf_u8(f->code, (uint8_t)below);
     nl_patch *np = arena_alloc(f->p->a, sizeof *np);
     np->m = f->m;
     np->pos = here(f);
@@ -950,6 +1002,17 @@ static void emit_return(fn *f, ast_node *n) {
   /* The method whose frame we return from. */
   fn *home = f;
   while (home->is_block) home = home->outer;
+  if (v && is_block_value(f, v)) {
+    emit_error(f, v->loc, "Can't return a block");
+    f->block_ok = v;
+  }
+  if (v) home->value_returns++;
+  else home->plain_returns++;
+  if (home->value_returns && home->plain_returns && !home->mixed_reported) {
+    home->mixed_reported = true;
+    emit_error(f, n->loc, "Method can't have 'return's with and without value");
+  }
+  if (v && v->kind == AST_ASSIGN) f->assign_ok = v;
   if (v) {
     check_static_type(f, v, home->m->ret);
     emit_expr(f, v, true);
@@ -972,7 +1035,11 @@ static void emit_return(fn *f, ast_node *n) {
 
 static void emit_define(fn *f, ast_node *n, bool want) {
   const char *name = n->define.name;
+  f->assign_ok = NULL;
+  if (strcmp(name, "_") == 0) emit_error(f, n->loc, "'_' can't be used as the name of a local");
+  else if (strcmp(name, "this") == 0) emit_error(f, n->loc, "'this' can't be used as the name of a local");
   check_shadowing(f, name, n->loc);
+  if (n->define.value) check_not_none(f, n->define.value, "Variable can't be initialized with 'none'");
   type_info t = prog_resolve_type(f->p, f->u, n->define.type);
   if (n->define.value && n->define.value->kind != AST_BLOCK) {
     check_static_type(f, n->define.value, t);
@@ -1100,6 +1167,8 @@ static void emit_ident(fn *f, ast_node *n, bool want) {
       emit_error(f, n->loc, "Local '%s' must be initialized before first use", name);
     if (r.l->is_block && r.owner != f && crosses_lambda(f, r.owner))
       emit_error(f, n->loc, "Can't capture block variable %s", name);
+    else if (r.l->is_block && want && f->block_ok != n)
+      emit_error(f, n->loc, "A block can only be called or passed as an argument");
     load_var(f, r);
     if (!want) pop_n(f, 1);
     return;
@@ -1118,8 +1187,10 @@ typedef struct {
   ast_node *node;   /* the argument expression */
   const char *name; /* named argument, or NULL */
   bool is_block;
+  bool passed_on;   /* a block parameter or block local given to another call */
   int param;        /* index into the callee's canonical params */
 } arg_info;
+
 
 static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const char **named, int *nn,
                         int *npos) {
@@ -1135,12 +1206,14 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
       ai->name = a->named.name;
       ai->node = a->named.value;
       ai->is_block = a->named.value && a->named.value->kind == AST_BLOCK;
+      if (a->named.value && !ai->is_block && is_block_value(f, a->named.value)) ai->is_block = ai->passed_on = true;
       for (int k = 0; k < *nn; k++)
         if (strcmp(named[k], ai->name) == 0) emit_error(f, a->loc, "Named argument '%s' given twice", ai->name);
       named[(*nn)++] = ai->name;
     } else {
       ai->node = a;
       ai->is_block = a->kind == AST_BLOCK;
+      if (!ai->is_block && is_block_value(f, a)) ai->is_block = ai->passed_on = true;
       if (ai->is_block && *npos < 32) call_block_mask |= 1u << *npos;
       (*npos)++;
     }
@@ -1154,7 +1227,7 @@ static int collect_args(fn *f, ast_list *args, arg_info *out, int max, const cha
 static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos, const char *call_name) {
   int n = 0;
   for (int i = 0; i < count; i++) {
-    if (!args[i].is_block) continue;
+    if (!args[i].is_block || args[i].passed_on) continue;
     meth *bm = prog_new_method(f->p, METH_BLOCK, "<block>", f->m->holder, f->u);
     bm->decl = args[i].node;
     prog_enqueue(f->p, bm);
@@ -1167,7 +1240,10 @@ static int push_block_slots(fn *f, arg_info *args, int count, int *slot_pos, con
 }
 
 static void push_arg(fn *f, arg_info *a, int slot_pos) {
-  if (a->is_block) {
+  if (a->passed_on) {
+    f->block_ok = a->node;
+    emit_expr(f, a->node, true);
+  } else if (a->is_block) {
     op8(f, OP_LOAD_BLOCK, f->height - slot_pos, 1);
   } else if (a->node->kind == AST_LAMBDA) {
     emit_lambda(f, a->node);
@@ -1385,6 +1461,7 @@ static meth *default_constructor(fn *f, cls *c) {
 
 static bool is_super_call(ast_node *s) {
   if (s->kind == AST_SUPER) return true;
+  if (s->kind == AST_DOT) return s->dot.receiver->kind == AST_SUPER;  /* super.name */
   if (s->kind != AST_CALL) return false;
   ast_node *t = s->call.target;
   return t->kind == AST_SUPER || (t->kind == AST_DOT && t->dot.receiver->kind == AST_SUPER);
@@ -1404,6 +1481,9 @@ static void emit_super_constructor(fn *f, ast_node *s, src_loc loc) {
   if (s && s->kind == AST_CALL) {
     argl = &s->call.args;
     if (s->call.target->kind == AST_DOT) ctor = arena_printf(f->p->a, "constructor.%s", s->call.target->dot.name);
+    loc = s->loc;
+  } else if (s && s->kind == AST_DOT) {
+    ctor = arena_printf(f->p->a, "constructor.%s", s->dot.name);
     loc = s->loc;
   }
   meth *m = NULL;
@@ -1459,6 +1539,11 @@ static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, 
       return true;
     }
     for (int i = 1; i < argl->count; i++) emit_expr(f, argl->items[i], true);
+    /* Primitives that make byte arrays: only then is ByteArray instantiated
+     * (keeps its methods out of images that never make one). */
+    if (strcmp(first->str.bytes, "bytes.new") == 0 || strcmp(first->str.bytes, "string.to-bytes") == 0)
+      prog_instantiate(f->p, f->p->c_bytearray);
+    if (strcmp(first->str.bytes, "core.rethrow") == 0) f->p->throws_objects = true;
     uint16_t idx = img_writer_prim(f->p->w, first->str.bytes, (uint8_t)(argl->count - 1));
     if (f->dead) return true;
     mark_line(f);
@@ -1476,7 +1561,21 @@ static bool try_intrinsic(fn *f, const char *name, ast_list *argl, src_loc loc, 
     if (!want) pop_n(f, 1);
     return true;
   }
+  if (strcmp(name, "__call-main__") == 0 && f->u->is_core && f->p->m_main) {
+    meth *m = f->p->m_main;
+    for (int i = 0; i < argl->count; i++) emit_expr(f, argl->items[i], true);
+    if (argl->count != m->arity) {
+      emit_error(f, loc, "__call-main__ takes main's arguments");
+      return true;
+    }
+    at(f, loc);
+    invoke_static(f, m, m->arity);
+    if (!want) pop_n(f, 1);
+    return true;
+  }
   if (strcmp(name, "throw") == 0 && argl->count == 1 && argl->items[0]->kind != AST_NAMED_ARG) {
+    ast_node *v = argl->items[0];
+    if (v->kind != AST_STRING && v->kind != AST_INTERP) f->p->throws_objects = true;
     emit_expr(f, argl->items[0], true);
     at(f, loc);
     op(f, OP_THROW, 0);
@@ -1523,6 +1622,7 @@ static void emit_entity_use(fn *f, entity *e, const char *name, ast_list *argl, 
 }
 
 static void emit_block_call(fn *f, ast_node *receiver, ast_list *argl, src_loc loc, bool want) {
+  f->block_ok = receiver;
   emit_expr(f, receiver, true);
   int argc = 1;
   for (int i = 0; argl && i < argl->count; i++) {
@@ -1676,6 +1776,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
     if (is_block_value(f, recv)) {
       emit_error(f, recv->loc, "Blocks only support 'call'");
     }
+    check_not_none(f, recv, "Can't call a method on a 'none' value");
     emit_virtual_call(f, recv, false, name, argl, n->loc, want);
     return;
   }
@@ -1712,6 +1813,7 @@ static const char *compound_op(const char *o) {
 
 static void emit_assign(fn *f, ast_node *n, bool want) {
   ast_node *t = n->assign.target;
+  if (n->assign.value && n->assign.value->kind == AST_ASSIGN) f->assign_ok = n->assign.value;
   const char *o = n->assign.op;
   bool compound = strcmp(o, "=") != 0;
   const char *bop = compound ? arena_strdup(f->p->a, compound_op(o)) : NULL;
@@ -1898,6 +2000,19 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
     op(f, OP_INVOKE_INDEX_SET, -2);
     pop_n(f, 1);
     return;
+  }
+  if (t->kind == AST_SUPER && !compound) {
+    /* `super = v` in a setter: the superclass's setter (LANGUAGE.md 10.3). */
+    fn *home = f;
+    while (home->is_block) home = home->outer;
+    const char *cur = home->m->name;
+    size_t len = strlen(cur);
+    if (home->m->kind == METH_INSTANCE && len > 1 && cur[len - 1] == '=') {
+      ast_node *items[1] = {n->assign.value};
+      ast_list argl = {items, 1};
+      emit_super_method(f, &argl, n->loc, want);
+      return;
+    }
   }
   emit_error(f, t->loc, "Can't assign to this expression");
   emit_expr(f, n->assign.value, want);
@@ -2275,6 +2390,7 @@ static void emit_body(fn *f, ast_node *body, bool want) {
     return;
   }
   if (body->kind != AST_SEQUENCE) {
+    f->assign_ok = body;
     emit_expr(f, body, want);
     return;
   }
@@ -2289,6 +2405,7 @@ static void emit_body(fn *f, ast_node *body, bool want) {
     if (s->kind == AST_DEFINE) {
       emit_define(f, s, last && want);
     } else {
+      f->assign_ok = s;
       emit_expr(f, s, last && want);
     }
   }
@@ -2299,11 +2416,78 @@ static void emit_body(fn *f, ast_node *body, bool want) {
   end_scope(f, want ? 1 : 0);
 }
 
+/* ---- 'none' values (LANGUAGE.md 7.3) ---- */
+
+static int is_value_return(fn *f, ast_node *n) {
+  (void)f;
+  if (n->kind == AST_LAMBDA) return -1;
+  return n->kind == AST_RETURN && n->ret.value ? 1 : 0;
+}
+
+/* A function typed `-> none`, or untyped without any `return expr`. */
+static bool meth_is_none(fn *f, meth *m) {
+  if (m->kind != METH_FUNCTION || !m->decl || m->decl->kind != AST_METHOD) return false;
+  if (m->ret.kind == TYPE_NONE) return true;
+  if (m->decl->method.return_type || !m->decl->method.body) return false;
+  return !ast_any(f, m->decl->method.body, is_value_return);
+}
+
+/* Whether n is a call that the compiler resolves statically to a function
+ * whose value is 'none'. */
+static bool is_none_expr(fn *f, ast_node *n) {
+  ast_node *t = n;
+  ast_list empty = {0};
+  ast_list *argl = &empty;
+  if (n->kind == AST_CALL) {
+    t = n->call.target;
+    argl = &n->call.args;
+  }
+  if (t->kind != AST_IDENT) return false;
+  const char *name = t->ident.name;
+  if (lookup_var(f, name).l) return false;
+  int npos = 0, nn = 0;
+  const char *named[64];
+  for (int i = 0; i < argl->count; i++) {
+    ast_node *a = argl->items[i];
+    if (a->kind == AST_NAMED_ARG) {
+      if (nn < 64) named[nn++] = a->named.name;
+    } else {
+      npos++;
+    }
+  }
+  ptr_vec *cands = NULL;
+  if (f->holder) {
+    if (in_instance_context(f)) {
+      for (cls *c = f->holder; c; c = c->super)
+        if (strmap_get(&c->members, name) || field_index(c, name) >= 0) return false;
+    }
+    for (cls *c = f->holder; c && !cands; c = c->super) {
+      cands = strmap_get(&c->statics, name);
+      if (!cands && prog_find_static_field(c, name)) return false;
+    }
+  }
+  if (!cands) {
+    entity *e = prog_lookup_top(f->p, f->u, name);
+    if (!e || e->kind != ENT_FUNCTIONS) return false;
+    cands = &e->methods;
+  }
+  for (int i = 0; i < cands->count; i++) {
+    meth *m = cands->items[i];
+    if (prog_accepts(m, npos, named, nn)) return meth_is_none(f, m);
+  }
+  return false;
+}
+
+static void check_not_none(fn *f, ast_node *n, const char *msg) {
+  if (n && is_none_expr(f, n)) emit_error(f, n->loc, "%s", msg);
+}
+
 static void emit_expr(fn *f, ast_node *n, bool want) {
   if (!n) {
     if (want) op(f, OP_LOAD_NULL, 1);
     return;
   }
+  bool ok = f->assign_ok == n;
   at(f, n->loc);
   switch (n->kind) {
     case AST_INT: if (want) load_smi(f, n->int_value); return;
@@ -2408,7 +2592,11 @@ static void emit_expr(fn *f, ast_node *n, bool want) {
       return;
     }
     case AST_CONDITIONAL: emit_conditional(f, n, want); return;
-    case AST_ASSIGN: emit_assign(f, n, want); return;
+    case AST_ASSIGN:
+      if (want && !ok && strcmp(n->assign.op, "=") == 0)
+        emit_error(f, n->loc, "Assignment to variable not allowed at this location");
+      emit_assign(f, n, want);
+      return;
     case AST_INCDEC: emit_incdec(f, n, want); return;
     case AST_DEFINE:
       emit_error(f, n->loc, "Definition of variable not allowed at this location");
@@ -2454,8 +2642,16 @@ static void emit_expr(fn *f, ast_node *n, bool want) {
       if (blk && blk->kind == AST_BLOCK) emit_body(f, blk->fn.body, true);
       else emit_expr(f, blk, true);
       jump ok = branch(f, OP_BRANCH_IF_TRUE, -1);
-      op16(f, OP_LOAD_CONST, prog_string_const(f->p, "ASSERTION_FAILED", 16), 1);
-      op(f, OP_THROW, 0);
+      /* Thrown by the VM, so an uncaught one reads "ASSERTION_FAILED error." */
+      uint16_t idx = img_writer_prim(f->p->w, "core.assertion-failed", 0);
+      if (!f->dead) {
+        mark_line(f);
+        img_buf_u8(f->code, OP_PRIMITIVE);
+        img_buf_u16(f->code, idx);
+        img_buf_u8(f->code, 0);
+        set_height(f, f->height + 1);
+        pop_n(f, 1);
+      }
       f->dead = true;
       bind(f, ok);
       if (want) op(f, OP_LOAD_NULL, 1);
@@ -2547,8 +2743,6 @@ static void emit_params_prologue(fn *f, meth *m, int first_arg_pos) {
 }
 
 static void check_returns(fn *f, meth *m) {
-  if (f->returns_value && f->returns_plain)
-    emit_error(f, m->decl->loc, "Method can't have 'return's with and without value");
   bool needs_value = m->ret.kind == TYPE_CLASS || (m->ret.kind == TYPE_ANY && m->decl->method.return_type) ||
                      (m->ret.kind == TYPE_ANY && f->returns_value);
   if (needs_value && !f->dead && m->kind != METH_CONSTRUCTOR) {
@@ -2562,15 +2756,50 @@ static void emit_field_inits(fn *f, cls *c) {
     ast_node *fd = c->fields.items[i];
     if (!fd->field.value) continue;
     load_local_at(f, -f->arity);
+    type_info ft = prog_resolve_type(f->p, c->unit, fd->field.type);
+    check_static_type(f, fd->field.value, ft);
     emit_expr(f, fd->field.value, true);
+    emit_type_check(f, ft);
     op8(f, OP_STORE_FIELD, c->first_field + i, -1);
     pop_n(f, 1);
+  }
+}
+
+/* Fields a constructor must assign: `x /T` and `x := ?` of the class itself. */
+static const char *assigned_field_name;
+static int assigns_field(fn *f, ast_node *n) {
+  (void)f;
+  if (n->kind != AST_ASSIGN || strcmp(n->assign.op, "=") != 0) return 0;
+  ast_node *t = n->assign.target;
+  if (t->kind == AST_IDENT && strcmp(t->ident.name, assigned_field_name) == 0) return 1;
+  if (t->kind == AST_DOT && t->dot.receiver->kind == AST_THIS && strcmp(t->dot.name, assigned_field_name) == 0)
+    return 1;
+  return 0;
+}
+
+static void check_fields_initialized(fn *f, meth *m) {
+  cls *c = m->holder;
+  ast_list *members = &c->decl->class_.members;
+  for (int i = 0; i < members->count; i++) {
+    ast_node *fd = members->items[i];
+    if (fd->kind != AST_FIELD || fd->field.is_static || !fd->field.uninitialized) continue;
+    bool done = false;
+    for (int k = 0; k < m->param_count && !done; k++)
+      if (m->params[k].is_field && strcmp(m->params[k].name, fd->field.name) == 0) done = true;
+    if (!done && m->decl && m->decl->method.body) {
+      assigned_field_name = fd->field.name;
+      done = ast_any(f, m->decl->method.body, assigns_field);
+    }
+    if (!done)
+      emit_error(f, m->decl ? m->decl->loc : c->decl->loc, "Field '%s' not initialized%s", fd->field.name,
+                 m->decl ? " by this constructor" : " (the class has no constructor)");
   }
 }
 
 static void emit_constructor(fn *f, meth *m) {
   cls *c = m->holder;
   bool factory = is_factory(m);
+  if (!factory) check_fields_initialized(f, m);
   f->has_this = !factory;
   if (factory) {
     emit_params_prologue(f, m, -m->arity);
@@ -2595,6 +2824,13 @@ static void emit_constructor(fn *f, meth *m) {
     }
     load_local_at(f, -m->arity);
     load_local_at(f, -m->arity + 1 + i);
+    if (pi->type.kind != TYPE_CLASS) {
+      ast_node *fd = field_decl(c, pi->name);
+      if (fd) {
+        at(f, pi->node->loc);
+        emit_type_check(f, prog_resolve_type(f->p, f->u, fd->field.type));
+      }
+    }
     op8(f, OP_STORE_FIELD, fi, -1);
     pop_n(f, 1);
   }
@@ -2669,6 +2905,7 @@ void emit_method(program *p, meth *m) {
     case METH_CONSTRUCTOR: emit_constructor(&f, m); break;
     case METH_GLOBAL_INIT: {
       ast_node *d = m->decl;
+      check_not_none(&f, d->field.value, "Variable can't be initialized with 'none'");
       check_static_type(&f, d->field.value, m->global->type);
       emit_expr(&f, d->field.value, true);
       emit_type_check(&f, m->global->type);
@@ -2681,12 +2918,21 @@ void emit_method(program *p, meth *m) {
       op8(&f, OP_LOAD_FIELD, m->field, 0);
       emit_return_op(&f, OP_RETURN);
       break;
-    case METH_FIELD_SET:
+    case METH_FIELD_SET: {
+      /* A typed field's setter checks the value: then it is an ordinary
+       * method, not the exact pattern the VM inlines. */
+      type_info ft = prog_resolve_type(p, m->holder->unit, m->decl->field.type);
+      m->typed_setter = ft.kind == TYPE_CLASS;
       load_local_at(&f, -2);
       load_local_at(&f, -1);
+      if (m->typed_setter) {
+        f.cur = m->decl->loc;
+        emit_type_check(&f, ft);
+      }
       op8(&f, OP_STORE_FIELD, m->field, -1);
       emit_return_op(&f, OP_RETURN);
       break;
+    }
     case METH_STUB: {
       meth *t = m->target;
       selector *s = m->stub_sel;

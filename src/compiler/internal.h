@@ -94,6 +94,7 @@ struct meth {
   int index;                 /* image method index, -1 until enqueued */
   selector *sel;             /* virtual methods: their full selector */
   int field;                 /* METH_FIELD_GET/SET */
+  bool typed_setter;         /* METH_FIELD_SET of a typed field: checks, so not inlined */
   glob *global;              /* METH_GLOBAL_INIT */
   meth *target;              /* METH_STUB: the method it adapts */
   selector *stub_sel;        /* METH_STUB: the selector it serves */
@@ -175,6 +176,8 @@ struct program {
       *c_exception;
   uint32_t o_null, o_true, o_false, o_absent;
   meth *m_make_exception;
+  meth *m_main;              /* the program's main (called by run-main_ through __call-main__) */
+  bool throws_objects;       /* some reachable throw may throw a non-string: wrap main */
   bool strip;
   bool check_only;           /* compiling unreachable user code for its errors only */
   ptr_vec check_methods;     /* methods compiled that way (freed, never emitted) */

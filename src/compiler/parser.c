@@ -102,7 +102,14 @@ static bool expect_op(parser *p, const char *op, const char *msg) {
     advance(p);
     return true;
   }
-  error(p, cur(p), msg);
+  token *t = cur(p);
+  if ((t->first || t->kind == TK_EOF) && p->i > 0) {
+    /* Missing at the end of a line: point just after the line's last token. */
+    token *prev = &p->t[p->i - 1];
+    diag_error(p->d, diag_loc(p->d, p->f->id, prev->start + prev->len, 1), "%s", msg);
+    return false;
+  }
+  error(p, t, msg);
   return false;
 }
 
@@ -558,7 +565,7 @@ static ast_node *parse_call(parser *p) {
       continue;
     }
     ast_node *arg = parse_binary(p, 7);
-    if (seen_block) error(p, a, "Blocks must be after non-block arguments");
+    if (seen_block && arg->kind != AST_BLOCK) error(p, a, "Blocks must be after non-block arguments");
     if (arg->kind == AST_BLOCK) seen_block = true;
     list_push(p, &call->call.args, arg);
   }

@@ -646,6 +646,253 @@ static void init_method_signatures(program *p) {
   }
 }
 
+/* ---- declaration checks (LANGUAGE.md 7.1, 7.2, 10.1, 10.4-10.6, 10.8) ---- */
+
+static int block_params(const meth *m) {
+  int n = 0;
+  for (int i = 0; i < m->param_count; i++)
+    if (!m->params[i].is_named && m->params[i].is_block) n++;
+  return n;
+}
+
+static const param_info *named_param(const meth *m, const char *name) {
+  for (int i = 0; i < m->param_count; i++)
+    if (m->params[i].is_named && strcmp(m->params[i].name, name) == 0) return &m->params[i];
+  return NULL;
+}
+
+/* Whether some call shape is accepted by both a and b (7.2): the same
+ * number of positional blocks, intersecting positional ranges, and every
+ * required named parameter of either exists in the other (same blockness). */
+static bool shapes_overlap(const meth *a, const meth *b) {
+  int ba = block_params(a), bb = block_params(b);
+  if (ba != bb) return false;
+  int lo = a->npos_min > b->npos_min ? a->npos_min : b->npos_min;
+  int hi = a->npos_max < b->npos_max ? a->npos_max : b->npos_max;
+  if (lo > hi) return false;
+  const meth *pair[2][2] = {{a, b}, {b, a}};
+  for (int k = 0; k < 2; k++) {
+    const meth *x = pair[k][0], *y = pair[k][1];
+    for (int i = 0; i < x->param_count; i++) {
+      const param_info *pi = &x->params[i];
+      if (!pi->is_named) continue;
+      const param_info *other = named_param(y, pi->name);
+      if (!other) {
+        if (!pi->default_value) return false;
+        continue;
+      }
+      if (other->is_block != pi->is_block) return false;
+    }
+  }
+  return true;
+}
+
+static void check_params(program *p, meth *m) {
+  if (!m->decl || m->decl->kind != AST_METHOD) return;
+  /* Optional positional parameters come after the required ones of the same
+   * kind (blocks are a kind of their own). */
+  bool optional_seen = false;
+  for (int i = 0; i < m->decl->method.params.count; i++) {
+    ast_node *n = m->decl->method.params.items[i];
+    if (n->param.is_named || n->param.is_block) continue;
+    if (n->param.default_value) optional_seen = true;
+    else if (optional_seen)
+      diag_error(p->d, n->loc, "Required parameter '%s' can't follow an optional positional parameter",
+                 n->param.name);
+  }
+  ast_node *d = m->decl;
+  if (d->method.method_kind == METHOD_SETTER) {
+    int npos = 0;
+    for (int i = 0; i < d->method.params.count; i++)
+      if (!((ast_node *)d->method.params.items[i])->param.is_named) npos++;
+    if (npos != 1 || npos != d->method.params.count)
+      diag_error(p->d, d->loc, "Setters must take exactly one parameter");
+  }
+  if (d->method.method_kind == METHOD_OPERATOR && d->method.is_static)
+    diag_error(p->d, d->loc, "Operators can't be static");
+}
+
+static void check_overloads(program *p, ptr_vec *v) {
+  for (int i = 1; i < v->count; i++) {
+    meth *b = v->items[i];
+    if (!b->decl || b->decl->kind != AST_METHOD) continue;
+    for (int k = 0; k < i; k++) {
+      meth *a = v->items[k];
+      if (!a->decl || a->decl->kind != AST_METHOD || a->holder != b->holder) continue;
+      if (shapes_overlap(a, b)) {
+        diag_error(p->d, b->decl->loc, "Definition of '%s' overlaps with an earlier definition of the same shape",
+                   b->decl->method.name);
+        break;
+      }
+    }
+  }
+}
+
+/* A non-abstract implementation of abstract method am, in c or above. */
+static bool has_implementation(cls *c, meth *am) {
+  const char *named[64];
+  int nn = 0;
+  for (int i = 0; i < am->param_count && nn < 64; i++)
+    if (am->params[i].is_named && !am->params[i].default_value) named[nn++] = am->params[i].name;
+  for (; c; c = c->super) {
+    ptr_vec *v = strmap_get(&c->members, am->name);
+    if (!v) continue;
+    for (int i = 0; i < v->count; i++) {
+      meth *m = v->items[i];
+      if (!m->is_abstract && m->kind != METH_MARKER && prog_accepts(m, am->npos_max, named, nn)) return true;
+    }
+  }
+  return false;
+}
+
+/* Reports the first abstract method of `from` (and its interfaces/mixins)
+ * that class c does not implement. */
+static bool check_abstracts_of(program *p, cls *c, cls *from, int depth) {
+  if (depth > 50) return true;
+  for (int j = 0; j < from->members.cap; j++) {
+    if (!from->members.keys[j]) continue;
+    ptr_vec *v = from->members.values[j];
+    for (int n = 0; n < v->count; n++) {
+      meth *am = v->items[n];
+      if (!am->is_abstract) continue;
+      if (!has_implementation(c, am)) {
+        diag_error(p->d, c->decl->loc, "Non-abstract class '%s' is missing an implementation of '%s' (from '%s')",
+                   c->name, am->name, from->name);
+        return false;
+      }
+    }
+  }
+  for (int i = 0; i < from->interfaces.count; i++)
+    if (!check_abstracts_of(p, c, from->interfaces.items[i], depth + 1)) return false;
+  for (int i = 0; i < from->mixins.count; i++)
+    if (!check_abstracts_of(p, c, from->mixins.items[i], depth + 1)) return false;
+  return true;
+}
+
+static void check_class(program *p, cls *c) {
+  strmap *maps[2] = {&c->members, &c->statics};
+  for (int k = 0; k < 2; k++) {
+    for (int j = 0; j < maps[k]->cap; j++) {
+      if (!maps[k]->keys[j]) continue;
+      ptr_vec *v = maps[k]->values[j];
+      bool has_field = false;
+      for (int n = 0; n < v->count; n++) {
+        meth *m = v->items[n];
+        if (m->kind == METH_FIELD_GET && m->holder == c) has_field = true;
+      }
+      for (int n = 0; n < v->count; n++) {
+        meth *m = v->items[n];
+        if (m->holder != c || !m->decl || m->decl->kind != AST_METHOD) continue;
+        check_params(p, m);
+        if (has_field && m->kind == METH_INSTANCE && prog_accepts(m, 0, NULL, 0))
+          diag_error(p->d, m->decl->loc, "Field '%s' and method '%s' conflict", m->name, m->name);
+        if (m->is_abstract && !c->is_abstract && m->decl->method.is_abstract)
+          diag_error(p->d, m->decl->loc,
+                     c->is_mixin ? "Mixin '%s' has abstract members: it must be declared 'abstract mixin'"
+                                 : "Abstract method in non-abstract class '%s'",
+                     c->name);
+      }
+      check_overloads(p, v);
+    }
+  }
+  if (c->is_abstract || c->is_interface || c->is_mixin) return;
+  for (cls *s = c; s; s = s->super)
+    if (!check_abstracts_of(p, c, s, 0)) return;
+}
+
+/* ---- cyclic untyped globals (LANGUAGE.md 6.3) ---- */
+
+static void globals_referenced(program *p, unit_info *u, ast_node *n, ptr_vec *out);
+static void globals_referenced_list(program *p, unit_info *u, ast_list *l, ptr_vec *out) {
+  for (int i = 0; i < l->count; i++) globals_referenced(p, u, l->items[i], out);
+}
+
+/* The untyped globals of unit u that expression n names directly. */
+static void globals_referenced(program *p, unit_info *u, ast_node *n, ptr_vec *out) {
+  if (!n) return;
+  switch (n->kind) {
+    case AST_IDENT: {
+      entity *e = strmap_get(&u->names, n->ident.name);
+      if (e && e->kind == ENT_GLOBAL && !e->global->decl->field.type && e->global->init)
+        ptr_vec_push(p->a, out, e->global);
+      return;
+    }
+    case AST_INTERP: globals_referenced_list(p, u, &n->interp.parts, out); return;
+    case AST_LIST: case AST_SET: case AST_BYTES: globals_referenced_list(p, u, &n->list.elems, out); return;
+    case AST_MAP:
+      globals_referenced_list(p, u, &n->map.keys, out);
+      globals_referenced_list(p, u, &n->map.values, out);
+      return;
+    case AST_DOT: globals_referenced(p, u, n->dot.receiver, out); return;
+    case AST_INDEX:
+      globals_referenced(p, u, n->index.receiver, out);
+      globals_referenced_list(p, u, &n->index.args, out);
+      return;
+    case AST_UNARY: globals_referenced(p, u, n->unary.operand, out); return;
+    case AST_BINARY:
+      globals_referenced(p, u, n->binary.left, out);
+      globals_referenced(p, u, n->binary.right, out);
+      return;
+    case AST_COMPARE: globals_referenced_list(p, u, &n->compare.operands, out); return;
+    case AST_IS: case AST_AS: globals_referenced(p, u, n->is_as.value, out); return;
+    case AST_CONDITIONAL:
+      globals_referenced(p, u, n->cond.cond, out);
+      globals_referenced(p, u, n->cond.then, out);
+      globals_referenced(p, u, n->cond.else_, out);
+      return;
+    case AST_CALL:
+      globals_referenced(p, u, n->call.target, out);
+      globals_referenced_list(p, u, &n->call.args, out);
+      return;
+    case AST_NAMED_ARG: globals_referenced(p, u, n->named.value, out); return;
+    default: return;
+  }
+}
+
+static void check_global_cycles(program *p) {
+  for (int i = 0; i < p->units.count; i++) {
+    unit_info *u = p->units.items[i];
+    if (u->is_core) continue;
+    for (int k = 0; k < u->ast->unit.decls.count; k++) {
+      ast_node *d = u->ast->unit.decls.items[k];
+      if (d->kind != AST_GLOBAL || d->field.type || !d->field.value) continue;
+      entity *e = strmap_get(&u->names, d->field.name);
+      if (!e || e->kind != ENT_GLOBAL || e->global->decl != d) continue;
+      glob *start = e->global;
+      /* Is `start` reachable from its own initializer through untyped globals? */
+      ptr_vec work = {0}, seen = {0};
+      globals_referenced(p, u, d->field.value, &work);
+      bool cyclic = false;
+      while (work.count && !cyclic) {
+        glob *g = work.items[--work.count];
+        if (g == start) {
+          cyclic = true;
+          break;
+        }
+        bool dup = false;
+        for (int q = 0; q < seen.count; q++) dup |= seen.items[q] == g;
+        if (dup) continue;
+        ptr_vec_push(p->a, &seen, g);
+        globals_referenced(p, g->unit, g->decl->field.value, &work);
+      }
+      if (cyclic) diag_error(p->d, d->loc, "Cyclic type dependency: the initializer of '%s' depends on itself", start->name);
+    }
+  }
+}
+
+static void check_declarations(program *p) {
+  for (int i = 0; i < p->classes.count; i++) check_class(p, p->classes.items[i]);
+  for (int i = 0; i < p->units.count; i++) {
+    unit_info *u = p->units.items[i];
+    for (int j = 0; j < u->names.cap; j++) {
+      entity *e = u->names.values[j];
+      if (!u->names.keys[j] || e->kind != ENT_FUNCTIONS) continue;
+      for (int n = 0; n < e->methods.count; n++) check_params(p, e->methods.items[n]);
+      check_overloads(p, &e->methods);
+    }
+  }
+}
+
 /* ---- the dispatch table ---- */
 
 typedef struct {
@@ -1084,6 +1331,8 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   p->classes = order;
   if (p->classes.count > 0x7fff) diag_error(&d, (src_loc){0}, "too many classes");
   init_method_signatures(p);
+  check_declarations(p);
+  check_global_cycles(p);
   if (d.errors > syntax_errors) goto done;
 
   uint16_t scls = (uint16_t)p->c_string->id;
@@ -1110,7 +1359,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   p->m_make_exception = mx && mx->kind == ENT_FUNCTIONS ? mx->methods.items[0] : NULL;
   /* Values the VM itself makes (literals, primitive results). */
   cls *implicit[] = {p->c_null, p->c_bool, p->c_smi, p->c_largeint, p->c_float, p->c_string,
-                     p->c_array, p->c_bytearray};
+                     p->c_array};
   for (size_t i = 0; i < sizeof implicit / sizeof *implicit; i++) prog_instantiate(p, implicit[i]);
   if (main_m->param_count == 1) prog_instantiate(p, p->c_list); /* main's arguments */
   prog_enqueue(p, main_m);
@@ -1125,7 +1374,21 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   prog_use_selector(p, root_sels[IMG_SEL_STRINGIFY]);
   prog_use_selector(p, root_sels[IMG_SEL_CALL0]); /* a task runs its lambda's call */
 
+  p->m_main = main_m;
   while (p->next_compile < p->methods.count) emit_method(p, p->methods.items[p->next_compile++]);
+  /* A program that may throw objects other than strings starts in the core
+   * library's run-main_, which reports an uncaught one with its stringify. */
+  meth *entry = main_m;
+  entity *rm = p->throws_objects ? prog_lookup_top(p, p->core, "run-main_") : NULL;
+  if (rm && rm->kind == ENT_FUNCTIONS) {
+    for (int i = 0; i < rm->methods.count; i++) {
+      meth *w = rm->methods.items[i];
+      if (w->param_count == main_m->param_count) entry = w;
+    }
+    prog_enqueue(p, entry);
+    while (p->next_compile < p->methods.count) emit_method(p, p->methods.items[p->next_compile++]);
+    entry->line_count = 0; /* no source position: left out of stack traces */
+  }
   check_unreachable(p);
   if (d.errors) goto done;
 
@@ -1148,7 +1411,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
     uint8_t kind = m->kind == METH_BLOCK ? IMG_METHOD_BLOCK
                    : m->kind == METH_LAMBDA ? IMG_METHOD_LAMBDA
                    : m->kind == METH_FIELD_GET ? IMG_METHOD_GETTER
-                   : m->kind == METH_FIELD_SET ? IMG_METHOD_SETTER
+                   : m->kind == METH_FIELD_SET && !m->typed_setter ? IMG_METHOD_SETTER
                    : m->kind == METH_GLOBAL_INIT ? IMG_METHOD_GLOBAL_INIT
                                                  : IMG_METHOD_NORMAL;
     if (m->code.size > 0xffff) {
@@ -1189,7 +1452,7 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   uint16_t selectors[IMG_SELECTOR_ROOT_COUNT];
   for (int i = 0; i < IMG_SELECTOR_ROOT_COUNT; i++)
     selectors[i] = root_sels[i]->used ? (uint16_t)root_sels[i]->offset : 0xffff;
-  img_writer_roots(p->w, classes, objects, selectors, (uint16_t)main_m->index);
+  img_writer_roots(p->w, classes, objects, selectors, (uint16_t)entry->index);
   if (d.errors) goto done;
   out->image = img_writer_finish(p->w, !opt->strip, &out->size);
   out->class_count = p->classes.count;

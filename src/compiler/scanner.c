@@ -125,6 +125,11 @@ static void skip_space(scanner *sc) {
         bool blank = k >= sc->end || s[k] == '\n' || s[k] == '\r' ||
                      (s[k] == '/' && k + 1 < sc->end && (s[k + 1] == '/' || s[k + 1] == '*'));
         if (!blank) error_at(sc, i, 1, "Can't have tabs in leading whitespace");
+        /* Go on as if a tab reached the next multiple of 8, so the line
+         * still nests where it most likely belongs. */
+        uint32_t col = 0;
+        for (uint32_t q = sc->pos; q < k; q++) col = s[q] == '\t' ? (col / 8 + 1) * 8 : col + 1;
+        sc->indent = col;
         i = k;
       }
       sc->pos = i;

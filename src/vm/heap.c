@@ -63,7 +63,7 @@ void vm_heap_free(vm_heap *h) {
     p = n;
   }
   h->pages = NULL;
-  h->bump_page = NULL;
+  h->bump_top = h->bump_end = NULL;
   h->committed = 0;
 }
 

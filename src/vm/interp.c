@@ -384,7 +384,12 @@ dispatch:
     if (mi < 0 || (uintptr_t)mi >= img->method_count) THROW_STR("LOOKUP_FAILED");
     const uint8_t *m = IMETHOD((uint32_t)mi);
     if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
-    if (argc < m[0]) THROW_STR("CODE_INVOCATION_FAILED");
+    if (argc < m[0]) {
+      SAVE();
+      vm_throw_too_few(p, "block", argc - 1, m[0] - 1);
+      exc = p->pending;
+      goto do_throw;
+    }
     sp -= argc - m[0]; /* extra arguments are ignored */
     METHOD_ENTER(m, bcp + 2);
     CHECK_BUDGET();
@@ -908,7 +913,10 @@ dispatch:
     uint32_t bci = img_rd32(bcp + 2);
     value *scan = base + br_to + 1;
     while (scan <= sp && !is_frame_marker(*scan)) scan++;
-    int home = scan <= sp ? img_method_at_code_offset(img, (uint32_t)frame_marker_offset(*scan) - 1) : -1;
+    /* No call above the target height: the loop is in this very frame
+     * (a break/continue out of a try). */
+    int home = scan <= sp ? img_method_at_code_offset(img, (uint32_t)frame_marker_offset(*scan) - 1)
+                          : img_method_at_code_offset(img, (uint32_t)(bcp - code));
     if (home < 0 || !img_is_instruction_start(img, (uint32_t)home, bci)) THROW_STR("LOOKUP_FAILED");
     br_target = img_method_offset(img, (uint32_t)home) + 8 + bci;
     goto do_branch;
@@ -1027,7 +1035,7 @@ dispatch:
     uint32_t params = m[0] - 1 - ncap;
     if ((uint32_t)argc - 1 < params) {
       SAVE();
-      vm_throw_too_few(p, argc - 1, params);
+      vm_throw_too_few(p, "lambda", argc - 1, params);
       exc = p->pending;
       goto do_throw;
     }

@@ -19,12 +19,17 @@ value vm_concat(vm_process *p, value *parts, int n);
 /* Set the pending exception (and the VM message printed if it is uncaught). */
 void vm_throw_as_check(vm_process *p, value v, const char *type_name);
 void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp);
-void vm_throw_too_few(vm_process *p, int given, int expected);
+void vm_throw_too_few(vm_process *p, const char *what, int given, int expected);
 
 /* Unwinds to the innermost try link with exception `exc` (state saved in
  * p->stack's top and p->saved_bci). Returns true if a handler takes it (the
  * saved state now points at the handler); false if uncaught (reported). */
 bool vm_throw_to_handler(vm_process *p, value exc);
 bool vm_rethrow(vm_process *p, value exc, value trace);
+
+/* Prints an exception as an uncaught one is printed (LANGUAGE.md 21.2):
+ * `text` is the thrown value's stringify, `trace` its (method, bci) array.
+ * Used by `catch --trace` and for uncaught objects with a stringify. */
+void vm_print_exception(vm_process *p, value exc, value text, value trace);
 
 #endif

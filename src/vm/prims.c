@@ -552,6 +552,39 @@ static value prim_bytes_at_put(vm_process *p, value *args) {
   return args[2];
 }
 
+/* Whether data[0..n) is well-formed UTF-8 (no overlongs, surrogates or
+ * code points above 0x10ffff). */
+static bool utf8_valid(const uint8_t *data, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = data[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+    if (len == 0 || c > 0xf4 || i + (size_t)len > n) return false;
+    uint32_t cp = c & (0x3f >> (len - 1));
+    for (int k = 1; k < len; k++) {
+      if ((data[i + k] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (data[i + k] & 0x3f);
+    }
+    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += (size_t)len;
+  }
+  return true;
+}
+static value prim_bytes_to_string(vm_process *p, value *args) {
+  if (!is_bytes(p, args[0])) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  ARG_INT(1, from);
+  ARG_INT(2, to);
+  obj_bytes *b = (obj_bytes *)as_obj(args[0]);
+  if (from < 0 || to > (int64_t)b->size || from > to) return vm_throw_error(p, VM_ERR_OUT_OF_BOUNDS);
+  if (!utf8_valid(b->bytes + from, (size_t)(to - from))) return vm_throw_error(p, VM_ERR_ILLEGAL_UTF_8);
+  return new_string(p, (const char *)b->bytes + from, (size_t)(to - from));
+}
+
 /* ---- arrays (the backing store of List) ---- */
 
 static obj_array *array_arg(vm_process *p, value v) {
@@ -950,6 +983,31 @@ static value prim_core_exit(vm_process *p, value *args) {
   return VM_FAILED;
 }
 
+/* ---- exceptions ---- */
+
+/* `rethrow value trace`: throws value again with the trace it was caught with. */
+static value prim_core_rethrow(vm_process *p, value *args) {
+  p->rethrow_trace = args[1];
+  return vm_throw_value(p, args[0]);
+}
+/* `catch --trace`: prints the caught exception (value, its stringify, trace). */
+static value prim_core_print_exception(vm_process *p, value *args) {
+  vm_print_exception(p, args[0], args[1], args[2]);
+  return vm_null(p);
+}
+/* An uncaught object whose stringify the core library computed: reported
+ * like any uncaught exception; the process ends with exit code 1. */
+static value prim_core_report_uncaught(vm_process *p, value *args) {
+  vm_print_exception(p, args[0], args[1], args[2]);
+  p->uncaught = args[0];
+  p->exit_code = 1;
+  return VM_FAILED;
+}
+static value prim_core_assertion_failed(vm_process *p, value *args) {
+  (void)args;
+  return vm_throw_error(p, VM_ERR_ASSERTION_FAILED);
+}
+
 /* `$(%FMT value)`: the value is an int/float for the numeric types, the
  * already stringified text for 's'. */
 static value prim_core_format(vm_process *p, value *args) {
@@ -1075,12 +1133,17 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("string.to-bytes", prim_string_to_bytes, 1) X("string.from-rune", prim_string_from_rune, 1) \
   X("bytes.new", prim_bytes_new, 1) X("bytes.size", prim_bytes_size, 1)          \
   X("bytes.at", prim_bytes_at, 2) X("bytes.at-put", prim_bytes_at_put, 3)        \
+  X("bytes.to-string", prim_bytes_to_string, 3)                                  \
   X("array.new", prim_array_new, 1) X("array.size", prim_array_size, 1)          \
   X("array.at", vm_prim_array_at, 2) X("array.at-put", vm_prim_array_at_put, 3)  \
   X("array.grow", prim_array_grow, 2) X("array.sort", prim_array_sort, 2)        \
   X("map.find", prim_map_find, 4) X("map.rebuild", prim_map_rebuild, 4)         \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
   X("core.format", prim_core_format, 2)                                          \
+  X("core.rethrow", prim_core_rethrow, 2)                                        \
+  X("core.print-exception", prim_core_print_exception, 3)                        \
+  X("core.report-uncaught", prim_core_report_uncaught, 3)                        \
+  X("core.assertion-failed", prim_core_assertion_failed, 0)                      \
   X("time.now-ns", prim_time_now_ns, 0) X("time.monotonic-us", prim_time_monotonic_us, 0) \
   X("random.next", prim_random_next, 1) X("random.seed", prim_random_seed, 1)     \
   X("math.unary", prim_math_unary, 2) X("math.binary", prim_math_binary, 3)      \

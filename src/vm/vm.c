@@ -468,9 +468,9 @@ void vm_throw_as_check(vm_process *p, value v, const char *type_name) {
            type_name ? type_name : "?");
 }
 
-void vm_throw_too_few(vm_process *p, int given, int expected) {
+void vm_throw_too_few(vm_process *p, const char *what, int given, int expected) {
   throw_vm(p, p->error_values[VM_ERR_CODE_INVOCATION_FAILED],
-           "Called lambda with too few arguments.\nGot: %d Expected: %d.", given, expected);
+           "Called %s with too few arguments.\nGot: %d Expected: %d.", what, given, expected);
 }
 
 void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
@@ -620,16 +620,25 @@ static void report_uncaught_live(vm_process *p, value exc) {
   p->uncaught = exc;
 }
 
-static void report_uncaught_trace(vm_process *p, value exc, value trace) {
-  frame_pos f[MAX_TRACE];
+static int frames_of_trace(vm_process *p, value trace, frame_pos *f) {
   int n = 0;
   if (is_obj(trace) && obj_class(as_obj(trace)) == p->img->class_ids[IMG_CLASS_ARRAY]) {
     obj_array *a = (obj_array *)as_obj(trace);
-    for (uint32_t k = 0; k + 1 < a->length && n < MAX_TRACE; k += 2, n++) {
-      f[n].method = (uint32_t)smi_value(a->elems[k]);
+    for (uint32_t k = 0; k + 1 < a->length && n < MAX_TRACE; k += 2) {
+      if (!is_smi(a->elems[k]) || !is_smi(a->elems[k + 1])) continue;
+      intptr_t m = smi_value(a->elems[k]);
+      if (m < 0 || (uintptr_t)m >= p->img->method_count) continue;
+      f[n].method = (uint32_t)m;
       f[n].bci = (uint32_t)smi_value(a->elems[k + 1]);
+      n++;
     }
   }
+  return n;
+}
+
+static void report_uncaught_trace(vm_process *p, value exc, value trace) {
+  frame_pos f[MAX_TRACE];
+  int n = frames_of_trace(p, trace, f);
   print_exception_header(p, exc);
   print_frames(p, f, n, n);
   p->uncaught = exc;
@@ -640,6 +649,44 @@ void vm_report_trace(vm_process *p, const char *header) {
   int total = collect_frames(p, p->saved_bci, f, MAX_TRACE);
   vm_printf(p, 1, "%s\n", header);
   print_frames(p, f, total < MAX_TRACE ? total : MAX_TRACE, total);
+}
+
+void vm_print_exception(vm_process *p, value exc, value text, value trace) {
+  frame_pos f[MAX_TRACE];
+  int n = frames_of_trace(p, trace, f);
+  if (vm_is_string(p, text) && !(exc == p->vm_exc && p->vm_message[0])) {
+    obj_bytes *s = (obj_bytes *)as_obj(text);
+    vm_printf(p, 1, "EXCEPTION error. \n");
+    vm_write(p, 1, (const char *)s->bytes, s->size);
+    vm_write(p, 1, "\n", 1);
+  } else {
+    print_exception_header(p, exc);
+  }
+  print_frames(p, f, n, n);
+}
+
+/* A global whose initializer is unwound by a throw stays uninitialised
+ * (and is retried on the next read): resets the globals of the initializer
+ * frames above stack slot `stop` (the handler's link; -1 when uncaught). */
+static void reset_unwound_globals(vm_process *p, int64_t stop) {
+  const img_image *img = p->img;
+  obj_stack *s = (obj_stack *)as_obj(p->stack);
+  uint32_t pc = p->saved_bci;
+  int64_t i = (int64_t)s->top - 1;
+  for (;;) {
+    while (i >= 0 && !is_frame_marker(s->slots[i])) i--;
+    if (i <= stop) break; /* this frame holds the handler: it survives */
+    int m = img_method_at_code_offset(img, pc);
+    if (m >= 0 && img_method(img, (uint32_t)m)[1] == IMG_METHOD_GLOBAL_INIT) {
+      const img_global *gl = (const img_global *)img_section_ptr(img, IMG_SEC_GLOBALS);
+      for (uint32_t g = 0; g < img->global_count; g++)
+        if (img_rd16((const uint8_t *)&gl[g].init) == (uint32_t)m && p->global_state[g] == 1) p->global_state[g] = 0;
+    }
+    uint32_t ret = (uint32_t)frame_marker_offset(s->slots[i]);
+    i--;
+    if (ret == 0) break;
+    pc = ret - 1;
+  }
 }
 
 /* Captures the current stack trace as an array of (method, bci) SMIs. */
@@ -680,6 +727,12 @@ static bool ends_quietly(vm_process *p, value exc) {
 }
 
 bool vm_throw_to_handler(vm_process *p, value exc) {
+  if (p->rethrow_trace) {
+    value trace = p->rethrow_trace;
+    p->rethrow_trace = 0;
+    return vm_rethrow(p, exc, trace);
+  }
+  reset_unwound_globals(p, p->try_top);
   if (p->try_top < 0) {
     if (ends_quietly(p, exc)) return false;
     report_uncaught_live(p, exc);
@@ -691,6 +744,7 @@ bool vm_throw_to_handler(vm_process *p, value exc) {
 }
 
 bool vm_rethrow(vm_process *p, value exc, value trace) {
+  reset_unwound_globals(p, p->try_top);
   if (p->try_top < 0) {
     if (ends_quietly(p, exc)) return false;
     report_uncaught_trace(p, exc, trace);

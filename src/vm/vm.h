@@ -152,6 +152,7 @@ struct vm_process {
   value stack;              /* current task's obj_stack */
   int32_t try_top;          /* slot index of the innermost try link, -1 none */
   value pending;            /* exception value set by a failing primitive */
+  value rethrow_trace;      /* trace for the pending exception (`rethrow`), 0 if none */
   int exit_code;
   int budget;               /* calls/back-edges left in this time slice */
   value handles[8];         /* values C code keeps across allocation */

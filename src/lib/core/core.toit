@@ -140,6 +140,14 @@ abstract class int extends num:
   static parse text/string --radix/int=10 -> int:
     return __prim__ "int.parse" text radix
 
+  // Like parse, but returns the block's value (given the text) on bad input.
+  static parse text/string --radix/int=10 [--if-error]:
+    result := null
+    error := catch: result = __prim__ "int.parse" text radix
+    if error == "INTEGER_PARSING_ERROR": return if-error.call text
+    if error: throw error
+    return result
+
 class SmallInteger_ extends int:
 
 class LargeInteger_ extends int:
@@ -317,20 +325,173 @@ class string:
   static from-rune rune/int -> string:
     return __prim__ "string.from-rune" rune
 
+  static from-runes runes/List -> string:
+    result := ""
+    runes.do: result += __prim__ "string.from-rune" it
+    return result
+
+  // The code point starting at each byte; null for continuation bytes.
+  do [block] -> none:
+    n := size
+    for i := 0; i < n; i++: block.call (__prim__ "string.at" this i)
+
 class Array_:
 
 class ByteArray:
   constructor size/int:
     return __prim__ "bytes.new" size
 
+  // Element i is the block's value for i, stored & 0xFF.
+  constructor size/int [block]:
+    result := __prim__ "bytes.new" size
+    for i := 0; i < size; i++: __prim__ "bytes.at-put" result i (block.call i)
+    return result
+
+  // Only for ByteArraySlice_: a slice has no bytes of its own.
+  constructor.slice-base_:
+
   size -> int:
     return __prim__ "bytes.size" this
+
+  is-empty -> bool:
+    return size == 0
 
   operator [] index/int -> int:
     return __prim__ "bytes.at" this index
 
   operator []= index/int value/int -> int:
     return __prim__ "bytes.at-put" this index value
+
+  // A view: writes go through to this byte array.
+  operator [..] --from/int=0 --to/int=size -> ByteArray:
+    if from < 0 or to > size or from > to: throw "OUT_OF_BOUNDS"
+    return ByteArraySlice_ this from to
+
+  do [block] -> none:
+    n := size
+    for i := 0; i < n; i++: block.call this[i]
+
+  do --reversed/bool [block] -> none:
+    if not reversed: return do block
+    for i := size - 1; i >= 0; i--: block.call this[i]
+
+  any [block] -> bool:
+    do: if block.call it: return true
+    return false
+
+  every [block] -> bool:
+    do: if not block.call it: return false
+    return true
+
+  contains value -> bool:
+    return (index-of value) >= 0
+
+  reduce [block]:
+    if size == 0: throw "Not enough elements"
+    acc := this[0]
+    for i := 1; i < size; i++: acc = block.call acc this[i]
+    return acc
+
+  reduce --initial [block]:
+    acc := initial
+    do: acc = block.call acc it
+    return acc
+
+  first -> int:
+    return this[0]
+
+  last -> int:
+    return this[size - 1]
+
+  index-of value -> int:
+    n := size
+    for i := 0; i < n; i++:
+      if this[i] == value: return i
+    return -1
+
+  copy -> ByteArray:
+    n := size
+    result := ByteArray n
+    for i := 0; i < n; i++: result[i] = this[i]
+    return result
+
+  operator + other/ByteArray -> ByteArray:
+    n := size
+    result := ByteArray n + other.size
+    for i := 0; i < n; i++: result[i] = this[i]
+    other.size.repeat: result[n + it] = other[it]
+    return result
+
+  fill value/int -> none:
+    n := size
+    for i := 0; i < n; i++: this[i] = value
+
+  // Reverses the bytes in place.
+  reverse -> none:
+    i := 0
+    j := size - 1
+    while i < j:
+      t := this[i]
+      this[i] = this[j]
+      this[j] = t
+      i++
+      j--
+
+  operator == other -> bool:
+    if other is not ByteArray: return false
+    n := size
+    if n != other.size: return false
+    for i := 0; i < n; i++:
+      if this[i] != other[i]: return false
+    return true
+
+  hash-code -> int:
+    h := size
+    do: h = (h * 31 + it) & 0x3FFF_FFFF
+    return h
+
+  // UTF-8 decode; throws "ILLEGAL_UTF_8" for malformed input.
+  to-string -> string:
+    return __prim__ "bytes.to-string" this 0 size
+
+  stringify -> string:
+    if is-empty: return "#[]"
+    result := "#["
+    total := 0
+    for i := 0; i < size; i++:
+      total += 6
+      if total > 4000: return result + "..."
+      if i > 0: result += ", "
+      result += "0x$(%02x this[i])"
+    return result + "]"
+
+// A view of part of a byte array (b[from..to]).
+class ByteArraySlice_ extends ByteArray:
+  bytes_ := ?
+  from_ := 0
+  to_ := 0
+
+  constructor .bytes_ .from_ .to_:
+    super.slice-base_
+
+  size -> int:
+    return to_ - from_
+
+  operator [] index/int -> int:
+    if index < 0 or index >= to_ - from_: throw "OUT_OF_BOUNDS"
+    return bytes_[from_ + index]
+
+  operator []= index/int value/int -> int:
+    if index < 0 or index >= to_ - from_: throw "OUT_OF_BOUNDS"
+    bytes_[from_ + index] = value
+    return value
+
+  operator [..] --from/int=0 --to/int=size -> ByteArray:
+    if from < 0 or to > size or from > to: throw "OUT_OF_BOUNDS"
+    return ByteArraySlice_ bytes_ (from_ + from) (from_ + to)
+
+  to-string -> string:
+    return __prim__ "bytes.to-string" bytes_ from_ to_
 
 // A growable list over an Array_ backing store.
 class List:
@@ -432,15 +593,46 @@ class List:
     do: result.add (block.call it)
     return result
 
+  // With --in-place, replaces each element and returns this list.
+  map --in-place/bool [block] -> List:
+    if not in-place: return map block
+    n := size
+    for i := 0; i < n; i++: this[i] = block.call this[i]
+    return this
+
   filter [block] -> List:
     result := List
     do: if block.call it: result.add it
     return result
 
+  // With --in-place, keeps the matching elements in this list and returns it.
+  filter --in-place/bool [block] -> List:
+    if not in-place: return filter block
+    kept := 0
+    n := size
+    for i := 0; i < n; i++:
+      e := this[i]
+      if block.call e:
+        this[kept] = e
+        kept++
+    resize kept
+    return this
+
   reduce [block]:
-    if size_ == 0: throw "NOT_ENOUGH_ELEMENTS"
-    acc := this[0]
-    for i := 1; i < size_; i++: acc = block.call acc (__prim__ "array.at" array_ i)
+    if size == 0: throw "Not enough elements"
+    acc := null
+    first := true
+    do:
+      if first:
+        acc = it
+        first = false
+      else:
+        acc = block.call acc it
+    return acc
+
+  reduce --initial [block]:
+    acc := initial
+    do: acc = block.call acc it
     return acc
 
   any [block] -> bool:
@@ -886,6 +1078,121 @@ class Set:
   stringify -> string:
     return stringify-elements_ this "{" "}"
 
+// A double-ended queue: a ring buffer, so add-first, remove-first and
+// remove-last take constant time.
+class Deque:
+  array_ := __prim__ "array.new" 8
+  head_ := 0
+  size_ := 0
+
+  constructor:
+
+  size -> int:
+    return size_
+
+  is-empty -> bool:
+    return size_ == 0
+
+  slot_ i/int -> int:
+    return (head_ + i) % (__prim__ "array.size" array_)
+
+  grow_ -> none:
+    cap := __prim__ "array.size" array_
+    if size_ < cap: return
+    bigger := __prim__ "array.new" cap * 2
+    for i := 0; i < size_; i++: __prim__ "array.at-put" bigger i (__prim__ "array.at" array_ (slot_ i))
+    array_ = bigger
+    head_ = 0
+
+  operator [] index/int:
+    if index < 0 or index >= size_: throw "OUT_OF_BOUNDS"
+    return __prim__ "array.at" array_ (slot_ index)
+
+  operator []= index/int value:
+    if index < 0 or index >= size_: throw "OUT_OF_BOUNDS"
+    return __prim__ "array.at-put" array_ (slot_ index) value
+
+  add value -> none:
+    grow_
+    __prim__ "array.at-put" array_ (slot_ size_) value
+    size_++
+
+  add-all collection -> none:
+    collection.do: add it
+
+  add-first value -> none:
+    grow_
+    head_ = (head_ - 1) % (__prim__ "array.size" array_)
+    if head_ < 0: head_ += __prim__ "array.size" array_
+    __prim__ "array.at-put" array_ head_ value
+    size_++
+
+  remove-first:
+    if size_ == 0: throw "OUT_OF_BOUNDS"
+    result := __prim__ "array.at" array_ head_
+    __prim__ "array.at-put" array_ head_ null
+    head_ = slot_ 1
+    size_--
+    return result
+
+  remove-last:
+    if size_ == 0: throw "OUT_OF_BOUNDS"
+    i := slot_ size_ - 1
+    result := __prim__ "array.at" array_ i
+    __prim__ "array.at-put" array_ i null
+    size_--
+    return result
+
+  first:
+    return this[0]
+
+  last:
+    return this[size_ - 1]
+
+  clear -> none:
+    array_ = __prim__ "array.new" 8
+    head_ = 0
+    size_ = 0
+
+  do [block] -> none:
+    for i := 0; i < size_; i++: block.call (__prim__ "array.at" array_ (slot_ i))
+
+  do --reversed/bool [block] -> none:
+    if not reversed: return do block
+    for i := size_ - 1; i >= 0; i--: block.call (__prim__ "array.at" array_ (slot_ i))
+
+  any [block] -> bool:
+    do: if block.call it: return true
+    return false
+
+  every [block] -> bool:
+    do: if not block.call it: return false
+    return true
+
+  contains value -> bool:
+    do: if it == value: return true
+    return false
+
+  reduce [block]:
+    if size_ == 0: throw "Not enough elements"
+    acc := this[0]
+    for i := 1; i < size_; i++: acc = block.call acc this[i]
+    return acc
+
+  reduce --initial [block]:
+    acc := initial
+    do: acc = block.call acc it
+    return acc
+
+  operator == other -> bool:
+    if other is not Deque or other.size != size_: return false
+    for i := 0; i < size_; i++:
+      if this[i] != other[i]: return false
+    return true
+
+  stringify -> string:
+    return stringify-elements_ this "[" "]"
+
 list-from-array_ array:
   return List.from-array_ array (__prim__ "array.size" array)
 
@@ -928,6 +1235,59 @@ catch [block]:
   finally: | is-exception exception |
     if is-exception: return exception.value
   return null
+
+// With --trace, also prints the exception and its stack trace to stderr.
+catch --trace/bool [block]:
+  try:
+    block.call
+  finally: | is-exception exception |
+    if is-exception:
+      if trace: print-exception_ exception
+      return exception.value
+  return null
+
+// Rethrows (keeping the trace) when --unwind's block returns true for the value.
+catch --trace/bool=false [--unwind] [block]:
+  try:
+    block.call
+  finally: | is-exception exception |
+    if is-exception:
+      if unwind.call exception.value: rethrow exception.value exception.trace
+      if trace: print-exception_ exception
+      return exception.value
+  return null
+
+print-exception_ exception -> none:
+  value := exception.value
+  text := value is string ? value : "?"
+  if value is not string: catch: text = value.stringify
+  __prim__ "core.print-exception" value text exception.trace
+
+// Throws value again with the trace it had when it was caught.
+rethrow value trace -> none:
+  __prim__ "core.rethrow" value trace
+
+// The entry point when the program may throw objects other than strings:
+// an uncaught one is reported with its stringify (LANGUAGE.md 21.2).
+run-main_:
+  try:
+    __call-main__
+  finally: | is-exception exception |
+    if is-exception: report-uncaught_ exception
+
+run-main_ args:
+  try:
+    __call-main__ args
+  finally: | is-exception exception |
+    if is-exception: report-uncaught_ exception
+
+report-uncaught_ exception -> none:
+  value := exception.value
+  if value is string or value is num or value == null: return  // the VM reports these
+  text := null
+  catch: text = value.stringify
+  if text is not string: return
+  __prim__ "core.report-uncaught" value text exception.trace
 
 format-interpolated_ spec/string value -> string:
   kind := spec[spec.size - 1]
