@@ -235,6 +235,12 @@ static void stop_process(vm_system *s, vm_container *c, vm_stop_reason reason, i
       const char *v = nl + 1;
       const char *end = memchr(v, '\n', c->report_len - (size_t)(v - c->report));
       snprintf(c->last_error, sizeof c->last_error, "%.*s", (int)(end ? end - v : 100), v);
+    } else if (n > 7 && nl && memcmp(c->report + n - 7, " error.", 7) == 0 && nl[1] && nl[1] != ' ') {
+      /* "WATCHDOG error." then an explanation: keep both. */
+      const char *v = nl + 1;
+      const char *end = memchr(v, '\n', c->report_len - (size_t)(v - c->report));
+      snprintf(c->last_error, sizeof c->last_error, "%.*s: %.*s", (int)(n - 7), c->report,
+               (int)(end ? end - v : 100), v);
     } else if (n)
       snprintf(c->last_error, sizeof c->last_error, "%.*s", (int)n, c->report);
     else
