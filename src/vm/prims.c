@@ -921,9 +921,9 @@ static value prim_task_set_deadline(vm_process *p, value *args) {
 static value prim_debug_spin(vm_process *p, value *args) {
   ARG_INT(0, ms);
   int64_t end = vm_monotonic_us() + ms * 1000;
-  while (vm_monotonic_us() < end && !p->interrupt) {
+  while (vm_monotonic_us() < end && !*p->interrupt) {
   }
-  if (p->interrupt) return vm_throw_string(p, "INTERRUPTED");
+  if (*p->interrupt) return vm_throw_string(p, "INTERRUPTED");
   return vm_null(p);
 }
 

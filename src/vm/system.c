@@ -340,7 +340,9 @@ static void report_watchdog(vm_container *c, int64_t busy_us) {
 static void run_slice(vm_system *s, vm_container *c) {
   vm_process *p = c->proc;
   int64_t start = vm_monotonic_us();
-  p->interrupt = 0;
+  s->interrupt = 0;
+  p->interrupt = &s->interrupt;
+  s->running_container = c->index;
   s->running = p;
   s->slice_start_us = start;
   vm_status st;
@@ -463,9 +465,9 @@ static void *watchdog_main(void *arg) {
     if (!start || !p) continue;
     int64_t stuck = vm_monotonic_us() - start;
     uint32_t hard = s->hard_watchdog_ms;
-    if (hard && stuck > (int64_t)hard * 500) p->interrupt = 1; /* half-way: ask it to stop */
+    if (hard && stuck > (int64_t)hard * 500) s->interrupt = 1; /* half-way: ask it to stop */
     if (hard && stuck > (int64_t)hard * 1000 && s->slice_start_us == start) {
-      const char *name = vm_system_container_name(s, p->container);
+      const char *name = vm_system_container_name(s, s->running_container);
       char msg[200];
       int n = snprintf(msg, sizeof msg,
                        "toit: watchdog: container '%s' reached no preemption check for %lld ms; resetting the VM\n",

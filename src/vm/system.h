@@ -12,7 +12,7 @@
  *
  * A watchdog thread notices a process that does not even reach a check
  * (stuck inside a native call): first it asks the call to stop
- * (p->interrupt), then, past the hard limit, it resets the VM, as the
+ * (*p->interrupt), then, past the hard limit, it resets the VM, as the
  * hardware watchdog of a device would. */
 #ifndef TOIT_VM_SYSTEM_H
 #define TOIT_VM_SYSTEM_H
@@ -120,6 +120,8 @@ typedef struct vm_system {
   void *watchdog;            /* pthread state; NULL when not started */
   volatile int64_t slice_start_us; /* 0 when no slice runs */
   vm_process *volatile running;
+  volatile int interrupt;    /* the running process's interrupt request */
+  volatile int running_container;
 } vm_system;
 
 #define VM_POOL_DEFAULT (64u * 1024 * 1024)

@@ -202,6 +202,7 @@ bool vm_process_init_shared(vm_process *p, const vm_program *prog, const vm_opti
   if (!p->opt.err) p->opt.err = stderr;
   p->try_top = -1;
   p->exit_code = -1;
+  p->interrupt = &p->own_interrupt;
   value null_v = vm_null(p);
   p->pending = null_v;
   p->vm_exc = null_v;
@@ -1201,8 +1202,9 @@ static bool switch_out(vm_process *p) {
   int cur = p->current;
   vm_task *t = &p->tasks[cur];
   int request = p->switch_request;
+  value await_obj = p->await_obj;
   p->switch_request = 0;
-  if (request != VM_SWITCH_AWAIT && request != VM_SWITCH_REAWAIT) p->await_obj = 0;
+  p->await_obj = 0;
   p->yields++;
   switch (request) {
     case VM_SWITCH_SLEEP: {
@@ -1224,7 +1226,7 @@ static bool switch_out(vm_process *p) {
         p->message_waiters++;
       } else {
         t->state = VM_TASK_WAITING;
-        t->wait_obj = p->await_obj;
+        t->wait_obj = await_obj;
         if (t->wait_obj) {
           if (!waitq_add(p, t->wait_obj, cur)) return false;
           p->keyed_waiting++;
@@ -1232,7 +1234,6 @@ static bool switch_out(vm_process *p) {
           p->waiting++;
         }
       }
-      p->await_obj = 0;
       if (t->deadline_us && !timer_add(p, cur, t->deadline_us)) return false;
       /* A waiter that only re-checked its condition changed nothing. */
       if (request != VM_SWITCH_REAWAIT) wake_waiters(p, cur);

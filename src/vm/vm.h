@@ -165,7 +165,11 @@ struct vm_process {
   bool started;
   bool idle;                /* vm_run returned VM_IDLE */
   bool quiet_end;           /* the running task ended by its own cancelation */
-  volatile int interrupt;   /* set asynchronously (watchdog): stop at the next check */
+  /* Set asynchronously (the watchdog thread) to ask a long primitive to
+   * stop: the system's flag for a container's process (so the watchdog
+   * never touches a process that may be gone), else the process's own. */
+  volatile int *interrupt;
+  volatile int own_interrupt;
   /* The last error the VM raised (vm_exc) and the message printed if it
    * goes uncaught. */
   value vm_exc;
