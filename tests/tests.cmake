@@ -43,3 +43,7 @@ endif()
 # The dispatch table on a wide hierarchy (200 classes x 50 selectors).
 add_test(NAME dispatch-table COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/dispatch/run $<TARGET_FILE:toit>)
 set_tests_properties(dispatch-table PROPERTIES LABELS golden)
+
+# Containers: isolation of faulty containers, restarts, messages, watchdog.
+add_test(NAME containers COMMAND ${CMAKE_SOURCE_DIR}/tests/containers/run $<TARGET_FILE:toit>)
+set_tests_properties(containers PROPERTIES LABELS unit)

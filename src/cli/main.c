@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/containers.h"
 #include "compiler/compiler.h"
 #include "image/disasm.h"
 #include "image/image.h"
@@ -26,6 +27,7 @@ static const char *const usage_main =
     "  execute FILE.toit [ARGS...]   compile and run a program\n"
     "  compile FILE.toit -o FILE.img compile a program to an image\n"
     "  run FILE.img [ARGS...]        run a compiled image\n"
+    "  run A.img B.img ...           run images as isolated containers in one VM\n"
     "  disasm FILE.toit|FILE.img     show the bytecodes of every method\n"
     "\n"
     "Options:\n"
@@ -41,6 +43,8 @@ static const char *const usage_execute =
     "  --gc-stress          collect garbage before every allocation (testing)\n"
     "  --fail-alloc=N       make the Nth allocation fail (testing)\n"
     "  --vm-stats           print heap and GC statistics to stderr at exit\n"
+    "  -I DIR               a library root for `import a.b` (a/b.toit or a/b/b.toit);\n"
+    "                       repeatable, searched in order, then $TOIT_LIB_PATH\n"
     "\n"
     "Exit codes: 0 ok, 1 uncaught exception, 2 usage, 3 out of memory,\n"
     "4 compile error, 5 bad image; `exit n` exits with n.\n";
@@ -51,14 +55,8 @@ static const char *const usage_compile =
     "\n"
     "Options:\n"
     "  -o FILE.img   where to write the image (required)\n"
-    "  --strip       leave out debug information (names, line tables)\n";
-
-static const char *const usage_run =
-    "Usage: toit run [options] FILE.img [ARGS...]\n"
-    "Validates and runs a compiled image.\n"
-    "\n"
-    "Options:\n"
-    "  --heap-limit=BYTES, --gc-stress, --fail-alloc=N, --vm-stats   as for `toit execute`\n";
+    "  --strip       leave out debug information (names, line tables)\n"
+    "  -I DIR        a library root for `import a.b` (repeatable; then $TOIT_LIB_PATH)\n";
 
 static const char *const usage_disasm =
     "Usage: toit disasm [options] FILE.toit|FILE.img\n"
@@ -67,7 +65,8 @@ static const char *const usage_disasm =
     "\n"
     "Options:\n"
     "  --stats          print class, selector and dispatch-table statistics instead\n"
-    "  --method=NAME    only the methods named NAME (e.g. fib, Point.move)\n";
+    "  --method=NAME    only the methods named NAME (e.g. fib, Point.move)\n"
+    "  -I DIR           a library root for `import a.b` (repeatable)\n";
 
 static int usage_error(const char *usage, const char *fmt, const char *arg) {
   fprintf(stderr, "toit: ");
@@ -181,10 +180,7 @@ static int run_image(const uint8_t *bytes, size_t size, const char *what, vm_opt
     vm_process_free(&p);
     return EXIT_IMAGE;
   }
-  vm_status st;
-  do {
-    st = vm_run(&p);
-  } while (st == VM_YIELDED);
+  vm_status st = vm_run_to_end(&p);
   fflush(stdout);
   if (vm_stats) {
     fprintf(stderr, "vm: %u collections, peak heap %zu bytes in pages, live after last collection %zu bytes\n",
@@ -194,6 +190,7 @@ static int run_image(const uint8_t *bytes, size_t size, const char *what, vm_opt
   switch (st) {
     case VM_DONE: code = EXIT_OK; break;
     case VM_EXITED: code = p.exit_code; break;
+    case VM_DEADLOCK: code = EXIT_UNCAUGHT; break;
     case VM_UNCAUGHT: code = p.uncaught == p.error_values[VM_ERR_OUT_OF_MEMORY] ? EXIT_OOM : EXIT_UNCAUGHT; break;
     case VM_OOM:
       fprintf(stderr, "toit: %s: %s\n", what, p.error);
@@ -205,8 +202,61 @@ static int run_image(const uint8_t *bytes, size_t size, const char *what, vm_opt
   return code;
 }
 
+/* Library roots for `import a.b` (-I DIR, then $TOIT_LIB_PATH). */
+static const char *lib_dirs[64];
+static int lib_dir_count;
+
+/* Takes `-I DIR`, `-IDIR` and `--lib=DIR` out of argv (for execute: only
+ * before the program's file, whose arguments are the program's). Returns
+ * the new argc, or -1 after a usage error. */
+static int take_lib_dirs(int argc, char **argv, bool stop_at_file) {
+  int out = 2;
+  bool seen_file = false;
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    const char *dir = NULL;
+    if (!seen_file && strcmp(a, "-I") == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "toit: -I needs a directory\n");
+        return -1;
+      }
+      dir = argv[++i];
+    } else if (!seen_file && strncmp(a, "-I", 2) == 0) {
+      dir = a + 2;
+    } else if (!seen_file && strncmp(a, "--lib=", 6) == 0) {
+      dir = a + 6;
+    }
+    if (dir) {
+      if (lib_dir_count == 63) {
+        fprintf(stderr, "toit: too many library roots\n");
+        return -1;
+      }
+      lib_dirs[lib_dir_count++] = dir;
+      continue;
+    }
+    if (stop_at_file && a[0] != '-') seen_file = true;
+    if (strcmp(a, "--") == 0 && stop_at_file) seen_file = true;
+    argv[out++] = argv[i];
+  }
+  argv[out] = NULL;
+  return out;
+}
+
+static void env_lib_dirs(void) {
+  const char *env = getenv("TOIT_LIB_PATH");
+  if (env && *env) {
+    /* Colon-separated, after the command line's roots. */
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s", env);
+    for (char *tok = strtok(buf, ":"); tok && lib_dir_count < 63; tok = strtok(NULL, ":"))
+      if (*tok) lib_dirs[lib_dir_count++] = tok;
+  }
+}
+
 static bool compile_file(const char *path, bool strip, cmp_result *res) {
   cmp_options co = {0};
+  co.lib_dirs = lib_dirs;
+  co.lib_dir_count = lib_dir_count;
   co.path = path;
   co.strip = strip;
   return cmp_compile(&co, res);
@@ -275,6 +325,7 @@ static int cmd_compile(int argc, char **argv) {
 }
 
 static int cmd_run(int argc, char **argv) {
+  if (run_is_container_mode(argc, argv)) return run_containers(argc, argv);
   run_args ra;
   int r = parse_run_args(argc, argv, usage_run, &ra);
   if (r >= 0) return r;
@@ -379,6 +430,12 @@ int main(int argc, char **argv) {
     printf("toit %s (image format %d)\n", TOIT_VERSION, IMG_VERSION);
     return EXIT_OK;
   }
+  if (strcmp(cmd, "execute") == 0 || strcmp(cmd, "compile") == 0 || strcmp(cmd, "disasm") == 0) {
+    int n = take_lib_dirs(argc, argv, strcmp(cmd, "execute") == 0);
+    if (n < 0) return EXIT_USAGE;
+    argc = n;
+  }
+  env_lib_dirs();
   if (strcmp(cmd, "execute") == 0) return cmd_execute(argc, argv);
   if (strcmp(cmd, "compile") == 0) return cmd_compile(argc, argv);
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);

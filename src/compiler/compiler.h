@@ -14,6 +14,8 @@ typedef struct {
   bool strip;              /* leave the debug section out */
   FILE *diagnostics;       /* errors and warnings (stderr when NULL) */
   int max_errors;          /* 0 = default */
+  const char *const *lib_dirs; /* library roots for `import a.b` (-I), searched in order */
+  int lib_dir_count;
 } cmp_options;
 
 typedef struct {

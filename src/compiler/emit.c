@@ -68,6 +68,9 @@ struct fn {
   ast_node *assign_ok;    /* the one plain assignment whose value may be used here */
   ast_node *block_ok;     /* the one block variable that may be loaded here (call, pass on) */
   bool dead;
+  bool temp_result;       /* the binary operation being emitted feeds another + - * / % */
+  int last_op_pos;        /* where the last instruction starts (peepholes) */
+  int last_target;        /* the last position a branch or handler lands on */
   src_loc cur;
   meth *lines_owner;
 };
@@ -82,6 +85,7 @@ static void set_height(fn *f, int h) {
 static void mark_line(fn *f) {
   meth *m = f->m;
   uint32_t bci = (uint32_t)f->code->size;
+  f->last_op_pos = (int)bci;
   if (m->line_count && m->lines[m->line_count - 1].bci == bci) {
     m->lines[m->line_count - 1].line = f->cur.line;
     m->lines[m->line_count - 1].col = f->cur.col;
@@ -135,6 +139,13 @@ static int here(fn *f) {
   return (int)f->code->size;
 }
 
+/* here(), noted as a branch target: no peephole may merge the instructions
+ * on both sides of it. */
+static int target_here(fn *f) {
+  f->last_target = here(f);
+  return f->last_target;
+}
+
 /* Forward branch: returns the instruction position, or -1 when dead. */
 typedef struct {
   int pos;
@@ -153,7 +164,7 @@ static jump branch(fn *f, int opcode, int delta) {
 
 static void bind(fn *f, jump j) {
   if (j.pos < 0) return;
-  int off = here(f) - j.pos;
+  int off = target_here(f) - j.pos;
   f->code->data[j.pos + 1] = (uint8_t)off;
   f->code->data[j.pos + 2] = (uint8_t)(off >> 8);
   if (f->dead) {
@@ -233,6 +244,22 @@ static void invoke_virtual(fn *f, selector *s) {
   if (f->dead) return;
   prog_use_selector(f->p, s);
   int argc = 1 + s->npos + s->named_count;
+  if (argc == 1 && f->last_target != here(f) && f->last_op_pos < here(f)) {
+    /* `load local n` (or dup) just before: one INVOKE_LOCAL instead. */
+    uint8_t *last = f->code->data + f->last_op_pos;
+    int len = here(f) - f->last_op_pos, n = -1;
+    if (len == 1 && last[0] >= OP_LOAD_LOCAL_0 && last[0] <= OP_LOAD_LOCAL_5) n = last[0] - OP_LOAD_LOCAL_0;
+    else if (len == 1 && last[0] == OP_DUP) n = 0;
+    else if (len == 2 && last[0] == OP_LOAD_LOCAL) n = last[1];
+    if (n >= 0) {
+      f->code->size = (size_t)f->last_op_pos;
+      img_buf_u8(f->code, OP_INVOKE_LOCAL);
+      img_buf_u8(f->code, (uint8_t)n);
+      ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+      img_buf_u16(f->code, (uint16_t)s->id);
+      return; /* the height already counts the loaded receiver */
+    }
+  }
   mark_line(f);
   img_buf_u8(f->code, OP_INVOKE_VIRTUAL);
   img_buf_u8(f->code, (uint8_t)argc);
@@ -543,6 +570,21 @@ static void emit_type_check(fn *f, type_info t) {
   op16(f, OP_AS_CLASS, t.klass->id | (t.nullable ? 0x8000 : 0), 0);
 }
 
+/* A literal whose class already satisfies `t`: no check needed. */
+static bool literal_fits(fn *f, ast_node *v, type_info t) {
+  if (!v || t.kind != TYPE_CLASS) return false;
+  cls *k = t.klass;
+  program *p = f->p;
+  switch (v->kind) {
+    case AST_INT: return k == p->c_int || k == p->c_num;
+    case AST_FLOAT: return k == p->c_float || k == p->c_num;
+    case AST_STRING: case AST_INTERP: return k == p->c_string;
+    case AST_BOOL: return k == p->c_bool;
+    case AST_NULL: return t.nullable;
+    default: return false;
+  }
+}
+
 static void emit_literal_list(fn *f, ast_list *elems, const char *maker) {
   for (int i = 0; i < elems->count; i++) emit_expr(f, elems->items[i], true);
   op16(f, OP_CREATE_ARRAY, elems->count, 1 - elems->count);
@@ -611,14 +653,37 @@ static void emit_operator_immediate(fn *f, const char *o, int opcode, ast_node *
   if (neg) op(f, OP_NOT, 0);
 }
 
-/* [a, b] -> [a op b] */
-static void emit_operator(fn *f, const char *o) {
+/* + - * /: the operators whose float results may be temporaries. */
+static bool is_arith_op(const char *o) {
+  return o && (strcmp(o, "+") == 0 || strcmp(o, "-") == 0 || strcmp(o, "*") == 0 || strcmp(o, "/") == 0 ||
+               strcmp(o, "%") == 0);
+}
+
+/* [a, b] -> [a op b]; `temp`: the result is an operand of the next + - * / %
+ * and nothing else (INVOKE_*_TEMP, see opcodes.h). */
+static void emit_operator_temp(fn *f, const char *o, bool temp) {
   bool neg = strcmp(o, "!=") == 0;
   if (neg) o = "==";
   int opc = binary_opcode(o);
+  if (temp && is_arith_op(o)) opc = OP_INVOKE_ADD_TEMP + (opc - OP_INVOKE_ADD);
   prog_use_selector(f->p, sel(f, o, 1));
   op(f, opc, -1);
   if (neg) op(f, OP_NOT, 0);
+}
+
+static void emit_operator(fn *f, const char *o) {
+  emit_operator_temp(f, o, false);
+}
+
+/* An operand of `op`. When op is + - * / % (the full form, not the small-
+ * literal one) and the operand is such an operation too, its result is used
+ * exactly once, right here: it is emitted as a temporary. */
+static void emit_operand(fn *f, ast_node *x, const char *op) {
+  if (is_arith_op(op) && x && x->kind == AST_BINARY && is_arith_op(x->binary.op) &&
+      immediate_opcode(x->binary.op, x->binary.right) < 0)
+    f->temp_result = true;
+  emit_expr(f, x, true);
+  f->temp_result = false;
 }
 
 static void emit_binary(fn *f, ast_node *n, bool want) {
@@ -635,15 +700,18 @@ static void emit_binary(fn *f, ast_node *n, bool want) {
     if (!want) pop_n(f, 1);
     return;
   }
-  emit_expr(f, n->binary.left, true);
+  bool temp = f->temp_result;
+  f->temp_result = false;
   int imm = immediate_opcode(o, n->binary.right);
   if (imm >= 0) {
+    emit_expr(f, n->binary.left, true);
     at(f, n->loc);
     emit_operator_immediate(f, o, imm, n->binary.right);
   } else {
-    emit_expr(f, n->binary.right, true);
+    emit_operand(f, n->binary.left, o);
+    emit_operand(f, n->binary.right, o);
     at(f, n->loc);
-    emit_operator(f, o);
+    emit_operator_temp(f, o, temp);
   }
   if (!want) pop_n(f, 1);
 }
@@ -779,7 +847,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   bool forever = !cond || is_true_literal(cond);
   jump to_cond = forever ? (jump){-1, 0} : branch(f, OP_BRANCH, 0);
   if (!forever) f->dead = false, f->height = L.height;
-  int top = here(f);
+  int top = target_here(f);
   f->loop = &L;
   assign_state before = save_assigned(f);
   emit_body(f, body, false);
@@ -792,7 +860,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   }
   if (L.nl_continues.count) {
     if (f->dead) f->dead = false, f->height = L.height;
-    patch_nl(&L.nl_continues, here(f));
+    patch_nl(&L.nl_continues, target_here(f));
   }
   if (fresh && !f->dead) {
     /* A loop variable shared with lambdas: each iteration gets its own box,
@@ -817,7 +885,7 @@ static void emit_loop(fn *f, ast_node *cond, ast_node *update, ast_node *body, b
   }
   if (L.nl_breaks.count) {
     if (f->dead) f->dead = false, f->height = L.height;
-    patch_nl(&L.nl_breaks, here(f));
+    patch_nl(&L.nl_breaks, target_here(f));
   }
   if (want) op(f, OP_LOAD_NULL, 1);
 }
@@ -948,7 +1016,7 @@ static void emit_return(fn *f, ast_node *n) {
   if (v) {
     check_static_type(f, v, home->m->ret);
     emit_expr(f, v, true);
-    if (home->m->ret.kind == TYPE_NONE) {
+    if (home->m->ret.kind == TYPE_NONE || literal_fits(f, v, home->m->ret)) {
       /* `return expr` in a `-> none` function is a warning only. */
     } else {
       emit_type_check(f, home->m->ret);
@@ -1655,7 +1723,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
                          ? strmap_get(&f->u->prefixes, recv->ident.name)
                          : NULL;
     if (mod) {
-      entity *e = strmap_get(&mod->names, name);
+      entity *e = prog_module_member(f->p, mod, name);
       if (!e) {
         emit_error(f, t->dot.name_loc, "Module '%s' has no member '%s'", recv->ident.name, name);
         if (want) op(f, OP_LOAD_NULL, 1);
@@ -1777,7 +1845,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         if (imm >= 0) {
           emit_operator_immediate(f, bop, imm, n->assign.value);
         } else {
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           at(f, n->loc);
           emit_operator(f, bop);
         }
@@ -1803,7 +1871,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         if (compound) {
           op(f, OP_DUP, 1);
           op8(f, OP_LOAD_FIELD, fi, 0);
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           at(f, n->loc);
           emit_operator(f, bop);
         } else {
@@ -1821,7 +1889,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         if (compound) {
           op(f, OP_DUP, 1);
           invoke_virtual(f, sel(f, name, 0));
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           emit_operator(f, bop);
         } else {
           emit_expr(f, n->assign.value, true);
@@ -1846,7 +1914,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
     if (g->final && f->m->global != g) emit_error(f, t->loc, "Can't assign to final global '%s'", name);
     if (compound) {
       emit_global_load(f, g);
-      emit_expr(f, n->assign.value, true);
+      emit_operand(f, n->assign.value, bop);
       at(f, n->loc);
       emit_operator(f, bop);
     } else {
@@ -1872,7 +1940,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         }
         if (compound) {
           emit_global_load(f, g);
-          emit_expr(f, n->assign.value, true);
+          emit_operand(f, n->assign.value, bop);
           emit_operator(f, bop);
         } else {
           emit_expr(f, n->assign.value, true);
@@ -1891,7 +1959,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
     if (compound) {
       op(f, OP_DUP, 1);
       invoke_virtual(f, sel(f, name, 0));
-      emit_expr(f, n->assign.value, true);
+      emit_operand(f, n->assign.value, bop);
       at(f, n->loc);
       emit_operator(f, bop);
     } else {
@@ -1919,7 +1987,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
       load_local_at(f, f->height - 1);
       prog_use_selector(f->p, sel(f, "[]", 1));
       op(f, OP_INVOKE_INDEX, -1);
-      emit_expr(f, n->assign.value, true);
+      emit_operand(f, n->assign.value, bop);
       at(f, n->loc);
       emit_operator(f, bop);
     } else {
@@ -2283,7 +2351,7 @@ static void emit_try(fn *f, ast_node *n, bool want) {
   if (!f->dead) op(f, OP_UNLINK, 0);
   /* The handler: reached by falling through (reason normal) or by unwinding. */
   if (link.pos >= 0) {
-    int off = here(f) - link.pos;
+    int off = target_here(f) - link.pos;
     f->code->data[link.pos + 1] = (uint8_t)off;
     f->code->data[link.pos + 2] = (uint8_t)(off >> 8);
     f->dead = false;

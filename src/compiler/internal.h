@@ -44,7 +44,8 @@ struct unit_info {
   bool trusted;     /* core library and library modules: may use __prim__ */
   int debug_file;   /* index in the image's file table */
   strmap prefixes;  /* import prefix -> unit_info* */
-  strmap shown;     /* names imported with `show` -> entity* */
+  strmap shown;     /* names imported with `show` -> entity* (unit_info* until resolved) */
+  int shown_state;  /* 0 unresolved, 1 resolving, 2 resolved */
   ptr_vec unprefixed; /* units whose names are visible here (relative imports, show *) */
 };
 
@@ -167,6 +168,8 @@ struct program {
   strmap selectors;
   ptr_vec selector_list;
   strmap modules;            /* module key (library name or file path) -> unit_info* */
+  const char *const *lib_dirs;
+  int lib_dir_count;
   /* Well-known classes. */
   cls *c_object, *c_null, *c_bool, *c_num, *c_int, *c_smi, *c_largeint, *c_float, *c_string,
       *c_array, *c_bytearray, *c_list, *c_lambda, *c_box, *c_stack, *c_task, *c_absent,
@@ -191,6 +194,8 @@ void prog_use_selector(program *p, selector *s);
 void prog_instantiate(program *p, cls *c);
 void prog_enqueue(program *p, meth *m);
 entity *prog_lookup_top(program *p, unit_info *u, const char *name);
+/* A name as another module sees it in m: m's own, or one m `export`s. */
+entity *prog_module_member(program *p, unit_info *m, const char *name);
 cls *prog_find_class(program *p, unit_info *u, const char *name);
 meth *prog_find_member(cls *c, const char *name, int npos, const char **named, int named_count,
                        bool want_setter);

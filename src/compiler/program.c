@@ -205,11 +205,41 @@ entity *prog_lookup_top(program *p, unit_info *u, const char *name) {
   if (e) return e;
   for (int i = 0; i < u->unprefixed.count; i++) {
     unit_info *m = u->unprefixed.items[i];
-    e = strmap_get(&m->names, name);
+    e = prog_module_member(p, m, name);
     if (e) return e;
   }
   if (u != p->core) return strmap_get(&p->core->names, name);
   return NULL;
+}
+
+static void resolve_shown(program *p, unit_info *u);
+
+/* Names a module re-exports come from its own imports (not the core
+ * library's); `depth` stops cycles of exports. */
+static entity *exported(program *p, unit_info *m, const char *name, int depth) {
+  entity *e = strmap_get(&m->names, name);
+  if (e || depth > 8) return e;
+  ast_list *exports = &m->ast->unit.exports;
+  bool listed = false;
+  for (int i = 0; i < exports->count && !listed; i++) {
+    ast_node *ex = exports->items[i];
+    if (ex->export_.all) listed = true;
+    for (int k = 0; k < ex->export_.count && !listed; k++)
+      if (strcmp(ex->export_.names[k], name) == 0) listed = true;
+  }
+  if (!listed) return NULL;
+  if (m->shown_state == 0) resolve_shown(p, m);
+  e = m->shown_state == 2 ? strmap_get(&m->shown, name) : NULL;
+  if (e) return e;
+  for (int i = 0; i < m->unprefixed.count; i++) {
+    e = exported(p, m->unprefixed.items[i], name, depth + 1);
+    if (e) return e;
+  }
+  return NULL;
+}
+
+entity *prog_module_member(program *p, unit_info *m, const char *name) {
+  return exported(p, m, name, 0);
 }
 
 cls *prog_find_class(program *p, unit_info *u, const char *name) {
@@ -1128,14 +1158,41 @@ static void load_imports(program *p, unit_info *u, ptr_vec *owned) {
     const char *last = im->import.segments[im->import.segment_count - 1];
     unit_info *m = NULL;
     if (im->import.dots == 0) {
-      const char *key = arena_printf(p->a, "lib:%s", last);
+      /* The VM's library modules, then a/b/c.toit or a/b/c/c.toit under
+       * each library root (-I), dashes and underscores alike. */
+      char dotted[1024];
+      int at = 0;
+      for (int k = 0; k < im->import.segment_count && at < 1000; k++)
+        at += snprintf(dotted + at, sizeof dotted - (size_t)at, "%s%s", k ? "." : "", im->import.segments[k]);
+      const char *key = arena_printf(p->a, "lib:%s", dotted);
       m = strmap_get(&p->modules, key);
-      if (!m) {
-        for (int k = 0; k < cmp_library_module_count; k++) {
-          if (strcmp(cmp_library_modules[k].name, last) != 0 || im->import.segment_count != 1) continue;
-          m = add_unit(p, arena_printf(p->a, "<%s>", last), cmp_library_modules[k].text,
-                       cmp_library_modules[k].size, false);
-          m->trusted = true;
+      for (int k = 0; !m && im->import.segment_count == 1 && k < cmp_library_module_count; k++) {
+        if (strcmp(cmp_library_modules[k].name, last) != 0) continue;
+        m = add_unit(p, arena_printf(p->a, "<%s>", last), cmp_library_modules[k].text,
+                     cmp_library_modules[k].size, false);
+        m->trusted = true;
+        strmap_put(p->a, &p->modules, key, m);
+        load_imports(p, m, owned);
+      }
+      for (int r = 0; !m && r < p->lib_dir_count; r++) {
+        for (int form = 0; form < 4 && !m; form++) {
+          /* form bit 0: a/b/c/c.toit; bit 1: '_' for '-' in the names. */
+          char path[4096];
+          int n = snprintf(path, sizeof path, "%s", p->lib_dirs[r]);
+          for (int k = 0; k < im->import.segment_count && n < 3800; k++)
+            n += snprintf(path + n, sizeof path - (size_t)n, "/%s", im->import.segments[k]);
+          if (form & 1) n += snprintf(path + n, sizeof path - (size_t)n, "/%s", last);
+          snprintf(path + n, sizeof path - (size_t)n, ".toit");
+          if (form & 2) {
+            size_t root = strlen(p->lib_dirs[r]);
+            for (char *c = path + root; *c; c++)
+              if (*c == '-') *c = '_';
+          }
+          size_t size;
+          char *text = read_file(path, &size);
+          if (!text) continue;
+          ptr_vec_push(p->a, owned, text);
+          m = add_unit(p, arena_strdup(p->a, path), text, size, false);
           strmap_put(p->a, &p->modules, key, m);
           load_imports(p, m, owned);
         }
@@ -1152,9 +1209,18 @@ static void load_imports(program *p, unit_info *u, ptr_vec *owned) {
       for (int k = 0; k < im->import.segment_count && at < 4000; k++)
         at += snprintf(path + at, sizeof path - (size_t)at, "%s%s", k ? "/" : "", im->import.segments[k]);
       snprintf(path + at, sizeof path - (size_t)at, ".toit");
-      const char *key = arena_strdup(p->a, path);
-      m = strmap_get(&p->modules, key);
-      if (!m) {
+      /* File names may spell dashes as underscores. */
+      size_t names_at = dirlen;
+      for (int form = 0; form < 2 && !m; form++) {
+        if (form == 1) {
+          bool changed = false;
+          for (char *c = path + names_at; *c; c++)
+            if (*c == '-') *c = '_', changed = true;
+          if (!changed) break;
+        }
+        const char *key = arena_strdup(p->a, path);
+        m = strmap_get(&p->modules, key);
+        if (m) break;
         size_t size;
         char *text = read_file(path, &size);
         if (text) {
@@ -1166,7 +1232,10 @@ static void load_imports(program *p, unit_info *u, ptr_vec *owned) {
       }
     }
     if (!m) {
-      diag_error(p->d, im->loc, "Cannot find module '%s'", last);
+      if (im->import.dots == 0 && p->lib_dir_count == 0 && im->import.segment_count > 1)
+        diag_error(p->d, im->loc, "Cannot find module '%s' (no library root given: use -I DIR)", last);
+      else
+        diag_error(p->d, im->loc, "Cannot find module '%s'", last);
       continue;
     }
     if (im->import.show_all) {
@@ -1186,10 +1255,12 @@ static void load_imports(program *p, unit_info *u, ptr_vec *owned) {
 
 /* `show` names were recorded with their unit: replace by the entity. */
 static void resolve_shown(program *p, unit_info *u) {
+  if (u->shown_state != 0) return;
+  u->shown_state = 1;
   for (int i = 0; i < u->shown.cap; i++) {
     if (!u->shown.keys[i]) continue;
     unit_info *m = u->shown.values[i];
-    entity *e = strmap_get(&m->names, u->shown.keys[i]);
+    entity *e = prog_module_member(p, m, u->shown.keys[i]);
     if (!e) {
       diag_error(p->d, (src_loc){(int16_t)u->file->id, 1, 1, 0, 1}, "Module has no name '%s' to show",
                  u->shown.keys[i]);
@@ -1199,6 +1270,7 @@ static void resolve_shown(program *p, unit_info *u) {
   /* Remove names that did not resolve. */
   for (int i = 0; i < u->shown.cap; i++)
     if (u->shown.keys[i] && !u->shown.values[i]) u->shown.values[i] = NULL;
+  u->shown_state = 2;
 }
 
 static cls *core_class(program *p, const char *name) {
@@ -1220,6 +1292,8 @@ bool cmp_compile(const cmp_options *opt, cmp_result *out) {
   p->d = &d;
   p->w = img_writer_new();
   p->strip = opt->strip;
+  p->lib_dirs = opt->lib_dirs;
+  p->lib_dir_count = opt->lib_dir_count;
   memset(&members_by_name, 0, sizeof members_by_name);
   char *owned = NULL;
   ptr_vec owned_texts = {0}; /* imported files' texts (before any goto done) */

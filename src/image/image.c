@@ -136,7 +136,12 @@ static size_t image_object_size(const img_image *img, const uint8_t *o, size_t a
       if (c->fields != 0) return 0;
       size = 8;
       break;
-    case LAYOUT_FLOAT: case LAYOUT_LARGEINT: size = 16; break;
+    case LAYOUT_FLOAT: case LAYOUT_LARGEINT:
+      /* The pad word must be 0: a float whose pad is set is a temporary the
+       * interpreter may overwrite (interp.c), and image objects are read-only. */
+      if (avail < 16 || img_rd32(o + 4) != 0) return 0;
+      size = 16;
+      break;
     case LAYOUT_STRING: {
       uint32_t n = img_rd32(o + 4);
       if (n > avail - 8 - 1 || o[8 + n] != 0) return 0;
@@ -238,7 +243,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_SMI_0: case OP_LOAD_SMI_1: case OP_LOAD_SMI: case OP_LOAD_SMI16: case OP_LOAD_SMI32:
     case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
-    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI:
+    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL:
       *push = 1;
       return true;
     case OP_INVOKE_EQ_SMI: case OP_INVOKE_LT_SMI: case OP_INVOKE_LE_SMI: case OP_INVOKE_GT_SMI:
@@ -258,6 +263,8 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_INVOKE_ADD: case OP_INVOKE_SUB: case OP_INVOKE_MUL: case OP_INVOKE_DIV:
     case OP_INVOKE_MOD: case OP_INVOKE_BIT_AND: case OP_INVOKE_BIT_OR: case OP_INVOKE_BIT_XOR:
     case OP_INVOKE_SHL: case OP_INVOKE_SHR: case OP_INVOKE_USHR: case OP_INVOKE_INDEX:
+    case OP_INVOKE_ADD_TEMP: case OP_INVOKE_SUB_TEMP: case OP_INVOKE_MUL_TEMP: case OP_INVOKE_DIV_TEMP:
+    case OP_INVOKE_MOD_TEMP:
       *pop = 2;
       *push = 1;
       return true;
@@ -322,7 +329,7 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
     case OPF_METHOD:
       if (img_rd16(ip + 1) >= img->method_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad method at %u", index, pc);
       break;
-    case OPF_VIRTUAL:
+    case OPF_VIRTUAL: case OPF_LOCAL_VIRTUAL:
       if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       break;
@@ -402,7 +409,7 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
     uint8_t op = ip[0];
     int fmt = toit_opcode_format[op];
     uint32_t ilen = (uint32_t)opf_length(fmt);
-    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM) {
+    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL) {
       uint8_t n = ip[1];
       /* Slot h is this frame's marker: never readable or writable. */
       if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))
@@ -470,6 +477,19 @@ static img_status check_code(vctx *v) {
     if (e > img->method_count) return fail(v, IMG_ERR_DISPATCH, "dispatch entry %u is out of range", i);
     if (e && img_rd16(img_method(img, e - 1u) + 4) == 0xffff)
       return fail(v, IMG_ERR_DISPATCH, "dispatch entry %u names a static method", i);
+    /* A field accessor runs inline at the call without checking the
+     * receiver's class: the one class that can hit this entry must be an
+     * instance class with that field. */
+    const uint8_t *m = e ? img_method(img, e - 1u) : NULL;
+    if (m && (m[1] == IMG_METHOD_GETTER || m[1] == IMG_METHOD_SETTER)) {
+      uint16_t sel = img_rd16(m + 4), len = img_rd16(m + 6);
+      if (len < 4) return fail(v, IMG_ERR_METHOD, "accessor method %u is truncated", e - 1u);
+      uint8_t f = m[m[1] == IMG_METHOD_GETTER ? 10 : 11];
+      uint32_t c = i - sel;
+      if (i >= sel && c < img->class_count &&
+          (img_class_at(img, c)->layout != LAYOUT_INSTANCE || f >= img_rd16((const uint8_t *)&img_class_at(img, c)->fields)))
+        return fail(v, IMG_ERR_DISPATCH, "dispatch entry %u gives class %u an accessor of a field it lacks", i, c);
+    }
   }
   for (int i = 0; i < IMG_SELECTOR_ROOT_COUNT; i++) {
     if (img->selectors[i] != 0xffff && (uint32_t)img->selectors[i] + img->class_count > img->dispatch_count)

@@ -36,6 +36,7 @@ enum {
   OPF_OUTER,    /* one byte: distance from the block slot down to the variable */
   OPF_N,        /* two bytes: a count */
   OPF_NLBRANCH, /* one byte: block slot distance; four bytes: absolute CODE offset */
+  OPF_LOCAL_VIRTUAL, /* one byte: stack slot; two bytes: selector offset */
   OPF_COUNT
 };
 
@@ -127,7 +128,17 @@ enum {
   X(CREATE_LAMBDA, OPF_LAMBDA, "create lambda")                                  \
   X(INVOKE_LAMBDA, OPF_U8, "invoke lambda")                                      \
   X(LOAD_GLOBAL_LAZY, OPF_GLOBAL, "load global lazy")                            \
-  X(HALT, OPF_NONE, "halt")
+  X(HALT, OPF_NONE, "halt")                                                      \
+  /* `a op b` whose result is an operand of another + - * / % (the compiler  \
+   * knows it is used once): a float result is marked as a temporary, which \
+   * that next operation may overwrite instead of allocating (interp.c). */  \
+  X(INVOKE_ADD_TEMP, OPF_NONE, "invoke + (temporary)")                           \
+  X(INVOKE_SUB_TEMP, OPF_NONE, "invoke - (temporary)")                           \
+  X(INVOKE_MUL_TEMP, OPF_NONE, "invoke * (temporary)")                           \
+  X(INVOKE_DIV_TEMP, OPF_NONE, "invoke / (temporary)")                           \
+  X(INVOKE_MOD_TEMP, OPF_NONE, "invoke % (temporary)")                          \
+  /* `load local n; invoke virtual s (1 arg)` in one: x.name on a local. */    \
+  X(INVOKE_LOCAL, OPF_LOCAL_VIRTUAL, "invoke virtual on local")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,
@@ -146,7 +157,7 @@ static inline int opf_length(int fmt) {
     case OPF_VIRTUAL: case OPF_PRIM: case OPF_LAMBDA: return 4;
     case OPF_NLBRANCH: return 6;
     case OPF_SMI32: return 5;
-    case OPF_LOCAL_IMM: return 4;
+    case OPF_LOCAL_IMM: case OPF_LOCAL_VIRTUAL: return 4;
     default: return 0;
   }
 }

@@ -8,9 +8,24 @@
 #define MIN_NEXT_GC (32u * 1024)
 #define MARK_STACK_CAP 512
 
-static vm_page *page_new(uint32_t area, int large) {
-  vm_page *p = malloc(sizeof(vm_page) + area);
+void vm_pool_init(vm_pool *pool, size_t capacity) {
+  memset(pool, 0, sizeof *pool);
+  pool->capacity = capacity;
+}
+
+void vm_pool_free(vm_pool *pool) {
+  free(pool->mark_stack);
+  pool->mark_stack = NULL;
+  pool->mark_cap = 0;
+}
+
+static vm_page *page_new(vm_pool *pool, uint32_t area, int large) {
+  size_t bytes = sizeof(vm_page) + area;
+  if (pool->used + bytes > pool->capacity) return NULL;
+  vm_page *p = malloc(bytes);
   if (!p) return NULL;
+  pool->used += bytes;
+  if (pool->used > pool->peak) pool->peak = pool->used;
   p->next = NULL;
   p->size = area;
   p->used = 0;
@@ -22,9 +37,15 @@ static size_t page_cost(const vm_page *p) {
   return sizeof(vm_page) + p->size;
 }
 
-void vm_heap_init(vm_heap *h, const void *img, size_t limit) {
+static void page_free(vm_pool *pool, vm_page *p) {
+  pool->used -= page_cost(p);
+  free(p);
+}
+
+void vm_heap_init(vm_heap *h, const void *img, size_t limit, vm_pool *pool) {
   memset(h, 0, sizeof *h);
   h->img = img;
+  h->pool = pool;
   const img_image *im = img;
   if (im) {
     h->img_lo = im->base;
@@ -32,20 +53,18 @@ void vm_heap_init(vm_heap *h, const void *img, size_t limit) {
   }
   h->limit = limit;
   h->next_gc = MIN_NEXT_GC;
-  h->mark_cap = MARK_STACK_CAP;
-  h->mark_stack = malloc(sizeof(obj_header *) * MARK_STACK_CAP);
 }
 
 void vm_heap_free(vm_heap *h) {
   vm_page *p = h->pages;
   while (p) {
     vm_page *n = p->next;
-    free(p);
+    page_free(h->pool, p);
     p = n;
   }
-  free(h->mark_stack);
   h->pages = NULL;
-  h->mark_stack = NULL;
+  h->bump_top = h->bump_end = NULL;
+  h->committed = 0;
 }
 
 size_t vm_object_size(const vm_heap *h, const obj_header *o) {
@@ -67,6 +86,13 @@ size_t vm_object_size(const vm_heap *h, const obj_header *o) {
   }
   if (size < sizeof(obj_free)) size = sizeof(obj_free);
   return WORD_ALIGN(size);
+}
+
+/* The size from the header when it is there (every heap object but huge
+ * ones and gaps), without a call. */
+static inline size_t object_size(const vm_heap *h, const obj_header *o) {
+  uint32_t words = o->hdr >> HDR_SIZE_SHIFT;
+  return words ? words * sizeof(value) : vm_object_size(h, o);
 }
 
 static int bucket_of(size_t size) {
@@ -131,46 +157,72 @@ static void *take_from_free(vm_heap *h, size_t size) {
   return NULL;
 }
 
-static void *bump(vm_heap *h, size_t size) {
-  vm_page *p = h->bump_page;
-  if (!p || p->used + size > p->size) return NULL;
-  void *r = p->data + p->used;
-  p->used += (uint32_t)size;
+/* Turns what is left of the bump region into a free gap (so that the page
+ * stays parseable) and empties the region. */
+static void seal_bump(vm_heap *h) {
+  if (h->bump_top && h->bump_top < h->bump_end) free_push(h, h->bump_top, (size_t)(h->bump_end - h->bump_top));
+  h->bump_top = h->bump_end = NULL;
+}
+
+/* The test modes must see every allocation, so they never bump. */
+static int may_bump(const vm_heap *h) {
+  return !h->stress && h->fail_countdown <= 0;
+}
+
+static void set_bump(vm_heap *h, uint8_t *at, size_t size) {
+  seal_bump(h);
+  h->bump_top = at;
+  h->bump_end = at + size;
+}
+
+/* Bump-allocates *size bytes; with 4-byte words a 4-byte tail (too small
+ * for a gap header) is given to the object. */
+static void *bump(vm_heap *h, size_t *size) {
+  size_t avail = (size_t)(h->bump_end - h->bump_top);
+  if (!h->bump_top || avail < *size) return NULL;
+  if (avail - *size < sizeof(obj_free)) *size = avail;
+  void *r = h->bump_top;
+  h->bump_top += *size;
   return r;
 }
 
 static int add_page(vm_heap *h, size_t size) {
   int large = size > VM_PAGE_SIZE - sizeof(vm_page);
   uint32_t area = large ? (uint32_t)size : (uint32_t)(VM_PAGE_SIZE - sizeof(vm_page));
+  if (!h->pages && size <= VM_FIRST_PAGE_SIZE - sizeof(vm_page))
+    area = (uint32_t)(VM_FIRST_PAGE_SIZE - sizeof(vm_page));
   if (h->committed + sizeof(vm_page) + area > h->limit) return 0;
-  vm_page *p = page_new(area, large);
+  vm_page *p = page_new(h->pool, area, large);
   if (!p) return 0;
   p->next = h->pages;
   h->pages = p;
   h->committed += page_cost(p);
   if (h->committed > h->peak_committed) h->peak_committed = h->committed;
   if (!large) {
-    /* Close the old bump page's tail as a gap so pages stay parseable. */
-    vm_page *old = h->bump_page;
-    if (old && old->used < old->size) {
-      free_push(h, old->data + old->used, old->size - old->used);
-      old->used = old->size;
-    }
-    h->bump_page = p;
+    p->used = p->size; /* the whole area is the bump region or a gap */
+    if (may_bump(h)) set_bump(h, p->data, p->size);
+    else free_push(h, p->data, p->size);
   }
   return 1;
 }
 
-static void *try_alloc(vm_heap *h, size_t size) {
-  if (size > VM_PAGE_SIZE - sizeof(vm_page)) {
-    if (!add_page(h, size)) return NULL;
+static void *try_alloc(vm_heap *h, size_t *size) {
+  if (*size > VM_PAGE_SIZE - sizeof(vm_page)) {
+    if (!add_page(h, *size)) return NULL;
     vm_page *p = h->pages;
-    p->used = (uint32_t)size;
+    p->used = (uint32_t)*size;
     return p->data;
   }
   void *r = bump(h, size);
-  if (!r) r = take_from_free(h, size);
-  return r;
+  if (r) return r;
+  /* A big gap becomes the new bump region; otherwise take a gap that fits. */
+  obj_free *big = h->free[VM_FREE_BUCKETS - 1];
+  if (big && may_bump(h) && big->size >= *size) {
+    h->free[VM_FREE_BUCKETS - 1] = *free_next(big);
+    set_bump(h, (uint8_t *)big, big->size);
+    return bump(h, size);
+  }
+  return take_from_free(h, *size);
 }
 
 void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
@@ -178,12 +230,12 @@ void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
   if (h->fail_countdown > 0 && --h->fail_countdown == 0) return NULL;
   if (h->stress) vm_heap_collect(h);
   else if (h->allocated + size > h->next_gc) vm_heap_collect(h);
-  void *r = try_alloc(h, size);
-  if (!r && size <= VM_PAGE_SIZE - sizeof(vm_page) && add_page(h, size)) r = try_alloc(h, size);
+  void *r = try_alloc(h, &size);
+  if (!r && size <= VM_PAGE_SIZE - sizeof(vm_page) && add_page(h, size)) r = try_alloc(h, &size);
   if (!r) {
     vm_heap_collect(h);
-    r = try_alloc(h, size);
-    if (!r && size <= VM_PAGE_SIZE - sizeof(vm_page) && add_page(h, size)) r = try_alloc(h, size);
+    r = try_alloc(h, &size);
+    if (!r && size <= VM_PAGE_SIZE - sizeof(vm_page) && add_page(h, size)) r = try_alloc(h, &size);
     if (!r) return NULL;
   }
   h->allocated += size;
@@ -200,8 +252,8 @@ static void mark_value(vm_heap *h, value v) {
   obj_header *o = as_obj(v);
   if (o->hdr & HDR_MARK) return;
   o->hdr |= HDR_MARK;
-  if (h->mark_top < h->mark_cap) {
-    h->mark_stack[h->mark_top++] = o;
+  if (h->mark_top < h->pool->mark_cap) {
+    h->pool->mark_stack[h->mark_top++] = o;
   } else {
     o->hdr |= HDR_GREY;
     h->mark_overflow = 1;
@@ -236,7 +288,7 @@ static void scan_object(vm_heap *h, obj_header *o) {
 
 static void drain(vm_heap *h) {
   for (;;) {
-    while (h->mark_top > 0) scan_object(h, h->mark_stack[--h->mark_top]);
+    while (h->mark_top > 0) scan_object(h, h->pool->mark_stack[--h->mark_top]);
     if (!h->mark_overflow) return;
     /* The mark stack overflowed: rescan the heap for grey objects. */
     h->mark_overflow = 0;
@@ -248,7 +300,7 @@ static void drain(vm_heap *h) {
         if (o->hdr & HDR_GREY) {
           o->hdr &= ~HDR_GREY;
           scan_object(h, o);
-          while (h->mark_top > 0) scan_object(h, h->mark_stack[--h->mark_top]);
+          while (h->mark_top > 0) scan_object(h, h->pool->mark_stack[--h->mark_top]);
         }
         at += size;
       }
@@ -269,7 +321,7 @@ static void sweep(vm_heap *h) {
     size_t page_live = 0;
     while (at < end) {
       obj_header *o = (obj_header *)at;
-      size_t size = vm_object_size(h, o);
+      size_t size = object_size(h, o);
       if (obj_class(o) != FREE_CLASS_ID && (o->hdr & HDR_MARK)) {
         o->hdr &= ~(HDR_MARK | HDR_GREY);
         page_live += size;
@@ -282,19 +334,13 @@ static void sweep(vm_heap *h) {
       }
       at += size;
     }
-    if (page_live == 0 && p != h->bump_page) {
+    if (page_live == 0) {
       *link = p->next;
       h->committed -= page_cost(p);
-      free(p);
+      page_free(h->pool, p);
       continue;
     }
-    if (gap) {
-      if (p == h->bump_page) {
-        p->used = (uint32_t)(gap - p->data); /* give the tail back to bump */
-      } else {
-        free_push(h, gap, (size_t)(end - gap));
-      }
-    }
+    if (gap) free_push(h, gap, (size_t)(end - gap));
     live += page_live;
     link = &p->next;
   }
@@ -303,7 +349,15 @@ static void sweep(vm_heap *h) {
 
 void vm_heap_collect(vm_heap *h) {
   h->gc_count++;
+  seal_bump(h); /* pages must parse; the sweep rebuilds the free lists anyway */
   h->mark_top = 0;
+  vm_pool *pool = h->pool;
+  if (!pool->mark_stack) {
+    /* Shared by every heap of the pool; without it marking still works,
+     * through the overflow rescan, only slower. */
+    pool->mark_stack = malloc(sizeof(obj_header *) * MARK_STACK_CAP);
+    if (pool->mark_stack) pool->mark_cap = MARK_STACK_CAP;
+  }
   h->mark_overflow = 0;
   if (h->scan_roots) h->scan_roots(h, h->roots_ctx, visit_root);
   drain(h);

@@ -14,6 +14,7 @@
 #include "vm/object.h"
 
 #define VM_PAGE_SIZE 4096u
+#define VM_FIRST_PAGE_SIZE 1024u
 #define VM_FREE_BUCKETS 32 /* exact-size lists for small sizes, last is "larger" */
 
 typedef struct vm_page vm_page;
@@ -28,6 +29,21 @@ struct vm_page {
 
 typedef struct vm_heap vm_heap;
 
+/* The page pool all heaps of a VM draw from: a byte budget shared by every
+ * process (on a device, the RAM left for applications), and the one mark
+ * stack (the VM collects one heap at a time). On the host pages come from
+ * malloc; the pool only accounts for them. */
+typedef struct vm_pool {
+  size_t capacity;         /* bytes all heaps together may hold */
+  size_t used;
+  size_t peak;
+  obj_header **mark_stack; /* allocated at the first collection */
+  int mark_cap;
+} vm_pool;
+
+void vm_pool_init(vm_pool *pool, size_t capacity);
+void vm_pool_free(vm_pool *pool);
+
 /* Called by the collector to visit every root slot. */
 typedef void (*vm_root_visitor)(vm_heap *h, value *slot);
 typedef void (*vm_root_scanner)(vm_heap *h, void *ctx, vm_root_visitor visit);
@@ -40,20 +56,23 @@ typedef struct {
 struct vm_heap {
   vm_page *pages;
   obj_free *free[VM_FREE_BUCKETS];
-  vm_page *bump_page;
+  /* The bump region: a free range inside some page (a fresh page, or a gap
+   * left by the last sweep). Pages are always "used" to their end; the
+   * region is sealed into a free gap before the heap is parsed. */
+  uint8_t *bump_top, *bump_end;
   size_t limit;            /* max bytes of pages */
   size_t committed;        /* bytes of pages in use */
   size_t allocated;        /* bytes handed out since the last collection */
   size_t live;             /* bytes live after the last collection */
   size_t next_gc;          /* collect when allocated reaches this */
   const void *img;         /* const img_image * */
+  vm_pool *pool;
   const uint8_t *img_lo, *img_hi;
   const uint8_t *static_lo, *static_hi; /* VM-owned static objects */
   vm_root_scanner scan_roots;
   void *roots_ctx;
-  /* Marking. */
-  obj_header **mark_stack;
-  int mark_top, mark_cap;
+  /* Marking (the stack itself is the pool's). */
+  int mark_top;
   int mark_overflow;
   /* Test modes. */
   int stress;              /* collect before every allocation */
@@ -63,7 +82,9 @@ struct vm_heap {
   size_t peak_committed;
 };
 
-void vm_heap_init(vm_heap *h, const void *img, size_t limit);
+/* The heap's pages come from `pool`; `limit` caps this heap alone. The
+ * first page is small (VM_FIRST_PAGE_SIZE) so a tiny process stays tiny. */
+void vm_heap_init(vm_heap *h, const void *img, size_t limit, vm_pool *pool);
 void vm_heap_free(vm_heap *h);
 
 /* Allocates `size` bytes (header included) for an object of class `cls`,
@@ -71,14 +92,21 @@ void vm_heap_free(vm_heap *h);
  * the heap's limit is reached (the caller throws OUT_OF_MEMORY). */
 void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size);
 
-/* The common case inline: bump allocation in the current page. */
+/* Room for `size` more bytes in the bump region, without leaving a tail too
+ * small for a gap header (possible only with 4-byte words). The stress and
+ * failing-allocator modes keep the region empty, so they always take the
+ * slow path. */
+static inline int vm_heap_bump_fits(const vm_heap *h, size_t size) {
+  size_t avail = (size_t)(h->bump_end - h->bump_top);
+  return size <= avail && (sizeof(value) == 8 || avail - size != 4) && h->allocated + size <= h->next_gc;
+}
+
+/* The common case inline: bump allocation. */
 static inline void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
   size = WORD_ALIGN(size < sizeof(obj_free) ? sizeof(obj_free) : size);
-  vm_page *bp = h->bump_page;
-  if (bp && bp->used + size <= bp->size && h->allocated + size <= h->next_gc && !h->stress &&
-      h->fail_countdown <= 0) {
-    void *r = bp->data + bp->used;
-    bp->used += (uint32_t)size;
+  if (vm_heap_bump_fits(h, size)) {
+    void *r = h->bump_top;
+    h->bump_top += size;
     h->allocated += size;
     memset(r, 0, size);
     uint32_t words = (uint32_t)(size / sizeof(value));
@@ -86,6 +114,23 @@ static inline void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
     return r;
   }
   return vm_heap_alloc_slow(h, cls, size);
+}
+
+/* A float, the most frequent short-lived object: no memset. */
+static inline obj_float *vm_heap_alloc_float(vm_heap *h, uint32_t cls, double d) {
+  obj_float *f;
+  if (vm_heap_bump_fits(h, sizeof(obj_float))) {
+    f = (obj_float *)h->bump_top;
+    h->bump_top += sizeof(obj_float);
+    h->allocated += sizeof(obj_float);
+    f->hdr = cls | ((uint32_t)(sizeof(obj_float) / sizeof(value)) << HDR_SIZE_SHIFT);
+    f->pad = 0;
+  } else {
+    f = vm_heap_alloc_slow(h, cls, sizeof(obj_float));
+    if (!f) return NULL;
+  }
+  memcpy(&f->value, &d, sizeof d);
+  return f;
 }
 void vm_heap_collect(vm_heap *h);
 

@@ -51,6 +51,16 @@ static inline bool float_operands(value a, value b, uint16_t fcls, double *x, do
   return false;
 }
 
+/* The backing array of a List and its element count (bounded by the array). */
+static inline obj_array *list_array(const value *fields, uint16_t array_cls, uintptr_t *n) {
+  value a = fields[0], size = fields[1];
+  if (!is_obj(a) || obj_class(as_obj(a)) != array_cls || !is_smi(size)) return NULL;
+  obj_array *arr = (obj_array *)as_obj(a);
+  *n = (uintptr_t)smi_value(size);
+  if (*n > arr->length) *n = arr->length;
+  return arr;
+}
+
 uint32_t vm_class_of(const vm_process *p, value v) {
   return class_of(p, v);
 }
@@ -86,6 +96,24 @@ vm_status vm_interpret(vm_process *p) {
   const value false_v = obj_value(objects + img->objects[IMG_FALSE_OBJ]);
   const value absent_v = obj_value(objects + img->objects[IMG_ABSENT_OBJ]);
   const uint16_t float_cls = img->class_ids[IMG_CLASS_FLOAT];
+  const uint16_t smi_cls = img->class_ids[IMG_CLASS_SMI];
+  const uint16_t object_cls = img->class_ids[IMG_CLASS_OBJECT];
+  const uint16_t array_cls = img->class_ids[IMG_CLASS_ARRAY];
+  /* The core List: array_ and size_ are its first fields (vm.c makes lists
+   * the same way); `list[i]` in bounds is done inline. */
+  const uint16_t list_cls = img->class_ids[IMG_CLASS_LIST];
+  const bool list_inline = img_class_at(img, list_cls)->layout == LAYOUT_INSTANCE &&
+                           img_class_at(img, list_cls)->fields >= 2;
+#define LIST_ARRAY(v, n)                                                         \
+  (is_obj(v) && obj_class(as_obj(v)) == list_cls && list_inline                  \
+       ? list_array(((obj_instance *)as_obj(v))->fields, array_cls, &(n))        \
+       : NULL)
+  /* The image never changes: section bases once, not through img each time. */
+  const uint8_t *methods = img_section_ptr(img, IMG_SEC_METHODS);
+  const uint8_t *classes = img_section_ptr(img, IMG_SEC_CLASSES);
+#define IMETHOD(i) (code + img_rd32(methods + 4 * (i)))
+#define ICLASS(id) ((const img_class *)(classes + 12 * (id)))
+#define CLASS_OF(v) (is_smi(v) ? smi_cls : is_obj(v) ? obj_class(as_obj(v)) : object_cls)
 
   obj_stack *stk = (obj_stack *)as_obj(p->stack);
   value *base = stk->slots;
@@ -218,7 +246,7 @@ dispatch:
     /* Run the initializer; it ends with a STORE_GLOBAL that marks the global
      * ready, and returns the value. On a throw the state goes back to 0. */
     p->global_state[g] = 1;
-    METHOD_ENTER(img_method(img, init), bcp + 3);
+    METHOD_ENTER(IMETHOD(init), bcp + 3);
     CHECK_BUDGET();
     DISPATCH();
   }
@@ -231,8 +259,8 @@ dispatch:
   CASE(LOAD_FIELD) {
     value r = sp[0];
     uint8_t f = U8(1);
-    if (!is_obj(r) || f >= img_class_at(img, obj_class(as_obj(r)))->fields ||
-        img_class_at(img, obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+    if (!is_obj(r) || f >= ICLASS(obj_class(as_obj(r)))->fields ||
+        ICLASS(obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
       THROW_STR("LOOKUP_FAILED");
     sp[0] = ((obj_instance *)as_obj(r))->fields[f];
     NEXT(2);
@@ -242,8 +270,8 @@ dispatch:
     value r = sp[-1];
     uint8_t f = U8(1);
     if (!is_obj(r) || !vm_heap_contains(&p->heap, r) ||
-        f >= img_class_at(img, obj_class(as_obj(r)))->fields ||
-        img_class_at(img, obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+        f >= ICLASS(obj_class(as_obj(r)))->fields ||
+        ICLASS(obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
       THROW_STR("LOOKUP_FAILED");
     ((obj_instance *)as_obj(r))->fields[f] = sp[0];
     sp[-1] = sp[0];
@@ -282,7 +310,7 @@ dispatch:
   }
   CASE(ALLOCATE) {
     uint16_t cls = U16(1);
-    const img_class *c = img_class_at(img, cls);
+    const img_class *c = ICLASS(cls);
     SAVE();
     obj_instance *o = vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * c->fields);
     if (!o) goto out_of_memory;
@@ -291,7 +319,7 @@ dispatch:
     NEXT(3);
   }
   CASE(INVOKE_STATIC) {
-    const uint8_t *m = img_method(img, U16(1));
+    const uint8_t *m = IMETHOD(U16(1));
     METHOD_ENTER(m, bcp + 3);
     CHECK_BUDGET();
     DISPATCH();
@@ -300,24 +328,47 @@ dispatch:
     uint8_t argc = U8(1);
     uint16_t offset = U16(2);
     value r = sp[1 - (int)argc];
-    uint32_t cls = class_of(p, r);
+    uint32_t cls = CLASS_OF(r);
     uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
     const uint8_t *m;
-    if (entry == 0 || img_rd16((m = img_method(img, entry - 1u)) + 4) != offset || m[0] != argc)
+    if (entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset || m[0] != argc)
       goto lookup_failed;
     if (m[1] >= IMG_METHOD_GETTER) {
       /* A field accessor: done here, without a frame. */
-      uint8_t f = m[m[1] == IMG_METHOD_GETTER ? 10 : 11];
-      if (!is_obj(r) || f >= img_class_at(img, cls)->fields || img_class_at(img, cls)->layout != LAYOUT_INSTANCE)
-        goto lookup_failed;
+      /* The validator proved that class `cls` is an instance class with
+       * that field (check_code); a block reference has class Object. */
+      if (!is_obj(r)) goto lookup_failed;
       if (m[1] == IMG_METHOD_GETTER) {
-        sp[0] = ((obj_instance *)as_obj(r))->fields[f];
-      } else {
-        if (!vm_heap_contains(&p->heap, r)) goto lookup_failed;
-        ((obj_instance *)as_obj(r))->fields[f] = sp[0];
-        sp[-1] = sp[0];
-        sp--;
+        sp[0] = ((obj_instance *)as_obj(r))->fields[m[10]];
+        NEXT(4);
       }
+      if (!vm_heap_contains(&p->heap, r)) goto lookup_failed;
+      ((obj_instance *)as_obj(r))->fields[m[11]] = sp[0];
+      sp[-1] = sp[0];
+      sp--;
+      /* `o.f = v` as a statement: the value is dropped right away. */
+      if (bcp[4] == OP_POP_1) {
+        sp--;
+        NEXT(5);
+      }
+      NEXT(4);
+    }
+    METHOD_ENTER(m, bcp + 4);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
+  CASE(INVOKE_LOCAL) {
+    /* [..] -> [.., local.sel]: a call with the receiver as the only argument. */
+    value r = sp[-(int)U8(1)];
+    uint16_t offset = U16(2);
+    uint32_t cls = CLASS_OF(r);
+    uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
+    const uint8_t *m;
+    PUSH(r);
+    if (entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset || m[0] != 1) goto lookup_failed;
+    if (m[1] == IMG_METHOD_GETTER) {
+      if (!is_obj(r)) goto lookup_failed; /* see INVOKE_VIRTUAL */
+      sp[0] = ((obj_instance *)as_obj(r))->fields[m[10]];
       NEXT(4);
     }
     METHOD_ENTER(m, bcp + 4);
@@ -331,7 +382,7 @@ dispatch:
     if (!is_block_ref(b) || base + slot >= sp || !is_smi(base[slot])) THROW_STR("LOOKUP_FAILED");
     intptr_t mi = smi_value(base[slot]);
     if (mi < 0 || (uintptr_t)mi >= img->method_count) THROW_STR("LOOKUP_FAILED");
-    const uint8_t *m = img_method(img, (uint32_t)mi);
+    const uint8_t *m = IMETHOD((uint32_t)mi);
     if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
     if (argc < m[0]) {
       SAVE();
@@ -354,16 +405,36 @@ dispatch:
       fexpr;                                                                     \
     }                                                                            \
   } while (0)
-#define FLOAT_RESULT(d)                                                          \
+/* A float result: overwrites an operand that is a temporary (a float whose
+ * pad word is set: made by an INVOKE_*_TEMP for exactly this operation, see
+ * opcodes.h, so nothing else refers to it), else allocates. `temp` marks the
+ * result as a temporary in turn. Image floats always have pad 0. */
+#define IS_TEMP(v) (!is_smi(v) && ((obj_float *)as_obj(v))->pad != 0)
+#define FLOAT_RESULT(d, temp)                                                    \
   do {                                                                           \
     double d_ = (d);                                                             \
-    SAVE();                                                                      \
-    obj_float *f_ = vm_heap_alloc(&p->heap, float_cls, sizeof(obj_float));       \
-    if (!f_) goto out_of_memory;                                                 \
+    obj_float *f_;                                                               \
+    if (IS_TEMP(a)) {                                                            \
+      f_ = (obj_float *)as_obj(a);                                               \
+    } else if (IS_TEMP(b)) {                                                     \
+      f_ = (obj_float *)as_obj(b);                                               \
+    } else {                                                                     \
+      SAVE();                                                                    \
+      f_ = vm_heap_alloc_float(&p->heap, float_cls, d_);                         \
+      if (!f_) goto out_of_memory;                                               \
+    }                                                                            \
+    f_->pad = (temp);                                                            \
     memcpy(&f_->value, &d_, sizeof d_);                                          \
     sp--;                                                                        \
     sp[0] = obj_value(f_);                                                       \
     NEXT(1);                                                                     \
+  } while (0)
+/* A temporary that reaches Toit code (an operator method) is an ordinary
+ * float from then on. */
+#define UNTEMP(v)                                                                \
+  do {                                                                           \
+    if (is_obj(v) && obj_class(as_obj(v)) == float_cls && ((obj_float *)as_obj(v))->pad) \
+      ((obj_float *)as_obj(v))->pad = 0;                                         \
   } while (0)
 #define FLOAT_CMP(c)                                                             \
   do {                                                                           \
@@ -384,11 +455,47 @@ dispatch:
     fpath;                                                                       \
     {                                                                            \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
-      uint32_t cls_ = class_of(p, a);                                            \
+      uint32_t cls_ = CLASS_OF(a);                                            \
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
       const uint8_t *m_;                                                         \
       if (offset_ == 0xffff || entry_ == 0 ||                                    \
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) \
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) \
+        goto lookup_failed;                                                      \
+      METHOD_ENTER(m_, bcp + 1);                                                 \
+      CHECK_BUDGET();                                                            \
+      DISPATCH();                                                                \
+    }                                                                            \
+  }
+
+/* list[i] in bounds on the core List. */
+#define LIST_AT()                                                                \
+  do {                                                                           \
+    uintptr_t n_;                                                                \
+    obj_array *arr_ = LIST_ARRAY(a, n_);                                         \
+    if (arr_ && is_smi(b) && (uintptr_t)smi_value(b) < n_) {                     \
+      sp--;                                                                      \
+      sp[0] = arr_->elems[smi_value(b)];                                         \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  } while (0)
+
+/* + - * / %: floats inline, temporaries reused (FLOAT_RESULT). */
+#define ARITH_BINARY(name, sel, temp, fexpr, ...)                                \
+  CASE(name) {                                                                   \
+    value a = sp[-1], b = sp[0];                                                 \
+    if (((a | b) & 1) == 0) {                                                    \
+      __VA_ARGS__;                                                               \
+    }                                                                            \
+    FLOAT_BINARY(FLOAT_RESULT(fexpr, temp));                                     \
+    UNTEMP(a);                                                                   \
+    UNTEMP(b);                                                                   \
+    {                                                                            \
+      uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
+      uint32_t cls_ = CLASS_OF(a);                                               \
+      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
+      const uint8_t *m_;                                                         \
+      if (offset_ == 0xffff || entry_ == 0 ||                                    \
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2)    \
         goto lookup_failed;                                                      \
       METHOD_ENTER(m_, bcp + 1);                                                 \
       CHECK_BUDGET();                                                            \
@@ -438,11 +545,11 @@ dispatch:
     FLOAT_BINARY(FLOAT_CMP(x == y));
     {
       uint16_t offset_ = img->selectors[IMG_SEL_EQ];
-      uint32_t cls_ = class_of(p, a);
+      uint32_t cls_ = CLASS_OF(a);
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));
       const uint8_t *m_;
       if (offset_ == 0xffff || entry_ == 0 ||
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2)
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2)
         goto lookup_failed;
       METHOD_ENTER(m_, bcp + 1);
       CHECK_BUDGET();
@@ -453,38 +560,53 @@ dispatch:
   SMI_BINARY(INVOKE_LE, LE, FLOAT_BINARY(FLOAT_CMP(x <= y)), CMP_RESULT((intptr_t)a <= (intptr_t)b))
   SMI_BINARY(INVOKE_GT, GT, FLOAT_BINARY(FLOAT_CMP(x > y)), CMP_RESULT((intptr_t)a > (intptr_t)b))
   SMI_BINARY(INVOKE_GE, GE, FLOAT_BINARY(FLOAT_CMP(x >= y)), CMP_RESULT((intptr_t)a >= (intptr_t)b))
-  SMI_BINARY(INVOKE_ADD, ADD, FLOAT_BINARY(FLOAT_RESULT(x + y)), {
-    intptr_t r;
-    if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {
-      sp--;
-      sp[0] = (value)r;
-      NEXT(1);
-    }
-  })
-  SMI_BINARY(INVOKE_SUB, SUB, FLOAT_BINARY(FLOAT_RESULT(x - y)), {
-    intptr_t r;
-    if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {
-      sp--;
-      sp[0] = (value)r;
-      NEXT(1);
-    }
-  })
-  SMI_BINARY(INVOKE_MUL, MUL, FLOAT_BINARY(FLOAT_RESULT(x * y)), {
-    intptr_t r;
-    if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {
-      sp--;
-      sp[0] = (value)r;
-      NEXT(1);
-    }
-  })
-  SMI_BINARY(INVOKE_DIV, DIV, FLOAT_BINARY(FLOAT_RESULT(x / y)), {
-    intptr_t x = smi_value(a), y = smi_value(b);
-    if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);
-  })
-  SMI_BINARY(INVOKE_MOD, MOD, FLOAT_BINARY(FLOAT_RESULT(fmod(x, y))), {
-    intptr_t x = smi_value(a), y = smi_value(b);
-    if (y != 0 && y != -1) ARITH_RESULT(x % y);
-  })
+#define ADD_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t r;                                                                  \
+    if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
+      sp--;                                                                      \
+      sp[0] = (value)r;                                                          \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  }
+#define SUB_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t r;                                                                  \
+    if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
+      sp--;                                                                      \
+      sp[0] = (value)r;                                                          \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  }
+#define MUL_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t r;                                                                  \
+    if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {            \
+      sp--;                                                                      \
+      sp[0] = (value)r;                                                          \
+      NEXT(1);                                                                   \
+    }                                                                            \
+  }
+#define DIV_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t x = smi_value(a), y = smi_value(b);                                 \
+    if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);               \
+  }
+#define MOD_SMI_BODY                                                             \
+  {                                                                              \
+    intptr_t x = smi_value(a), y = smi_value(b);                                 \
+    if (y != 0 && y != -1) ARITH_RESULT(x % y);                                  \
+  }
+  ARITH_BINARY(INVOKE_ADD, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_BINARY(INVOKE_SUB, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_BINARY(INVOKE_MUL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_BINARY(INVOKE_DIV, DIV, 0, x / y, DIV_SMI_BODY)
+  ARITH_BINARY(INVOKE_MOD, MOD, 0, fmod(x, y), MOD_SMI_BODY)
+  ARITH_BINARY(INVOKE_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_BINARY(INVOKE_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_BINARY(INVOKE_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
+  ARITH_BINARY(INVOKE_DIV_TEMP, DIV, 1, x / y, DIV_SMI_BODY)
+  ARITH_BINARY(INVOKE_MOD_TEMP, MOD, 1, fmod(x, y), MOD_SMI_BODY)
   SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })
@@ -503,7 +625,8 @@ dispatch:
     intptr_t x = smi_value(a), n = smi_value(b);
     if (x >= 0 && n >= 0) ARITH_RESULT(n >= (intptr_t)SMI_BITS ? 0 : x >> n);
   })
-  SMI_BINARY(INVOKE_INDEX, INDEX, NO_FLOAT, (void)0)
+  SMI_BINARY(INVOKE_INDEX, INDEX, LIST_AT(), (void)0)
+
 
 /* `x OP k` with a small-int literal k: one instruction on the fast path;
  * the slow path pushes k and dispatches like the plain operator. */
@@ -518,11 +641,11 @@ dispatch:
     {                                                                            \
       PUSH(make_smi(k));                                                         \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
-      uint32_t cls_ = class_of(p, a);                                            \
+      uint32_t cls_ = CLASS_OF(a);                                            \
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
       const uint8_t *m_;                                                         \
       if (offset_ == 0xffff || entry_ == 0 ||                                    \
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) { \
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) { \
         sp--;                                                                    \
         goto lookup_failed;                                                      \
       }                                                                          \
@@ -577,11 +700,11 @@ dispatch:
     PUSH(make_smi(k));
     {
       uint16_t offset_ = img->selectors[IMG_SEL_ADD];
-      uint32_t cls_ = class_of(p, a);
+      uint32_t cls_ = CLASS_OF(a);
       uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));
       const uint8_t *m_;
       if (offset_ == 0xffff || entry_ == 0 ||
-          img_rd16((m_ = img_method(img, entry_ - 1u)) + 4) != offset_ || m_[0] != 2) {
+          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) {
         sp--;
         goto lookup_failed;
       }
@@ -592,11 +715,22 @@ dispatch:
   }
   CASE(INVOKE_INDEX_SET) {
     value a = sp[-2];
+    {
+      /* list[i] = v in bounds on the core List: [list, i, v] -> [v]. */
+      uintptr_t n_;
+      obj_array *arr_ = LIST_ARRAY(a, n_);
+      if (arr_ && is_smi(sp[-1]) && (uintptr_t)smi_value(sp[-1]) < n_) {
+        arr_->elems[smi_value(sp[-1])] = sp[0];
+        sp[-2] = sp[0];
+        sp -= 2;
+        NEXT(1);
+      }
+    }
     uint16_t offset = img->selectors[IMG_SEL_INDEX_SET];
-    uint32_t cls = class_of(p, a);
+    uint32_t cls = CLASS_OF(a);
     uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
     const uint8_t *m;
-    if (offset == 0xffff || entry == 0 || img_rd16((m = img_method(img, entry - 1u)) + 4) != offset ||
+    if (offset == 0xffff || entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset ||
         m[0] != 3)
       goto lookup_failed;
     METHOD_ENTER(m, bcp + 1);
@@ -617,9 +751,9 @@ dispatch:
   }
   CASE(IS_CLASS) {
     uint16_t cls = U16(1);
-    uint32_t c = class_of(p, sp[0]);
+    uint32_t c = CLASS_OF(sp[0]);
     if (is_special(sp[0])) c = 0xffff;
-    const img_class *k = img_class_at(img, cls);
+    const img_class *k = ICLASS(cls);
     sp[0] = (c >= cls && c < k->end) ? true_v : false_v;
     NEXT(3);
   }
@@ -627,9 +761,9 @@ dispatch:
     uint16_t cls = U16(1);
     if ((cls & 0x8000) && sp[0] == null_v) NEXT(3);
     cls &= 0x7fff;
-    uint32_t c = class_of(p, sp[0]);
+    uint32_t c = CLASS_OF(sp[0]);
     if (is_special(sp[0])) c = 0xffff;
-    const img_class *k = img_class_at(img, cls);
+    const img_class *k = ICLASS(cls);
     if (!(c >= cls && c < k->end)) {
       SAVE();
       vm_throw_as_check(p, sp[0], img_name(img, img_rd32((const uint8_t *)&k->name)));
@@ -640,16 +774,16 @@ dispatch:
   }
   CASE(IS_INTERFACE) {
     uint16_t offset = U16(2);
-    uint32_t cls = class_of(p, sp[0]);
+    uint32_t cls = CLASS_OF(sp[0]);
     uint16_t entry = is_special(sp[0]) ? 0 : img_rd16(dispatch + 2 * (cls + offset));
-    sp[0] = (entry != 0 && img_rd16(img_method(img, entry - 1u) + 4) == offset) ? true_v : false_v;
+    sp[0] = (entry != 0 && img_rd16(IMETHOD(entry - 1u) + 4) == offset) ? true_v : false_v;
     NEXT(4);
   }
   CASE(AS_INTERFACE) {
     uint16_t offset = U16(2);
-    uint32_t cls = class_of(p, sp[0]);
+    uint32_t cls = CLASS_OF(sp[0]);
     uint16_t entry = is_special(sp[0]) ? 0 : img_rd16(dispatch + 2 * (cls + offset));
-    if (!(entry != 0 && img_rd16(img_method(img, entry - 1u) + 4) == offset)) {
+    if (!(entry != 0 && img_rd16(IMETHOD(entry - 1u) + 4) == offset)) {
       SAVE();
       vm_throw_as_check(p, sp[0], img_selector_name(img, offset));
       exc = p->pending;
@@ -685,9 +819,29 @@ dispatch:
   CASE(PRIMITIVE) {
     uint16_t index = U16(1);
     uint8_t argc = U8(3);
+    vm_primitive_fn prim = p->prims[index];
+    /* The core library's List and Map index their arrays through these. */
+    if (prim == vm_prim_array_at && argc == 2) {
+      value av = sp[-1], iv = sp[0];
+      if (is_obj(av) && obj_class(as_obj(av)) == array_cls && is_smi(iv) &&
+          (uintptr_t)smi_value(iv) < ((obj_array *)as_obj(av))->length) {
+        sp[-1] = ((obj_array *)as_obj(av))->elems[smi_value(iv)];
+        sp--;
+        NEXT(4);
+      }
+    } else if (prim == vm_prim_array_at_put && argc == 3) {
+      value av = sp[-2], iv = sp[-1];
+      if (is_obj(av) && obj_class(as_obj(av)) == array_cls && is_smi(iv) &&
+          (uintptr_t)smi_value(iv) < ((obj_array *)as_obj(av))->length) {
+        ((obj_array *)as_obj(av))->elems[smi_value(iv)] = sp[0];
+        sp[-2] = sp[0];
+        sp -= 2;
+        NEXT(4);
+      }
+    }
     value *args = sp - argc + 1;
     SAVE();
-    value r = p->prims[index](p, args);
+    value r = prim(p, args);
     if (p->stack != obj_value(stk)) RELOAD_STACK();
     if (r == VM_FAILED) {
       if (p->exit_code >= 0) {
@@ -851,12 +1005,12 @@ dispatch:
     SAVE();
     p->handles[p->handle_count++] = captures;
     uint16_t cls = img->class_ids[IMG_CLASS_LAMBDA];
-    obj_instance *l = img_class_at(img, cls)->fields >= 2
-                          ? vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * img_class_at(img, cls)->fields)
+    obj_instance *l = ICLASS(cls)->fields >= 2
+                          ? vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * ICLASS(cls)->fields)
                           : NULL;
     captures = p->handles[--p->handle_count];
     if (!l) goto out_of_memory;
-    for (uint32_t i = 0; i < img_class_at(img, cls)->fields; i++) l->fields[i] = null_v;
+    for (uint32_t i = 0; i < ICLASS(cls)->fields; i++) l->fields[i] = null_v;
     l->fields[0] = make_smi(mi);
     l->fields[1] = captures;
     PUSH(obj_value(l));
@@ -871,7 +1025,7 @@ dispatch:
     obj_instance *l = (obj_instance *)as_obj(lv);
     value mv = l->fields[0], cv = l->fields[1];
     if (!is_smi(mv) || smi_value(mv) < 0 || (uintptr_t)smi_value(mv) >= img->method_count) THROW_STR("LOOKUP_FAILED");
-    const uint8_t *m = img_method(img, (uint32_t)smi_value(mv));
+    const uint8_t *m = IMETHOD((uint32_t)smi_value(mv));
     uint32_t ncap = 0;
     if (cv != null_v) {
       if (!is_obj(cv) || obj_class(as_obj(cv)) != img->class_ids[IMG_CLASS_ARRAY]) THROW_STR("LOOKUP_FAILED");

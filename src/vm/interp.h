@@ -7,6 +7,10 @@
 
 vm_status vm_interpret(vm_process *p);
 
+/* Primitives the interpreter runs inline when a PRIMITIVE names them. */
+value vm_prim_array_at(vm_process *p, value *args);
+value vm_prim_array_at_put(vm_process *p, value *args);
+
 bool vm_identical(const vm_process *p, value a, value b);
 /* Concatenates n strings; VM_FAILED (exception pending) if one is not a
  * string or memory runs out. */

@@ -8,6 +8,7 @@
 
 #include "vm/errors.h"
 #include "vm/interp.h"
+#include "vm/message.h"
 #include "vm/numfmt.h"
 #include "vm/utf8.h"
 #include "vm/vm.h"
@@ -602,14 +603,14 @@ static value prim_array_size(vm_process *p, value *args) {
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   return make_smi(a->length);
 }
-static value prim_array_at(vm_process *p, value *args) {
+value vm_prim_array_at(vm_process *p, value *args) {
   obj_array *a = array_arg(p, args[0]);
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   ARG_INT(1, i);
   if (i < 0 || i >= (int64_t)a->length) return vm_throw_error(p, VM_ERR_OUT_OF_BOUNDS);
   return a->elems[i];
 }
-static value prim_array_at_put(vm_process *p, value *args) {
+value vm_prim_array_at_put(vm_process *p, value *args) {
   obj_array *a = array_arg(p, args[0]);
   if (!a) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   ARG_INT(1, i);
@@ -693,36 +694,86 @@ static uint32_t string_hash(const obj_bytes *s) {
   return h & 0x3fffffff;
 }
 
+/* The hash of an int or string key, mixed like hash-of_ in the core library;
+ * false for other keys. */
+static bool map_key_hash(vm_process *p, value key, uint64_t *h, int64_t *ik, bool *is_string) {
+  *is_string = vm_is_string(p, key);
+  if (*is_string) {
+    *h = string_hash((obj_bytes *)as_obj(key));
+  } else if (vm_is_int(p, key, ik)) {
+    *h = (uint64_t)*ik;
+  } else {
+    return false;
+  }
+  *h = (*h * 0x9e3779b97f4a7c15ull) >> 32;
+  return true;
+}
+
+/* Returns the entry position of the key, -1 if absent (table full), -2 for
+ * key types the Toit code handles, or -3 - slot if absent, where slot is the
+ * free index slot that ends the probe (where the key would be inserted). */
 static value prim_map_find(vm_process *p, value *args) {
   obj_array *index = array_arg(p, args[0]);
   obj_array *keys = array_arg(p, args[1]);
   value key = args[2], tomb = args[3];
   if (!index || !keys) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
-  int64_t ik;
-  bool is_string = vm_is_string(p, key);
-  bool is_int = !is_string && vm_is_int(p, key, &ik);
-  if (!is_string && !is_int) return make_smi(-2);
+  int64_t ik = 0;
+  bool is_string;
+  uint64_t h;
+  if (!map_key_hash(p, key, &h, &ik, &is_string)) return make_smi(-2);
   uint32_t cap = index->length;
   if (cap == 0 || (cap & (cap - 1))) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
-  uint64_t h = is_string ? string_hash((obj_bytes *)as_obj(key)) : (uint64_t)ik;
-  h = (h * 0x9e3779b97f4a7c15ull) >> 32; /* the same mixing as hash-of_ in the core library */
+  const obj_bytes *ks = is_string ? (const obj_bytes *)as_obj(key) : NULL;
   for (uint32_t probes = 0; probes < cap; probes++) {
     uint32_t slot = (uint32_t)(h & (cap - 1));
     value e = index->elems[slot];
     if (!is_smi(e)) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
     intptr_t pos = smi_value(e);
-    if (pos == 0) return make_smi(-1);
+    if (pos == 0) return make_smi(-3 - (intptr_t)slot);
     if (pos > 0 && (uint32_t)pos <= keys->length) {
       value k = keys->elems[pos - 1];
+      if (k == key) return make_smi(pos - 1);
       if (k != tomb) {
         int64_t jk;
-        if (is_string ? vm_is_string(p, k) && vm_identical(p, k, key) : (vm_is_int(p, k, &jk) && jk == ik))
+        if (is_string) {
+          if (vm_is_string(p, k)) {
+            const obj_bytes *s = (const obj_bytes *)as_obj(k);
+            if (s->size == ks->size && memcmp(s->bytes, ks->bytes, ks->size) == 0) return make_smi(pos - 1);
+          }
+        } else if (vm_is_int(p, k, &jk) && jk == ik) {
           return make_smi(pos - 1);
+        }
       }
     }
     h = (h & (cap - 1)) + 1;
   }
   return make_smi(-1);
+}
+
+/* map.rebuild index keys size tomb: fills the hash index for the first
+ * `size` keys (tombstones skipped). False, with the index half built, when
+ * a key is neither an int nor a string: the Toit code then does it. */
+static value prim_map_rebuild(vm_process *p, value *args) {
+  obj_array *index = array_arg(p, args[0]);
+  obj_array *keys = array_arg(p, args[1]);
+  ARG_INT(2, size);
+  value tomb = args[3];
+  if (!index || !keys) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  uint32_t cap = index->length;
+  if (cap == 0 || (cap & (cap - 1))) return vm_throw_error(p, VM_ERR_INVALID_ARGUMENT);
+  if (size < 0 || size > (int64_t)keys->length || size >= (int64_t)cap) return vm_throw_error(p, VM_ERR_OUT_OF_RANGE);
+  for (uint32_t i = 0; i < cap; i++) index->elems[i] = make_smi(0);
+  for (uint32_t i = 0; i < (uint32_t)size; i++) {
+    value k = keys->elems[i];
+    if (k == tomb) continue;
+    uint64_t h;
+    int64_t ik;
+    bool is_string;
+    if (!map_key_hash(p, k, &h, &ik, &is_string)) return vm_bool(p, false);
+    while (index->elems[h & (cap - 1)] != make_smi(0)) h = (h & (cap - 1)) + 1;
+    index->elems[h & (cap - 1)] = make_smi((intptr_t)i + 1);
+  }
+  return vm_bool(p, true);
 }
 
 /* ---- time and random ---- */
@@ -780,22 +831,109 @@ static value prim_task_spawn(vm_process *p, value *args) {
   if (!is_obj(args[0]) || obj_class(as_obj(args[0])) != p->img->class_ids[IMG_CLASS_LAMBDA])
     return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
   int t = vm_spawn_task(p, args[0], background);
-  if (t < 0) return vm_oom(p);
+  if (t < 0) return p->task_count >= VM_MAX_TASKS ? vm_throw_string(p, "TOO_MANY_TASKS") : vm_oom(p);
   return make_smi(t);
 }
 
 static value prim_task_yield(vm_process *p, value *args) {
   (void)args;
-  p->switch_request = 1;
+  p->switch_request = VM_SWITCH_YIELD;
   return VM_SWITCH;
 }
 
 static value prim_task_sleep(vm_process *p, value *args) {
   ARG_INT(0, ms);
   if (ms <= 0) return vm_null(p);
-  p->switch_request = 2;
+  p->switch_request = VM_SWITCH_SLEEP;
   p->sleep_until = vm_monotonic_us() + (ms > 1000000000 ? 1000000000 : ms) * 1000;
   return VM_SWITCH;
+}
+
+/* `await`: blocks until another task of the process has run. The first wait
+ * of an `await` lets the other waiters re-check (this task may have changed
+ * what they wait for); later ones, after a failed re-check, do not. */
+static value prim_task_await(vm_process *p, value *args) {
+  ARG_BOOL(0, first);
+  p->switch_request = first ? VM_SWITCH_AWAIT : VM_SWITCH_REAWAIT;
+  return VM_SWITCH;
+}
+
+/* The same, waiting on one object: only task.notify on it wakes the task. */
+static value prim_task_await_on(vm_process *p, value *args) {
+  ARG_BOOL(1, first);
+  if (!is_obj(args[0])) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  p->await_obj = args[0];
+  p->switch_request = first ? VM_SWITCH_AWAIT : VM_SWITCH_REAWAIT;
+  return VM_SWITCH;
+}
+
+static value prim_task_notify(vm_process *p, value *args) {
+  if (is_obj(args[0])) vm_notify(p, args[0]);
+  return vm_null(p);
+}
+
+static value prim_task_current(vm_process *p, value *args) {
+  (void)args;
+  return make_smi(p->current | ((p->tasks[p->current].gen & 0x3fff) << 16));
+}
+
+static value prim_task_cancel(vm_process *p, value *args) {
+  ARG_INT(0, id);
+  int t = vm_task_index(p, id);
+  if (t < 0) return vm_null(p); /* finished already */
+  vm_task *task = &p->tasks[t];
+  task->canceled = true;
+  /* A blocked task is woken: its yield point throws CANCELED. */
+  if (t != p->current && task->state != VM_TASK_READY) vm_make_ready(p, t);
+  return vm_null(p);
+}
+
+static value prim_task_is_canceled(vm_process *p, value *args) {
+  ARG_INT(0, id);
+  int t = vm_task_index(p, id);
+  return vm_bool(p, t >= 0 && p->tasks[t].canceled);
+}
+
+static value prim_task_is_done(vm_process *p, value *args) {
+  ARG_INT(0, id);
+  return vm_bool(p, vm_task_index(p, id) < 0);
+}
+
+/* with-timeout: the deadline (monotonic µs, 0 none) of the current task;
+ * task.set-deadline returns the previous one. */
+static value prim_task_deadline(vm_process *p, value *args) {
+  (void)args;
+  return new_int(p, p->tasks[p->current].deadline_us);
+}
+
+static value prim_task_set_deadline(vm_process *p, value *args) {
+  ARG_INT(0, us);
+  vm_task *t = &p->tasks[p->current];
+  int64_t old = t->deadline_us;
+  t->deadline_us = us < 0 ? 0 : us;
+  return new_int(p, old);
+}
+
+/* ---- debug (granted only with the `debug` capability) ---- */
+
+/* Spins in C for ms milliseconds without reaching a preemption check: a
+ * stand-in for a native call that hangs, so tests can show the watchdog. */
+static value prim_debug_spin(vm_process *p, value *args) {
+  ARG_INT(0, ms);
+  int64_t end = vm_monotonic_us() + ms * 1000;
+  while (vm_monotonic_us() < end && !p->interrupt) {
+  }
+  if (p->interrupt) return vm_throw_string(p, "INTERRUPTED");
+  return vm_null(p);
+}
+
+/* Ignores the interrupt request too (a driver stuck in a busy loop). */
+static value prim_debug_hang(vm_process *p, value *args) {
+  ARG_INT(0, ms);
+  int64_t end = vm_monotonic_us() + ms * 1000;
+  while (vm_monotonic_us() < end) {
+  }
+  return vm_null(p);
 }
 
 /* ---- math ---- */
@@ -835,8 +973,8 @@ static value prim_math_binary(vm_process *p, value *args) {
 
 static value prim_core_print(vm_process *p, value *args) {
   ARG_STRING(0, s);
-  fwrite(s->bytes, 1, s->size, p->opt.out);
-  fputc('\n', p->opt.out);
+  vm_write(p, 0, (const char *)s->bytes, s->size);
+  vm_write(p, 0, "\n", 1);
   return vm_null(p);
 }
 static value prim_core_exit(vm_process *p, value *args) {
@@ -997,9 +1135,9 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("bytes.at", prim_bytes_at, 2) X("bytes.at-put", prim_bytes_at_put, 3)        \
   X("bytes.to-string", prim_bytes_to_string, 3)                                  \
   X("array.new", prim_array_new, 1) X("array.size", prim_array_size, 1)          \
-  X("array.at", prim_array_at, 2) X("array.at-put", prim_array_at_put, 3)        \
+  X("array.at", vm_prim_array_at, 2) X("array.at-put", vm_prim_array_at_put, 3)  \
   X("array.grow", prim_array_grow, 2) X("array.sort", prim_array_sort, 2)        \
-  X("map.find", prim_map_find, 4)                                                \
+  X("map.find", prim_map_find, 4) X("map.rebuild", prim_map_rebuild, 4)         \
   X("core.print", prim_core_print, 1) X("core.exit", prim_core_exit, 1)          \
   X("core.format", prim_core_format, 2)                                          \
   X("core.rethrow", prim_core_rethrow, 2)                                        \
@@ -1010,7 +1148,15 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("random.next", prim_random_next, 1) X("random.seed", prim_random_seed, 1)     \
   X("math.unary", prim_math_unary, 2) X("math.binary", prim_math_binary, 3)      \
   X("task.spawn", prim_task_spawn, 2) X("task.yield", prim_task_yield, 0)        \
-  X("task.sleep", prim_task_sleep, 1)                                            \
+  X("task.sleep", prim_task_sleep, 1) X("task.await", prim_task_await, 1)        \
+  X("task.await-on", prim_task_await_on, 2) X("task.notify", prim_task_notify, 1)        \
+  X("task.current", prim_task_current, 0) X("task.cancel", prim_task_cancel, 1)  \
+  X("task.is-canceled", prim_task_is_canceled, 1) X("task.is-done", prim_task_is_done, 1) \
+  X("task.deadline", prim_task_deadline, 0) X("task.set-deadline", prim_task_set_deadline, 1) \
+  X("message.send", vm_prim_message_send, 2) X("message.count", vm_prim_message_count, 0) \
+  X("message.take", vm_prim_message_take, 0) X("message.wait", vm_prim_message_wait, 0) \
+  X("message.self", vm_prim_message_self, 0)                                     \
+  X("debug.spin", prim_debug_spin, 1) X("debug.hang", prim_debug_hang, 1)        \
   X("core.argument-mismatch", prim_core_argument_mismatch, 1)
 
 static const struct {

@@ -830,7 +830,8 @@ class Map:
   find_ key -> int:
     if index_ == null: return -1
     found := __prim__ "map.find" index_ keys_.array_ key TOMBSTONE_
-    if found != -2: return found
+    if found >= 0: return found
+    if found != -2: return -1
     cap := __prim__ "array.size" index_
     h := (hash-of_ key) & (cap - 1)
     while true:
@@ -842,18 +843,22 @@ class Map:
       h = (h + 1) & (cap - 1)
 
   rehash_ cap/int -> none:
+    if count_ != keys_.size:
+      // Drop the tombstones.
+      live-keys := []
+      live-values := []
+      keys_.size.repeat:
+        k := keys_[it]
+        if not identical k TOMBSTONE_:
+          live-keys.add k
+          live-values.add values_[it]
+      keys_ = live-keys
+      values_ = live-values
     index_ = __prim__ "array.new" cap
-    cap.repeat: __prim__ "array.at-put" index_ it 0
-    live-keys := []
-    live-values := []
-    keys_.size.repeat:
-      k := keys_[it]
-      if not identical k TOMBSTONE_:
-        live-keys.add k
-        live-values.add values_[it]
-    keys_ = live-keys
-    values_ = live-values
-    keys_.size.repeat: insert-index_ keys_[it] it
+    // Int and string keys are hashed in C; others here.
+    if not (__prim__ "map.rebuild" index_ keys_.array_ keys_.size TOMBSTONE_):
+      cap.repeat: __prim__ "array.at-put" index_ it 0
+      keys_.size.repeat: insert-index_ keys_[it] it
 
   insert-index_ key position/int -> none:
     cap := __prim__ "array.size" index_
@@ -862,24 +867,34 @@ class Map:
     __prim__ "array.at-put" index_ h (position + 1)
 
   operator [] key:
+    if index_ != null:
+      found := __prim__ "map.find" index_ keys_.array_ key TOMBSTONE_
+      if found >= 0: return __prim__ "array.at" values_.array_ found
     i := find_ key
     if i < 0: throw "key '$key' not found"
     return values_[i]
 
   operator []= key value:
-    i := find_ key
-    if i >= 0:
-      values_[i] = value
-      return value
+    // The index slot where the key goes when it is new, or -1: unknown.
+    slot := -1
+    if index_ != null:
+      found := __prim__ "map.find" index_ keys_.array_ key TOMBSTONE_
+      if found == -2: found = find_ key
+      if found >= 0:
+        __prim__ "array.at-put" values_.array_ found value
+        return value
+      if found <= -3: slot = -3 - found
     if iterating_ > 0: throw "CONCURRENT_MODIFICATION"
     if index_ == null or (keys_.size + 1) * 2 > (__prim__ "array.size" index_):
       // A power of two (probing masks with cap - 1), room for 4x the live keys.
       cap := 8
       while cap < count_ * 4: cap *= 2
       rehash_ cap
+      slot = -1
     keys_.add key
     values_.add value
-    insert-index_ key keys_.size - 1
+    if slot >= 0: __prim__ "array.at-put" index_ slot keys_.size
+    else: insert-index_ key keys_.size - 1
     count_++
     return value
 
@@ -1435,8 +1450,38 @@ unreachable -> none:
   throw "Unreachable"
 
 // Tasks: cooperative green threads of the process (LANGUAGE.md 16).
-task lambda/Lambda --background/bool=false:
-  return __prim__ "task.spawn" lambda background
+task lambda/Lambda --background/bool=false -> Task:
+  return Task.id_ (__prim__ "task.spawn" lambda background)
+
+// A handle on a task. Tasks are compared by identity of the task, not of
+// the handle (`Task.current == t`).
+class Task:
+  id_ /int
+
+  constructor.id_ .id_:
+
+  static current -> Task:
+    return Task.id_ (__prim__ "task.current")
+
+  // Throws "CANCELED" in the task at its next yield point (its finally
+  // blocks run); a task that does not catch it just ends.
+  cancel -> none:
+    __prim__ "task.cancel" id_
+
+  is-canceled -> bool:
+    return __prim__ "task.is-canceled" id_
+
+  is-done -> bool:
+    return __prim__ "task.is-done" id_
+
+  operator == other -> bool:
+    return other is Task and id_ == other.id_
+
+  hash-code -> int:
+    return id_
+
+  stringify -> string:
+    return "Task $(id_ & 0xffff)"
 
 // Lets the other ready tasks run first.
 yield -> none:
@@ -1450,6 +1495,38 @@ sleep --ms/int -> none:
 sleep duration/Duration -> none:
   sleep --ms=duration.in-ms
 
-// `await: condition` in a monitor method: waits (yielding) until it holds.
+// Runs the block; throws "DEADLINE_EXCEEDED" at the first yield point after
+// ms milliseconds. Nested timeouts keep the earliest deadline.
+with-timeout --ms/int [block]:
+  deadline := (__prim__ "time.monotonic-us") + (max ms 0) * 1000
+  old := __prim__ "task.deadline"
+  if old != 0 and old < deadline: deadline = old
+  __prim__ "task.set-deadline" deadline
+  try:
+    return block.call
+  finally:
+    __prim__ "task.set-deadline" old
+
+with-timeout duration/Duration [block]:
+  return with-timeout --ms=duration.in-ms: block.call
+
+// `await: condition` in a monitor method: blocks until the condition holds.
+// The task sleeps until another task of the process has run (only another
+// task can change what it waits for), then checks again.
 await [condition] -> none:
-  while not condition.call: yield
+  if condition.call: return
+  __prim__ "task.await" true
+  while not condition.call:
+    __prim__ "task.await" false
+
+// Waits until the condition holds, checking it again each time another
+// task calls notify_ on obj (the monitor module's wait queues).
+await-on_ obj [condition] -> none:
+  if condition.call: return
+  __prim__ "task.await-on" obj true
+  while not condition.call:
+    __prim__ "task.await-on" obj false
+
+// Wakes the tasks in await-on_ obj.
+notify_ obj -> none:
+  __prim__ "task.notify" obj

@@ -1,5 +1,6 @@
-// The monitor module: Channel, Latch, Mutex, Semaphore, Signal. Waiting
-// tasks yield until they can go on (cooperative scheduling).
+// The monitor module: Channel, Latch, Mutex, Semaphore, Signal. A task that
+// must wait sleeps on the object's wait queue (await-on_) and is woken when
+// another task changes the object (notify_), so waiting costs no CPU.
 
 class Channel:
   capacity_ /int
@@ -7,17 +8,21 @@ class Channel:
   constructor .capacity_=1:
 
   send value -> none:
-    while buffer_.size >= capacity_: yield
+    await-on_ this: buffer_.size < capacity_
     buffer_.add value
+    notify_ this
 
   try-send value -> bool:
     if buffer_.size >= capacity_: return false
     buffer_.add value
+    notify_ this
     return true
 
   receive:
-    while buffer_.is-empty: yield
-    return buffer_.remove --at=0
+    await-on_ this: not buffer_.is-empty
+    value := buffer_.remove --at=0
+    notify_ this
+    return value
 
   receive --blocking/bool:
     if not blocking and buffer_.is-empty: return null
@@ -32,37 +37,43 @@ class Latch:
   set value -> none:
     value_ = value
     has-value_ = true
+    notify_ this
 
   get:
-    while not has-value_: yield
+    await-on_ this: has-value_
     return value_
 
 class Mutex:
   locked_ := false
 
   do [block]:
-    while locked_: yield
+    await-on_ this: not locked_
     locked_ = true
     try:
       return block.call
     finally:
       locked_ = false
+      notify_ this
 
 class Semaphore:
   count_ := 0
   constructor --count/int=0:
     count_ = count
 
-  up -> none: count_++
+  up -> none:
+    count_++
+    notify_ this
 
   down -> none:
-    while count_ == 0: yield
+    await-on_ this: count_ > 0
     count_--
 
 class Signal:
   generation_ := 0
 
-  raise -> none: generation_++
+  raise -> none:
+    generation_++
+    notify_ this
 
   wait [condition] -> none:
-    while not condition.call: yield
+    await-on_ this: condition.call

@@ -1,0 +1,7 @@
+// Throws an error nobody catches, from a task.
+helper:
+  throw "SENSOR_BROKEN"
+
+main:
+  print "throwing"
+  task:: helper

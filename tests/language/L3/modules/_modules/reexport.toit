@@ -1,0 +1,3 @@
+import .geometry show *
+export *
+EXTRA ::= 7

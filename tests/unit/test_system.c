@@ -1,0 +1,202 @@
+/* Unit tests of the container C API (src/vm/system.h): install, start,
+ * stop, remove; bad images and names; the shared pool given back when a
+ * process stops; messages; and the footprint of a minimal container. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/compiler.h"
+#include "vm/system.h"
+
+#include "check.h"
+
+static uint8_t *compile(const char *source, size_t *size) {
+  cmp_options co = {0};
+  co.path = "test.toit";
+  co.source = source;
+  co.source_size = strlen(source);
+  co.strip = true;
+  cmp_result r;
+  if (!cmp_compile(&co, &r)) return NULL;
+  *size = r.size;
+  return r.image;
+}
+
+/* Output lines of all containers, as "name|stream|line\n". */
+static char out[8192];
+static size_t out_len;
+
+static void on_line(void *ctx, const vm_container *c, int stream, const char *line, size_t size) {
+  (void)ctx;
+  int n = snprintf(out + out_len, sizeof out - out_len, "%s|%d|%.*s\n", c->name, stream, (int)size, line);
+  if (n > 0 && (size_t)n < sizeof out - out_len) out_len += (size_t)n;
+}
+
+static int events;
+static void on_event(void *ctx, const vm_container *c, const char *event) {
+  (void)ctx;
+  (void)c;
+  (void)event;
+  events++;
+}
+
+static void init(vm_system *s, size_t pool) {
+  vm_system_init(s, pool);
+  s->line = on_line;
+  s->event = on_event;
+  out_len = 0;
+  out[0] = 0;
+}
+
+static int install(vm_system *s, const char *name, const char *source, vm_restart_policy restart) {
+  size_t size;
+  uint8_t *img = compile(source, &size);
+  if (!img) return -1;
+  vm_container_options o;
+  vm_container_options_default(&o);
+  o.name = name;
+  o.restart = restart;
+  o.backoff_ms = 1;
+  char err[200];
+  int i = vm_container_install(s, img, size, &o, err, sizeof err);
+  free(img);
+  return i;
+}
+
+static void test_two_containers(void) {
+  vm_system s;
+  init(&s, 0);
+  int a = install(&s, "a", "main:\n  3.repeat:\n    print \"a$it\"\n    yield\n", VM_RESTART_NEVER);
+  int b = install(&s, "b", "main:\n  print \"b0\"\n  sleep --ms=1\n  print \"b1\"\n", VM_RESTART_NEVER);
+  CHECK(a == 0 && b == 1, "install: %d %d", a, b);
+  CHECK(vm_container_find(&s, "b") == 1, "find");
+  CHECK(vm_container_find(&s, "c") == -1, "find missing");
+  CHECK(vm_container_start(&s, a) && vm_container_start(&s, b), "start");
+  CHECK(!vm_container_start(&s, a), "starting a running container fails");
+  vm_system_run(&s, 0);
+  CHECK(strstr(out, "a|0|a0\na|0|a1\na|0|a2\n") != NULL, "a's output in order: %s", out);
+  CHECK(strstr(out, "b|0|b0\n") && strstr(out, "b|0|b1\n"), "b's output: %s", out);
+  CHECK(s.containers[a]->last_reason == VM_STOP_DONE, "a done");
+  CHECK(s.containers[b]->state == VM_CONTAINER_STOPPED, "b stopped");
+  CHECK(s.pool.used == 0, "every page back in the pool: %zu", s.pool.used);
+  vm_system_free(&s);
+}
+
+static void test_bad_install(void) {
+  vm_system s;
+  init(&s, 0);
+  vm_container_options o;
+  vm_container_options_default(&o);
+  char err[200];
+  const uint8_t junk[] = "definitely not an image";
+  o.name = "junk";
+  CHECK(vm_container_install(&s, junk, sizeof junk, &o, err, sizeof err) == -1, "junk refused");
+  CHECK(strstr(err, "bad image") != NULL, "says why: %s", err);
+  size_t size;
+  uint8_t *img = compile("main:\n  print 1\n", &size);
+  o.name = "";
+  CHECK(vm_container_install(&s, img, size, &o, err, sizeof err) == -1, "empty name refused");
+  o.name = "this-name-is-much-longer-than-thirty-one-bytes";
+  CHECK(vm_container_install(&s, img, size, &o, err, sizeof err) == -1, "long name refused");
+  o.name = "one";
+  CHECK(vm_container_install(&s, img, size, &o, err, sizeof err) == 0, "good image");
+  CHECK(vm_container_install(&s, img, size, &o, err, sizeof err) == -1, "duplicate refused");
+  CHECK(strstr(err, "already installed") != NULL, "says why: %s", err);
+  /* The image was copied: the caller's buffer can go. */
+  memset(img, 0, size);
+  free(img);
+  vm_container_start(&s, 0);
+  vm_system_run(&s, 0);
+  CHECK(strstr(out, "one|0|1\n") != NULL, "runs from its own copy: %s", out);
+  vm_system_free(&s);
+}
+
+static void test_stop_and_remove(void) {
+  vm_system s;
+  init(&s, 0);
+  int l = install(&s, "loop", "main:\n  x := 0\n  while true: x++\n", VM_RESTART_ALWAYS);
+  vm_container_start(&s, l);
+  int64_t sleep_us;
+  for (int i = 0; i < 3; i++) vm_system_step(&s, &sleep_us);
+  CHECK(s.containers[l]->state == VM_CONTAINER_RUNNING, "running");
+  CHECK(s.pool.used > 0, "holds pages");
+  vm_container_stop(&s, l);
+  CHECK(s.containers[l]->state == VM_CONTAINER_STOPPED, "stopped for good, even with restart=always");
+  CHECK(s.containers[l]->last_reason == VM_STOP_REQUESTED, "reason: requested");
+  CHECK(s.pool.used == 0, "pages back: %zu", s.pool.used);
+  CHECK(!vm_system_step(&s, &sleep_us), "nothing left to run");
+  CHECK(vm_container_start(&s, l), "starts again");
+  vm_system_step(&s, &sleep_us);
+  vm_container_remove(&s, l);
+  CHECK(vm_container_find(&s, "loop") == -1, "removed");
+  CHECK(!vm_container_start(&s, l), "a removed container does not start");
+  CHECK(s.pool.used == 0, "pages back after remove");
+  vm_system_free(&s);
+}
+
+static void test_pool_exhaustion(void) {
+  vm_system s;
+  /* The pool is smaller than the leaker's heap limit: the pool runs out. */
+  init(&s, 256 * 1024);
+  int leak = install(&s, "leak", "main:\n  l := []\n  while true: l.add (List 32)\n", VM_RESTART_ON_FAILURE);
+  int ok = install(&s, "ok", "main:\n  sleep --ms=30\n  print (List 100).size\n", VM_RESTART_NEVER);
+  s.containers[leak]->opt.max_restarts = 1;
+  vm_container_start(&s, leak);
+  vm_container_start(&s, ok);
+  vm_system_run(&s, 0);
+  CHECK(s.containers[leak]->last_reason == VM_STOP_OOM, "leak: out of memory (%s)",
+        vm_stop_reason_name(s.containers[leak]->last_reason));
+  CHECK(s.containers[leak]->restarts == 1, "restarted once");
+  CHECK(strstr(out, "ok|0|100\n") != NULL, "the other one still allocates after the leaker stopped: %s", out);
+  CHECK(s.pool.peak <= 256 * 1024, "the pool's capacity holds: %zu", s.pool.peak);
+  CHECK(s.pool.used == 0, "all pages back");
+  vm_system_free(&s);
+}
+
+static void test_mailbox_full(void) {
+  vm_system s;
+  init(&s, 0);
+  install(&s, "sink", "import messaging\nmain:\n  sleep --ms=50\n  n := 0\n"
+                      "  while messaging.receive --no-blocking: n++\n  print n\n", VM_RESTART_NEVER);
+  install(&s, "src", "import messaging\nmain:\n  sent := 0\n"
+                     "  100.repeat: if messaging.send \"sink\" it: sent++\n  print sent\n", VM_RESTART_NEVER);
+  vm_container_start(&s, 0);
+  vm_container_start(&s, 1);
+  vm_system_run(&s, 0);
+  char want[64];
+  snprintf(want, sizeof want, "src|0|%d\n", VM_MAIL_MAX_COUNT);
+  CHECK(strstr(out, want) != NULL, "sends beyond a full mailbox fail: %s", out);
+  snprintf(want, sizeof want, "sink|0|%d\n", VM_MAIL_MAX_COUNT);
+  CHECK(strstr(out, want) != NULL, "the mailbox kept what fit: %s", out);
+  vm_system_free(&s);
+}
+
+/* RAM a hello-world container holds beyond its image: process, tables,
+ * heap pages, first task. Printed for bench/README.md. */
+static void test_footprint(void) {
+  vm_system s;
+  init(&s, 0);
+  install(&s, "hello", "main:\n  print \"hello\"\n", VM_RESTART_NEVER);
+  vm_container_start(&s, 0);
+  vm_system_run(&s, 0);
+  size_t fp = s.containers[0]->peak_footprint;
+  printf("footprint of a hello-world container: %zu bytes (%d-bit), program tables %zu bytes\n", fp,
+         (int)(8 * sizeof(void *)), (size_t)(s.containers[0]->prog.static_hi - s.containers[0]->prog.static_lo) +
+                                        s.containers[0]->img.prim_count * sizeof(vm_primitive_fn));
+  if (sizeof(void *) == 4)
+    CHECK(fp <= 4096, "32-bit hello container within 4 KB: %zu", fp);
+  else
+    CHECK(fp <= 8192, "64-bit hello container within 8 KB: %zu", fp);
+  vm_system_free(&s);
+}
+
+int main(void) {
+  test_two_containers();
+  test_bad_install();
+  test_stop_and_remove();
+  test_pool_exhaustion();
+  test_mailbox_full();
+  test_footprint();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
