@@ -1300,6 +1300,8 @@ static void push_args_for(fn *f, meth *m, arg_info *args, int count, int *slot_p
       emit_error(f, args[i].node->loc, pi->is_block ? "Expected a block argument" : "Unexpected block");
     }
     check_static_type(f, args[i].node, pi->type);
+    if (pi->type.kind == TYPE_CLASS && !args[i].is_block)
+      check_not_none(f, args[i].node, "Can't pass a 'none' value to a typed parameter");
   }
   if (in_order) {
     push_receiver(f, m, receiver);

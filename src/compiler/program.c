@@ -247,15 +247,38 @@ cls *prog_find_class(program *p, unit_info *u, const char *name) {
   return e && e->kind == ENT_CLASS ? e->klass : NULL;
 }
 
+/* An interface member (abstract) of iface or the interfaces it extends. */
+static meth *find_interface_member(const cls *iface, const char *name, int npos, const char **named,
+                                   int named_count, int depth) {
+  if (depth > 50) return NULL;
+  ptr_vec *v = strmap_get(&iface->members, name);
+  for (int i = 0; v && i < v->count; i++) {
+    meth *m = v->items[i];
+    if (prog_accepts(m, npos, named, named_count)) return m;
+  }
+  for (int i = 0; i < iface->interfaces.count; i++) {
+    meth *m = find_interface_member(iface->interfaces.items[i], name, npos, named, named_count, depth + 1);
+    if (m) return m;
+  }
+  return NULL;
+}
+
 meth *prog_find_member(cls *c, const char *name, int npos, const char **named, int named_count,
                        bool want_setter) {
   (void)want_setter;
-  for (; c; c = c->super) {
-    ptr_vec *v = strmap_get(&c->members, name);
+  for (cls *k = c; k; k = k->super) {
+    ptr_vec *v = strmap_get(&k->members, name);
     if (!v) continue;
     for (int i = 0; i < v->count; i++) {
       meth *m = v->items[i];
       if (prog_accepts(m, npos, named, named_count)) return m;
+    }
+  }
+  /* An abstract class may use the members of the interfaces it implements. */
+  for (cls *k = c; k; k = k->super) {
+    for (int i = 0; i < k->interfaces.count; i++) {
+      meth *m = find_interface_member(k->interfaces.items[i], name, npos, named, named_count, 0);
+      if (m) return m;
     }
   }
   return NULL;

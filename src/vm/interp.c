@@ -386,7 +386,7 @@ dispatch:
     if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
     if (argc < m[0]) {
       SAVE();
-      vm_throw_too_few(p, "block", argc - 1, m[0] - 1);
+      vm_throw_too_few(p, "block", argc - 1, m[0] - 1, (uint32_t)mi);
       exc = p->pending;
       goto do_throw;
     }
@@ -1035,7 +1035,7 @@ dispatch:
     uint32_t params = m[0] - 1 - ncap;
     if ((uint32_t)argc - 1 < params) {
       SAVE();
-      vm_throw_too_few(p, "lambda", argc - 1, params);
+      vm_throw_too_few(p, "lambda", argc - 1, params, (uint32_t)smi_value(mv));
       exc = p->pending;
       goto do_throw;
     }

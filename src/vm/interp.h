@@ -19,7 +19,7 @@ value vm_concat(vm_process *p, value *parts, int n);
 /* Set the pending exception (and the VM message printed if it is uncaught). */
 void vm_throw_as_check(vm_process *p, value v, const char *type_name);
 void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp);
-void vm_throw_too_few(vm_process *p, const char *what, int given, int expected);
+void vm_throw_too_few(vm_process *p, const char *what, int given, int expected, uint32_t target);
 
 /* Unwinds to the innermost try link with exception `exc` (state saved in
  * p->stack's top and p->saved_bci). Returns true if a handler takes it (the

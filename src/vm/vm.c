@@ -469,9 +469,17 @@ void vm_throw_as_check(vm_process *p, value v, const char *type_name) {
            type_name ? type_name : "?");
 }
 
-void vm_throw_too_few(vm_process *p, const char *what, int given, int expected) {
+void vm_throw_too_few(vm_process *p, const char *what, int given, int expected, uint32_t target) {
+  img_position pos;
+  img_lookup_position(p->img, target, 0, &pos);
+  char where[160];
+  if (pos.file && pos.line)
+    snprintf(where, sizeof where, "%-30s %s:%u:%u", pos.method_name ? pos.method_name : "?", pos.file, pos.line, pos.col);
+  else
+    snprintf(where, sizeof where, "%s", pos.method_name ? pos.method_name : "?");
   throw_vm(p, p->error_values[VM_ERR_CODE_INVOCATION_FAILED],
-           "Called %s with too few arguments.\nGot: %d Expected: %d.", what, given, expected);
+           "Called %s with too few arguments.\nGot: %d Expected: %d.\nTarget:\n     %s\n", what, given,
+           expected, where);
 }
 
 void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
