@@ -286,6 +286,14 @@ value vm_prim_message_count(vm_process *p, value *args) {
   return make_smi(p->mail_count);
 }
 
+static void mail_pop(vm_process *p) {
+  vm_mail *m = p->mail_head;
+  p->mail_head = m->next;
+  if (!p->mail_head) p->mail_tail = NULL;
+  p->mail_count--;
+  free(m);
+}
+
 /* Decodes the first message into a two-element List [sender, value]. The
  * message leaves the mailbox only once that worked: out of memory loses
  * nothing. */
@@ -297,10 +305,7 @@ value vm_prim_message_take(vm_process *p, value *args) {
   value v = decode(p, &d, 0);
   if (d.bad || (!d.oom && d.at != d.end)) {
     /* Cannot happen for a buffer we encoded; drop it rather than loop. */
-    p->mail_head = m->next;
-    if (!p->mail_head) p->mail_tail = NULL;
-    p->mail_count--;
-    free(m);
+    mail_pop(p);
     return vm_throw_string(p, "MESSAGE_CORRUPT");
   }
   if (d.oom) return vm_oom(p);
@@ -317,10 +322,7 @@ value vm_prim_message_take(vm_process *p, value *args) {
   if (!pair) return vm_oom(p);
   ((obj_array *)as_obj(pair))->elems[0] = from;
   ((obj_array *)as_obj(pair))->elems[1] = v;
-  p->mail_head = m->next;
-  if (!p->mail_head) p->mail_tail = NULL;
-  p->mail_count--;
-  free(m);
+  mail_pop(p);
   return pair;
 }
 
