@@ -456,6 +456,8 @@ static void emit_block_method(fn *f, ast_node *blk, int bpos, meth *bm, const ch
 static void emit_lambda(fn *f, ast_node *lam);
 
 static void emit_call(fn *f, ast_node *n, bool want);
+static ast_node *call_with_this(fn *f, const char *name, src_loc loc);
+static void push_node(fn *f, ast_list *l, ast_node *n);
 
 static void emit_const_string(fn *f, const char *bytes, uint32_t size) {
   op16(f, OP_LOAD_CONST, prog_string_const(f->p, bytes, size), 1);
@@ -1658,6 +1660,14 @@ static void emit_call(fn *f, ast_node *n, bool want) {
       if (argl->count) emit_error(f, t->loc, "Can't call local variable '%s' with arguments", name);
       load_var(f, r);
       if (!want) pop_n(f, 1);
+      return;
+    }
+    if (strcmp(name, "await") == 0 && f->has_this && f->holder && f->holder->is_monitor &&
+        prog_lookup_top(f->p, f->u, name) == strmap_get(&f->p->core->names, name)) {
+      /* In a monitor, `await: cond` releases the lock while it waits. */
+      ast_node *call = call_with_this(f, "monitor-await_", n->loc);
+      for (int i = 0; i < argl->count; i++) push_node(f, &call->call.args, argl->items[i]);
+      emit_call(f, call, want);
       return;
     }
     if (try_intrinsic(f, name, argl, n->loc, want)) return;
@@ -2883,6 +2893,50 @@ static void emit_constructor(fn *f, meth *m) {
   }
 }
 
+static bool ends_with_underscore(const char *name) {
+  size_t n = strlen(name);
+  return n > 0 && name[n - 1] == '_';
+}
+
+static ast_node *synthetic(fn *f, ast_kind kind, src_loc loc) {
+  ast_node *n = arena_alloc(f->p->a, sizeof *n);
+  memset(n, 0, sizeof *n);
+  n->kind = kind;
+  n->loc = loc;
+  return n;
+}
+
+static void push_node(fn *f, ast_list *l, ast_node *n) {
+  ast_node **items = arena_alloc(f->p->a, sizeof(ast_node *) * (size_t)(l->count + 1));
+  for (int i = 0; i < l->count; i++) items[i] = l->items[i];
+  items[l->count++] = n;
+  l->items = items;
+}
+
+/* `name this` as a statement. */
+static ast_node *call_with_this(fn *f, const char *name, src_loc loc) {
+  ast_node *call = synthetic(f, AST_CALL, loc);
+  call->call.target = synthetic(f, AST_IDENT, loc);
+  call->call.target->ident.name = name;
+  push_node(f, &call->call.args, synthetic(f, AST_THIS, loc));
+  return call;
+}
+
+/* A public method of a monitor runs under the instance's lock:
+ *   monitor-enter_ this
+ *   try: BODY
+ *   finally: monitor-leave_ this */
+static ast_node *monitor_body(fn *f, ast_node *body) {
+  ast_node *seq = synthetic(f, AST_SEQUENCE, body->loc);
+  push_node(f, &seq->seq.stmts, call_with_this(f, "monitor-enter_", body->loc));
+  ast_node *t = synthetic(f, AST_TRY, body->loc);
+  t->try_.body = body;
+  t->try_.finally_body = synthetic(f, AST_SEQUENCE, body->loc);
+  push_node(f, &t->try_.finally_body->seq.stmts, call_with_this(f, "monitor-leave_", body->loc));
+  push_node(f, &seq->seq.stmts, t);
+  return seq;
+}
+
 void emit_method(program *p, meth *m) {
   if (m->compiled) return;
   m->compiled = true;
@@ -2896,7 +2950,10 @@ void emit_method(program *p, meth *m) {
       bool instance = m->kind == METH_INSTANCE;
       f.has_this = instance;
       emit_params_prologue(&f, m, -m->arity + (instance ? 1 : 0));
-      emit_body(&f, m->decl->method.body, false);
+      ast_node *body = m->decl->method.body;
+      if (instance && m->holder && m->holder->is_monitor && body && !ends_with_underscore(m->name))
+        body = monitor_body(&f, body);
+      emit_body(&f, body, false);
       check_returns(&f, m);
       if (!f.dead) {
         op(&f, OP_LOAD_NULL, 1);

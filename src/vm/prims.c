@@ -872,6 +872,30 @@ static value prim_task_notify(vm_process *p, value *args) {
   return vm_null(p);
 }
 
+/* Monitors: the per-instance lock around a monitor's methods. */
+static value prim_monitor_enter(vm_process *p, value *args) {
+  if (!is_obj(args[0])) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  int r = vm_monitor_enter(p, args[0]);
+  return r < 0 ? vm_oom(p) : vm_bool(p, r > 0);
+}
+
+static value prim_monitor_leave(vm_process *p, value *args) {
+  if (is_obj(args[0])) vm_monitor_leave(p, args[0]);
+  return vm_null(p);
+}
+
+static value prim_monitor_release(vm_process *p, value *args) {
+  if (!is_obj(args[0])) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  return make_smi(vm_monitor_release(p, args[0]));
+}
+
+static value prim_monitor_acquire(vm_process *p, value *args) {
+  ARG_INT(1, depth);
+  if (!is_obj(args[0]) || depth < 0 || depth > 0x7fffffff) return vm_throw_error(p, VM_ERR_WRONG_ARGUMENT_TYPE);
+  int r = vm_monitor_acquire(p, args[0], (int)depth);
+  return r < 0 ? vm_oom(p) : vm_bool(p, r > 0);
+}
+
 static value prim_task_current(vm_process *p, value *args) {
   (void)args;
   return make_smi(p->current | ((p->tasks[p->current].gen & 0x3fff) << 16));
@@ -1150,6 +1174,8 @@ static value prim_core_argument_mismatch(vm_process *p, value *args) {
   X("task.spawn", prim_task_spawn, 2) X("task.yield", prim_task_yield, 0)        \
   X("task.sleep", prim_task_sleep, 1) X("task.await", prim_task_await, 1)        \
   X("task.await-on", prim_task_await_on, 2) X("task.notify", prim_task_notify, 1)        \
+  X("monitor.enter", prim_monitor_enter, 1) X("monitor.leave", prim_monitor_leave, 1) \
+  X("monitor.release", prim_monitor_release, 1) X("monitor.acquire", prim_monitor_acquire, 2) \
   X("task.current", prim_task_current, 0) X("task.cancel", prim_task_cancel, 1)  \
   X("task.is-canceled", prim_task_is_canceled, 1) X("task.is-done", prim_task_is_done, 1) \
   X("task.deadline", prim_task_deadline, 0) X("task.set-deadline", prim_task_set_deadline, 1) \

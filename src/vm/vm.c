@@ -909,17 +909,28 @@ static bool waitq_grow(vm_process *p) {
   return true;
 }
 
-static bool waitq_add(vm_process *p, value obj, int task) {
+/* The entry for obj, made if missing (NULL when out of memory). */
+static vm_waitq *waitq_entry(vm_process *p, value obj) {
   vm_waitq *q = waitq_find(p, obj);
-  if (!q) {
-    if ((p->waitq_count + 1) * 2 > p->waitq_cap && !waitq_grow(p)) return false;
-    uint32_t mask = (uint32_t)p->waitq_cap - 1;
-    uint32_t k = waitq_hash(obj) & mask;
-    while (p->waitq[k].obj) k = (k + 1) & mask;
-    q = &p->waitq[k];
-    *q = (vm_waitq){obj, -1, -1};
-    p->waitq_count++;
-  }
+  if (q) return q;
+  if ((p->waitq_count + 1) * 2 > p->waitq_cap && !waitq_grow(p)) return NULL;
+  uint32_t mask = (uint32_t)p->waitq_cap - 1;
+  uint32_t k = waitq_hash(obj) & mask;
+  while (p->waitq[k].obj) k = (k + 1) & mask;
+  q = &p->waitq[k];
+  *q = (vm_waitq){obj, -1, -1, -1, 0};
+  p->waitq_count++;
+  return q;
+}
+
+/* An entry with no waiters and no lock holder goes. */
+static void waitq_tidy(vm_process *p, vm_waitq *q) {
+  if (q->head < 0 && q->depth == 0) waitq_delete(p, q);
+}
+
+static bool waitq_add(vm_process *p, value obj, int task) {
+  vm_waitq *q = waitq_entry(p, obj);
+  if (!q) return false;
   p->tasks[task].wait_next = -1;
   if (q->tail >= 0)
     p->tasks[q->tail].wait_next = task;
@@ -944,7 +955,7 @@ static void waitq_remove(vm_process *p, int task) {
     if (q->tail == task) q->tail = prev;
     break;
   }
-  if (q->head < 0) waitq_delete(p, q);
+  waitq_tidy(p, q);
 }
 
 static void push_ready(vm_process *p, int task) {
@@ -1097,6 +1108,46 @@ static void end_task(vm_process *p) {
   p->stack = vm_null(p);
 }
 
+static int32_t current_id(const vm_process *p) {
+  return (int32_t)task_id(p, p->current);
+}
+
+int vm_monitor_enter(vm_process *p, value obj) {
+  vm_waitq *q = waitq_entry(p, obj);
+  if (!q) return -1;
+  if (q->depth > 0 && q->owner != current_id(p)) return 0;
+  q->owner = current_id(p);
+  q->depth++;
+  return 1;
+}
+
+void vm_monitor_leave(vm_process *p, value obj) {
+  vm_waitq *q = waitq_find(p, obj);
+  if (!q || q->depth == 0 || q->owner != current_id(p)) return;
+  if (--q->depth == 0) q->owner = -1;
+  waitq_tidy(p, q);
+}
+
+int vm_monitor_release(vm_process *p, value obj) {
+  vm_waitq *q = waitq_find(p, obj);
+  if (!q || q->depth == 0 || q->owner != current_id(p)) return 0;
+  int depth = q->depth;
+  q->depth = 0;
+  q->owner = -1;
+  waitq_tidy(p, q);
+  return depth;
+}
+
+int vm_monitor_acquire(vm_process *p, value obj, int depth) {
+  if (depth <= 0) return 1;
+  vm_waitq *q = waitq_entry(p, obj);
+  if (!q) return -1;
+  if (q->depth > 0 && q->owner != current_id(p)) return 0;
+  q->owner = current_id(p);
+  q->depth += depth;
+  return 1;
+}
+
 void vm_make_ready(vm_process *p, int task) {
   make_ready(p, task);
 }
@@ -1114,7 +1165,8 @@ void vm_notify(vm_process *p, value obj) {
   vm_waitq *q = waitq_find(p, obj);
   if (!q) return;
   int i = q->head;
-  waitq_delete(p, q);
+  q->head = q->tail = -1;
+  waitq_tidy(p, q);
   while (i >= 0) {
     int next = p->tasks[i].wait_next;
     p->tasks[i].wait_obj = 0; /* the whole queue is gone already */

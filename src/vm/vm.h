@@ -79,6 +79,8 @@ typedef struct {
 typedef struct vm_waitq {
   value obj;                /* 0: an empty slot */
   int32_t head, tail;       /* tasks, linked through wait_next */
+  int32_t owner;            /* a monitor's lock: the holding task's id */
+  int32_t depth;            /* times the owner entered (0: unlocked) */
 } vm_waitq;
 
 /* Where a process's text goes: stream 0 is `print`, 1 is the uncaught-error
@@ -257,6 +259,13 @@ int vm_spawn_task(vm_process *p, value lambda, bool background);
 void vm_make_ready(vm_process *p, int task);
 /* Wakes the tasks waiting on obj (task.notify). */
 void vm_notify(vm_process *p, value obj);
+/* A monitor's lock on obj for the current task: enter (false: another task
+ * holds it), leave one level, release all levels (returning how many),
+ * and take it back with that many. */
+int vm_monitor_enter(vm_process *p, value obj);   /* 1 entered, 0 busy, -1 out of memory */
+void vm_monitor_leave(vm_process *p, value obj);
+int vm_monitor_release(vm_process *p, value obj);
+int vm_monitor_acquire(vm_process *p, value obj, int depth); /* as enter */
 /* The task with that id, or -1 if it has finished. */
 int vm_task_index(const vm_process *p, int64_t id);
 int64_t vm_monotonic_us(void);

@@ -1530,3 +1530,30 @@ await-on_ obj [condition] -> none:
 // Wakes the tasks in await-on_ obj.
 notify_ obj -> none:
   __prim__ "task.notify" obj
+
+// The lock around the methods of a `monitor` (the compiler wraps each of
+// its public methods: monitor-enter_ this, then the body, then in a
+// finally monitor-leave_ this). Re-entrant for the task that holds it.
+monitor-enter_ obj -> none:
+  if __prim__ "monitor.enter" obj: return
+  __prim__ "task.await-on" obj true
+  while not (__prim__ "monitor.enter" obj):
+    __prim__ "task.await-on" obj false
+
+// Leaving a method lets tasks in await: re-check and waiting tasks enter.
+monitor-leave_ obj -> none:
+  __prim__ "monitor.leave" obj
+  __prim__ "task.notify" obj
+
+// `await: condition` in a method of a monitor: releases the lock while it
+// waits, re-checks whenever a task leaves a method of the same monitor, and
+// holds the lock again when it returns.
+monitor-await_ obj [condition] -> none:
+  if condition.call: return
+  depth := __prim__ "monitor.release" obj
+  __prim__ "task.notify" obj
+  first := true
+  while true:
+    __prim__ "task.await-on" obj first
+    first = false
+    if condition.call and (__prim__ "monitor.acquire" obj depth): return
