@@ -88,6 +88,16 @@ static const route routes[] = {
     {"DELETE", "/subscriptions/{}", srv_op_delete_subscription, SRV_ACT_DATA, 0},
     {"GET", "/subscriptions/{}/messages", srv_op_fetch, SRV_ACT_DATA, 0},
     {"POST", "/subscriptions/{}/ack", srv_op_ack, SRV_ACT_DATA, 0},
+    {"POST", "/rollouts/preview", srv_op_preview_rollout, SRV_ACT_READ, 0},
+    {"GET", "/rollouts", srv_op_list_rollouts, SRV_ACT_READ, 0},
+    {"POST", "/rollouts", srv_op_create_rollout, SRV_ACT_OPERATE, 0},
+    {"GET", "/rollouts/{}", srv_op_get_rollout, SRV_ACT_READ, 0},
+    {"POST", "/rollouts/{}/start", srv_op_start_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/pause", srv_op_pause_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/resume", srv_op_resume_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/halt", srv_op_halt_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/rollback", srv_op_rollback_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/abort", srv_op_abort_rollout, SRV_ACT_OPERATE, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

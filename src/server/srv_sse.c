@@ -1,12 +1,14 @@
 /* Live follow (`?follow=1`) as Server-Sent Events for logs and events: each
  * item is one `data:` line with its cursor as `id:`, so `Last-Event-ID`
- * resumes after a reconnect. The stream polls the store by cursor (which
- * works the same on both back ends and across instances) and sends a comment
- * every 15 s so dead clients are noticed. */
+ * resumes after a reconnect. The stream re-reads the store by cursor when the
+ * bus says something was written (srv_bus.c: on this instance, or on another
+ * one through PostgreSQL's NOTIFY), at the latest every 5 s, and sends a
+ * comment every 15 s so dead clients are noticed. */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "srv.h"
@@ -67,6 +69,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
   while (x->off == x->len) {
     x->off = x->len = 0;
     if (x->s->stopping) return MHD_CONTENT_READER_END_OF_STREAM;
+    uint64_t gen = srv_bus_gen(x->s);
     int n = fetch(x);
     if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
     if (n > 0) break;
@@ -75,8 +78,11 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
       x->len = (size_t)snprintf(x->buf, 16, ": keepalive\n\n");
       break;
     }
-    usleep(200 * 1000);
-    waited_ms += 200;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    srv_bus_wait(x->s, gen, 5000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    waited_ms += (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
   }
   size_t k = x->len - x->off < max ? x->len - x->off : max;
   memcpy(out, x->buf + x->off, k);

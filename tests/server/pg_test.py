@@ -7,6 +7,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import api_test  # noqa: E402
 import sync_test  # noqa: E402
+import rollout_test  # noqa: E402
 from fleetlib import Checks, Server  # noqa: E402
 from pgcluster import Cluster  # noqa: E402
 
@@ -18,7 +19,8 @@ def main():
     t = Checks()
     pg = Cluster()
     try:
-        for name, suite, extra in [("api", api_test, ()), ("sync", sync_test, ("--api-rate", "10000", "--device-rate", "10000"))]:
+        for name, suite, extra in [("api", api_test, ()), ("sync", sync_test, ("--api-rate", "10000", "--device-rate", "10000")),
+                                   ("rollout", rollout_test, rollout_test.FAST)]:
             s = Server(a.toit, pg.new_database(), extra=extra)
             try:
                 suite.run(t, s)

@@ -1,0 +1,1075 @@
+/* RolloutService (FLEET.md §3.4): staged changes with a preview, admission
+ * by stage through a per-device pin layer, evaluation of the admitted
+ * devices against the not-yet-admitted ones, automatic halt, completion.
+ *
+ * Health rule (documented in docs/fleet-server.md): after admission a member
+ * is `failed` when its reported state has a non-empty `blocked` list or an
+ * app in state `failed`, or it reported dev.app_install_failed,
+ * dev.fw_rolled_back or dev.goal_blocked; a device is `unhealthy` in a window
+ * when it reported dev.app_crashed, dev.safe_mode_entered or
+ * dev.watchdog_reset in it, has an app crashing/backoff, is in safe mode, or
+ * has missed a check-in. With at least min_sample members decided (applied,
+ * healthy or failed) the rollout halts when failed/admitted > max_failed_pct,
+ * or when the unhealthy share of applied members exceeds the unhealthy share
+ * of the waiting members (the baseline, same window: since the rollout
+ * started) by more than max_health_drop_pts points. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srv.h"
+#include "srv_goal.h"
+#include "srv_query.h"
+#include "srv_util.h"
+
+#define MAX_MEMBERS 10000
+#define MAX_STAGES 10
+
+static json_t *parse_json(const char *s) { return s ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL; }
+
+static char *dump(json_t *j) { return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY); }
+
+/* ---- the spec: target, change (with its pin patch), stages, policy ---- */
+
+static bool pct_ok(json_t *v, double lo, double hi) {
+  return json_is_number(v) && json_number_value(v) >= lo && json_number_value(v) <= hi;
+}
+
+/* Normalizes c->in into spec {name, target, change, stages, policy} and the
+ * pin patch the change means. NULL with c->err set when invalid. */
+static json_t *parse_spec(srv_call *c, json_t *in, json_t **patch_out) {
+  *patch_out = NULL;
+  json_t *target = json_object_get(in, "target");
+  if (!json_is_object(target) || json_object_size(target) != 1) {
+    srv_bad_field(c, "target", "an object with exactly one of group, query, devices");
+    return NULL;
+  }
+  json_t *g = json_object_get(target, "group"), *q = json_object_get(target, "query"), *ds = json_object_get(target, "devices");
+  if (g) {
+    char gid[37];
+    if (!json_is_string(g) || !srv_group_resolve(c, json_string_value(g), gid)) {
+      if (!json_is_string(g)) srv_bad_field(c, "target.group", "must be a group id or name");
+      else srv_fail(c, SRV_E_NOT_FOUND, "no such group");
+      return NULL;
+    }
+    target = json_pack("{s:s}", "group", gid);
+  } else if (q) {
+    if (!json_is_string(q) || strlen(json_string_value(q)) > 512) {
+      srv_bad_field(c, "target.query", "a device query of at most 512 bytes");
+      return NULL;
+    }
+    target = json_pack("{s:O}", "query", q);
+  } else if (ds) {
+    size_t i;
+    json_t *v;
+    if (!json_is_array(ds) || json_array_size(ds) < 1 || json_array_size(ds) > 1000) {
+      srv_bad_field(c, "target.devices", "a list of 1-1000 device ids");
+      return NULL;
+    }
+    json_array_foreach(ds, i, v) if (!json_is_string(v) || !srv_is_uuid(json_string_value(v))) {
+      srv_bad_field(c, "target.devices", "a list of 1-1000 device ids");
+      return NULL;
+    }
+    target = json_pack("{s:O}", "devices", ds);
+  } else {
+    srv_bad_field(c, "target", "an object with exactly one of group, query, devices");
+    return NULL;
+  }
+
+  json_t *change = json_object_get(in, "change"), *norm = NULL, *patch = NULL;
+  char autoname[128] = "";
+  if (!json_is_object(change) || json_object_size(change) != 1) {
+    srv_bad_field(c, "change", "an object with exactly one of install, uninstall, config");
+    goto fail;
+  }
+  json_t *ins = json_object_get(change, "install"), *unins = json_object_get(change, "uninstall"),
+         *cfg = json_object_get(change, "config");
+  if (ins || unins) {
+    json_t *o = ins ? ins : unins;
+    const char *app = json_string_value(json_object_get(o, "app"));
+    if (!json_is_object(o) || !app || !srv_text_ok(app, 40)) {
+      srv_bad_field(c, ins ? "change.install.app" : "change.uninstall.app", "required app name");
+      goto fail;
+    }
+    if (ins) {
+      json_t *v = json_object_get(ins, "version");
+      if (v && !json_is_null(v) && !json_is_string(v)) {
+        srv_bad_field(c, "change.install.version", "must be a string");
+        goto fail;
+      }
+      json_t *saved = c->in;
+      c->in = ins; /* srv_app_entry reads "version" from c->in */
+      json_t *entry = srv_app_entry(c, app);
+      c->in = saved;
+      if (!entry) goto fail;
+      const char *ver = json_string_value(json_object_get(entry, "version"));
+      norm = json_pack("{s:{s:s,s:s}}", "install", "app", app, "version", ver);
+      patch = json_pack("{s:{s:o}}", "apps", app, entry);
+      snprintf(autoname, sizeof autoname, "install %s@%s", app, ver);
+    } else {
+      norm = json_pack("{s:{s:s}}", "uninstall", "app", app);
+      patch = json_pack("{s:{s:n}}", "apps", app);
+      snprintf(autoname, sizeof autoname, "uninstall %s", app);
+    }
+  } else if (cfg) {
+    char field[64], why[128];
+    if (!json_is_object(cfg) || json_object_size(cfg) == 0) {
+      srv_bad_field(c, "change.config", "a non-empty goal patch");
+      goto fail;
+    }
+    if (!srv_goal_patch_ok(cfg, field, why)) {
+      char f[80];
+      snprintf(f, sizeof f, "change.config.%s", field);
+      srv_bad_field(c, f, why);
+      goto fail;
+    }
+    norm = json_pack("{s:O}", "config", cfg);
+    patch = json_deep_copy(cfg);
+    size_t n = (size_t)snprintf(autoname, sizeof autoname, "config");
+    const char *k;
+    json_t *v;
+    json_object_foreach(cfg, k, v) if (n < sizeof autoname - 2) n += (size_t)snprintf(autoname + n, sizeof autoname - n, " %s", k);
+  } else {
+    srv_bad_field(c, "change", "an object with exactly one of install, uninstall, config");
+    goto fail;
+  }
+
+  /* Stages: [{percent, soak_s}] or a list of percents with a common soak_s. */
+  json_t *st = json_object_get(in, "stages"), *stages = json_array();
+  int64_t soak_dflt;
+  if (srv_in_int(&(srv_call){.s = c->s, .in = in}, "soak_s", 1800, 0, 30LL * 86400, &soak_dflt) != SRV_E_OK) {
+    json_decref(stages);
+    srv_bad_field(c, "soak_s", "0..2592000 seconds");
+    goto fail;
+  }
+  if (!st || json_is_null(st)) st = json_pack("[i,i,i,i]", 1, 10, 50, 100);
+  else json_incref(st);
+  size_t i;
+  json_t *v;
+  double last = 0;
+  if (!json_is_array(st) || json_array_size(st) < 1 || json_array_size(st) > MAX_STAGES) {
+    json_decref(st);
+    json_decref(stages);
+    srv_bad_field(c, "stages", "1-10 stages");
+    goto fail;
+  }
+  json_array_foreach(st, i, v) {
+    json_t *pct = json_is_object(v) ? json_object_get(v, "percent") : v;
+    json_t *soak = json_is_object(v) ? json_object_get(v, "soak_s") : NULL;
+    if (!pct_ok(pct, 0.001, 100) || json_number_value(pct) <= last || (soak && !json_is_null(soak) &&
+                                                                           (!json_is_integer(soak) || json_integer_value(soak) < 0 ||
+                                                                            json_integer_value(soak) > 30LL * 86400))) {
+      json_decref(st);
+      json_decref(stages);
+      srv_bad_field(c, "stages", "increasing percents in (0, 100] with soak_s 0..2592000");
+      goto fail;
+    }
+    last = json_number_value(pct);
+    json_array_append_new(stages, json_pack("{s:f,s:I}", "percent", last,
+                                            "soak_s", (json_int_t)(soak && !json_is_null(soak) ? json_integer_value(soak) : soak_dflt)));
+  }
+  json_decref(st);
+  if (last != 100) {
+    json_decref(stages);
+    srv_bad_field(c, "stages", "the last stage must be 100 percent");
+    goto fail;
+  }
+
+  json_t *pol = json_object_get(in, "policy");
+  if (pol && !json_is_null(pol) && !json_is_object(pol)) {
+    json_decref(stages);
+    srv_bad_field(c, "policy", "must be an object");
+    goto fail;
+  }
+  json_t *policy = json_pack("{s:f,s:f,s:i,s:s,s:b}", "max_failed_pct", 5.0, "max_health_drop_pts", 10.0, "min_sample", 5,
+                             "on_halt", "pause", "skip_low_battery", 0);
+  const char *k;
+  json_object_foreach(pol, k, v) {
+    bool ok = true;
+    if (strcmp(k, "max_failed_pct") == 0 || strcmp(k, "max_health_drop_pts") == 0) {
+      ok = pct_ok(v, 0, 100);
+      if (ok) json_object_set_new(policy, k, json_real(json_number_value(v)));
+    } else if (strcmp(k, "min_sample") == 0) {
+      ok = json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= MAX_MEMBERS;
+      if (ok) json_object_set(policy, k, v);
+    } else if (strcmp(k, "on_halt") == 0) {
+      ok = json_is_string(v) && (strcmp(json_string_value(v), "pause") == 0 || strcmp(json_string_value(v), "rollback") == 0);
+      if (ok) json_object_set(policy, k, v);
+    } else if (strcmp(k, "skip_low_battery") == 0) {
+      ok = json_is_boolean(v);
+      if (ok) json_object_set(policy, k, v);
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      char f[80];
+      snprintf(f, sizeof f, "policy.%.60s", k);
+      json_decref(stages);
+      json_decref(policy);
+      srv_bad_field(c, f, "unknown field or value out of range");
+      goto fail;
+    }
+  }
+  json_t *name = json_object_get(in, "name");
+  if (name && !json_is_null(name) && (!json_is_string(name) || !srv_text_ok(json_string_value(name), 64))) {
+    json_decref(stages);
+    json_decref(policy);
+    srv_bad_field(c, "name", "1-64 printable characters");
+    goto fail;
+  }
+  *patch_out = patch;
+  return json_pack("{s:s,s:o,s:o,s:o,s:o}", "name", name && !json_is_null(name) ? json_string_value(name) : autoname,
+                   "target", target, "change", norm, "stages", stages, "policy", policy);
+fail:
+  json_decref(target);
+  json_decref(norm);
+  json_decref(patch);
+  return NULL;
+}
+
+/* ---- members: resolving the target, order keys, stage assignment ---- */
+
+typedef struct {
+  char id[37], name[80], key[65], pin_rollout[37];
+  int64_t last_seen;
+  int battery; /* -1 unknown */
+  bool plugged;
+  int stage;         /* -1: excluded */
+  const char *why;   /* exclusion reason */
+} member;
+
+static int by_key(const void *a, const void *b) { return strcmp(((const member *)a)->key, ((const member *)b)->key); }
+
+#define TARGET_COLS                                                                                             \
+  "d.id, d.name, d.last_seen_at, d.power_json, d.layer, (SELECT g.layer FROM groups g WHERE g.id = d.group_id)," \
+  " d.pin_rollout, (SELECT r.state FROM rollouts r WHERE r.id = d.pin_rollout)"
+
+static bool low_battery(const member *m) { return m->battery >= 0 && m->battery < 30 && !m->plugged; }
+
+/* Resolves the target into members ordered by SHA-256(org ‖ name ‖ device),
+ * marks exclusions and assigns stages. *n gets the count; NULL + error. */
+static member *resolve(srv_call *c, json_t *spec, json_t *patch, const char *self_id, int *n) {
+  json_t *target = json_object_get(spec, "target");
+  const char *g = json_string_value(json_object_get(target, "group")), *q = json_string_value(json_object_get(target, "query"));
+  json_t *ds = json_object_get(target, "devices");
+  srv_query *qc = calloc(1, sizeof *qc);
+  char sql[6000];
+  srv_val p[SRV_QUERY_MAX_PARAMS + 2];
+  int np = 0;
+  p[np++] = SRV_TEXT(c->who.org_id);
+  if (g) {
+    snprintf(sql, sizeof sql, "SELECT " TARGET_COLS " FROM devices d WHERE d.org_id = ? AND d.unclaimed_at IS NULL AND d.group_id = ?");
+    p[np++] = SRV_TEXT(g);
+  } else if (q) {
+    if (*q && srv_query_compile(q, srv_now_ms(), qc) < 0) {
+      srv_bad_field(c, "target.query", qc->error);
+      free(qc);
+      return NULL;
+    }
+    snprintf(sql, sizeof sql, "SELECT " TARGET_COLS " FROM devices d WHERE d.org_id = ? AND d.unclaimed_at IS NULL AND %s",
+             qc->sql[0] ? qc->sql : "1 = 1");
+    for (int i = 0; i < qc->nparams; i++) p[np++] = qc->params[i];
+  } else {
+    snprintf(sql, sizeof sql, "SELECT " TARGET_COLS " FROM devices d WHERE d.org_id = ? AND d.unclaimed_at IS NULL");
+  }
+  srv_rows *r = srv_db_query(c->s->db, sql, p, np);
+  int cap = 64, k = 0;
+  member *ms = malloc(sizeof *ms * (size_t)cap);
+  const char *name = json_string_value(json_object_get(spec, "name"));
+  int64_t now = srv_now_ms();
+  while (srv_rows_next(r)) {
+    const char *id = srv_rows_text(r, 0);
+    if (ds) { /* explicit list: keep only the named devices */
+      size_t i;
+      json_t *v;
+      bool want = false;
+      json_array_foreach(ds, i, v) if (strcmp(json_string_value(v), id) == 0) want = true;
+      if (!want) continue;
+    }
+    if (k == MAX_MEMBERS) {
+      srv_bad_field(c, "target", "matches more than 10000 devices");
+      break;
+    }
+    if (k == cap) ms = realloc(ms, sizeof *ms * (size_t)(cap *= 2));
+    member *m = &ms[k++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->id, sizeof m->id, "%s", id);
+    snprintf(m->name, sizeof m->name, "%s", srv_rows_text(r, 1));
+    m->last_seen = srv_rows_null(r, 2) ? 0 : srv_rows_int(r, 2);
+    json_t *pw = parse_json(srv_rows_text(r, 3));
+    m->battery = json_is_integer(json_object_get(pw, "battery_pct")) ? (int)json_integer_value(json_object_get(pw, "battery_pct")) : -1;
+    m->plugged = json_is_true(json_object_get(pw, "plugged"));
+    json_decref(pw);
+    char buf[200];
+    snprintf(buf, sizeof buf, "%s|%s|%s", c->who.org_id, name, id);
+    srv_sha256_hex(buf, strlen(buf), m->key);
+    /* Exclusions: gone for a week, no effect, pinned by another active rollout. */
+    json_t *layer = parse_json(srv_rows_text(r, 4)), *gl = parse_json(srv_rows_text(r, 5));
+    json_t *before = srv_goal_materialize(m->name, gl, NULL, layer), *after = srv_goal_materialize(m->name, gl, patch, layer);
+    char s1[33], s2[33];
+    srv_goal_sum(before, s1);
+    srv_goal_sum(after, s2);
+    json_decref(before);
+    json_decref(after);
+    json_decref(layer);
+    json_decref(gl);
+    const char *pin = srv_rows_text(r, 6), *pin_state = srv_rows_text(r, 7);
+    m->stage = 0;
+    if (pin && pin_state && (!self_id || strcmp(pin, self_id) != 0) &&
+        (strcmp(pin_state, "running") == 0 || strcmp(pin_state, "paused") == 0 || strcmp(pin_state, "halted") == 0)) {
+      m->stage = -1;
+      m->why = "in_other_rollout";
+      snprintf(m->pin_rollout, sizeof m->pin_rollout, "%s", pin);
+    } else if (m->last_seen > 0 && now - m->last_seen > 7LL * 86400 * 1000) {
+      m->stage = -1;
+      m->why = "offline_7d";
+    } else if (strcmp(s1, s2) == 0) {
+      m->stage = -1;
+      m->why = "no_effect";
+    }
+  }
+  bool failed = srv_rows_failed(r);
+  srv_rows_free(r);
+  free(qc);
+  if (c->err != SRV_E_OK || failed) {
+    if (failed) srv_fail(c, SRV_E_INTERNAL, "cannot resolve the target");
+    free(ms);
+    return NULL;
+  }
+  qsort(ms, (size_t)k, sizeof *ms, by_key);
+  int eligible = 0;
+  for (int i = 0; i < k; i++) eligible += ms[i].stage >= 0;
+  /* Stage j holds the members up to ceil(eligible × percent_j / 100), at
+   * least one more than the stage before while any are left. */
+  json_t *stages = json_object_get(spec, "stages");
+  int upto[MAX_STAGES], prev = 0;
+  for (size_t j = 0; j < json_array_size(stages); j++) {
+    double pct = json_number_value(json_object_get(json_array_get(stages, j), "percent"));
+    int want = (int)ceil(eligible * pct / 100.0 - 1e-9);
+    if (want <= prev && prev < eligible) want = prev + 1;
+    if (want > eligible) want = eligible;
+    upto[j] = prev = want;
+  }
+  int idx = 0;
+  for (int i = 0; i < k; i++) {
+    if (ms[i].stage < 0) continue;
+    int j = 0;
+    while (idx >= upto[j]) j++;
+    ms[i].stage = j;
+    idx++;
+  }
+  *n = k;
+  return ms;
+}
+
+/* The preview: devices per stage, exclusions, deferrals, download bytes. */
+static json_t *preview_json(json_t *spec, json_t *patch, member *ms, int n) {
+  json_t *stages = json_array(), *excluded = json_array(), *deferred = json_array();
+  size_t j;
+  json_t *st;
+  json_array_foreach(json_object_get(spec, "stages"), j, st) {
+    json_t *devs = json_array();
+    for (int i = 0; i < n; i++)
+      if (ms[i].stage == (int)j) json_array_append_new(devs, json_pack("{s:s,s:s}", "id", ms[i].id, "name", ms[i].name));
+    json_array_append_new(stages, json_pack("{s:i,s:O,s:O,s:I,s:o}", "stage", (int)j + 1, "percent", json_object_get(st, "percent"),
+                                            "soak_s", json_object_get(st, "soak_s"), "count", (json_int_t)json_array_size(devs),
+                                            "devices", devs));
+  }
+  int eligible = 0;
+  bool skip_low = json_is_true(json_object_get(json_object_get(spec, "policy"), "skip_low_battery"));
+  for (int i = 0; i < n; i++) {
+    if (ms[i].stage < 0) {
+      json_array_append_new(excluded, json_pack("{s:s,s:s,s:s}", "id", ms[i].id, "name", ms[i].name, "reason", ms[i].why));
+      continue;
+    }
+    eligible++;
+    if (skip_low && low_battery(&ms[i]))
+      json_array_append_new(deferred, json_pack("{s:s,s:s,s:s,s:i}", "id", ms[i].id, "name", ms[i].name, "reason", "low_battery",
+                                                "battery_pct", ms[i].battery));
+  }
+  /* Bytes to download: the app image, once per eligible device. */
+  int64_t bytes = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(json_object_get(patch, "apps"), k, v) bytes += json_integer_value(json_object_get(v, "size"));
+  return json_pack("{s:O,s:O,s:O,s:i,s:i,s:o,s:o,s:o,s:I}", "name", json_object_get(spec, "name"), "target",
+                   json_object_get(spec, "target"), "change", json_object_get(spec, "change"), "matched", n, "eligible",
+                   eligible, "stages", stages, "excluded", excluded, "deferred", deferred, "download_bytes",
+                   (json_int_t)(bytes * eligible));
+}
+
+srv_err srv_op_preview_rollout(srv_call *c) {
+  json_t *patch;
+  json_t *spec = parse_spec(c, c->in, &patch);
+  if (!spec) return c->err;
+  int n = 0;
+  member *ms = resolve(c, spec, patch, NULL, &n);
+  if (ms) c->out = preview_json(spec, patch, ms, n);
+  free(ms);
+  json_decref(spec);
+  json_decref(patch);
+  return c->out ? SRV_E_OK : c->err;
+}
+
+/* ---- rollout rows ---- */
+
+#define ROLLOUT_COLS                                                                                               \
+  "id, name, target_json, change_json, stages_json, policy_json, state, current_stage, stage_started_at,"         \
+  " baseline_pct, halt_json, created_by, created_at, started_at, updated_at, finished_at, patch_json"
+
+static const char *const statuses[] = {"waiting", "admitted", "deferred", "applied", "healthy", "failed", "reverted"};
+#define N_STATUS 7
+
+static json_t *rollout_json(srv_call *c, srv_rows *r) {
+  const char *id = srv_rows_text(r, 0);
+  json_t *stages = parse_json(srv_rows_text(r, 4));
+  json_t *counters = json_object();
+  for (int i = 0; i < N_STATUS; i++) json_object_set_new(counters, statuses[i], json_integer(0));
+  json_t *per_stage = json_array();
+  for (size_t j = 0; j < json_array_size(stages); j++) {
+    json_t *o = json_object();
+    for (int i = 0; i < N_STATUS; i++) json_object_set_new(o, statuses[i], json_integer(0));
+    json_array_append_new(per_stage, o);
+  }
+  srv_val p[] = {SRV_TEXT(id)};
+  srv_rows *m = srv_db_query(c->s->db, "SELECT stage, status, COUNT(*) FROM rollout_members WHERE rollout_id = ? GROUP BY stage, status",
+                             p, 1);
+  int64_t total = 0;
+  while (srv_rows_next(m)) {
+    const char *st = srv_rows_text(m, 1);
+    int64_t k = srv_rows_int(m, 2);
+    total += k;
+    json_object_set_new(counters, st, json_integer(json_integer_value(json_object_get(counters, st)) + k));
+    json_t *o = json_array_get(per_stage, (size_t)srv_rows_int(m, 0));
+    if (o) json_object_set_new(o, st, json_integer(json_integer_value(json_object_get(o, st)) + k));
+  }
+  srv_rows_free(m);
+  json_object_set_new(counters, "targeted", json_integer(total));
+  size_t j;
+  json_t *st;
+  json_array_foreach(stages, j, st) {
+    json_t *o = json_array_get(per_stage, j);
+    int64_t cnt = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) cnt += json_integer_value(v);
+    json_object_set_new(st, "count", json_integer(cnt));
+    json_object_set(st, "status", o);
+  }
+  json_decref(per_stage);
+  json_t *halt = parse_json(srv_rows_text(r, 10));
+  return json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:I,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "id", id, "name",
+                   srv_rows_text(r, 1), "target", parse_json(srv_rows_text(r, 2)), "change", parse_json(srv_rows_text(r, 3)),
+                   "stages", stages, "policy", parse_json(srv_rows_text(r, 5)), "state", srv_rows_text(r, 6), "current_stage",
+                   (json_int_t)srv_rows_int(r, 7), "stage_started_at", srv_json_time(srv_rows_null(r, 8) ? 0 : srv_rows_int(r, 8)),
+                   "baseline_unhealthy_pct", srv_rows_null(r, 9) ? json_null() : json_real(srv_rows_real(r, 9)), "halt",
+                   halt ? halt : json_null(), "counters", counters, "created_by", srv_rows_text(r, 11) ? srv_rows_text(r, 11) : "",
+                   "created_at", srv_json_time(srv_rows_int(r, 12)), "started_at",
+                   srv_json_time(srv_rows_null(r, 13) ? 0 : srv_rows_int(r, 13)), "updated_at", srv_json_time(srv_rows_int(r, 14)),
+                   "finished_at", srv_json_time(srv_rows_null(r, 15) ? 0 : srv_rows_int(r, 15)));
+}
+
+static json_t *load_rollout(srv_call *c, const char *id) {
+  if (!srv_is_uuid(id)) {
+    srv_fail(c, SRV_E_NOT_FOUND, "no such rollout");
+    return NULL;
+  }
+  srv_val p[] = {SRV_TEXT(id), SRV_TEXT(c->who.org_id)};
+  srv_rows *r = srv_db_query(c->s->db, "SELECT " ROLLOUT_COLS " FROM rollouts WHERE id = ? AND org_id = ?", p, 2);
+  json_t *o = srv_rows_next(r) ? rollout_json(c, r) : NULL;
+  srv_rows_free(r);
+  if (!o) srv_fail(c, SRV_E_NOT_FOUND, "no such rollout");
+  return o;
+}
+
+static int set_state(srv_call *c, const char *id, const char *state, bool finished) {
+  int64_t now = srv_now_ms();
+  srv_val p[] = {SRV_TEXT(state), SRV_INT(now), finished ? SRV_INT(now) : SRV_NULLV, SRV_TEXT(id)};
+  return srv_db_exec(c->s->db, "UPDATE rollouts SET state = ?, updated_at = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?",
+                     p, 4, NULL);
+}
+
+/* Removes this rollout's pins; members that had them become `reverted`. */
+static int unpin(srv_call *c, const char *id, bool mark_reverted) {
+  srv_val p[] = {SRV_TEXT(id)};
+  if (srv_db_exec(c->s->db, "UPDATE devices SET pin_layer = NULL, pin_rollout = NULL WHERE pin_rollout = ?", p, 1, NULL) < 0)
+    return -1;
+  if (!mark_reverted) return 0;
+  srv_val q[] = {SRV_INT(srv_now_ms()), SRV_TEXT(id)};
+  return srv_db_exec(c->s->db,
+                     "UPDATE rollout_members SET status = 'reverted', updated_at = ? WHERE rollout_id = ?"
+                     " AND status IN ('admitted', 'applied', 'healthy', 'failed')",
+                     q, 2, NULL);
+}
+
+srv_err srv_op_create_rollout(srv_call *c) {
+  json_t *patch;
+  json_t *spec = parse_spec(c, c->in, &patch);
+  if (!spec) return c->err;
+  json_t *start = json_object_get(c->in, "start");
+  if (start && !json_is_boolean(start)) {
+    json_decref(spec);
+    json_decref(patch);
+    return srv_bad_field(c, "start", "must be true or false");
+  }
+  int n = 0;
+  member *ms = resolve(c, spec, patch, NULL, &n);
+  if (!ms) {
+    json_decref(spec);
+    json_decref(patch);
+    return c->err;
+  }
+  char id[37];
+  srv_uuid(id);
+  int64_t now = srv_now_ms();
+  char *tj = dump(json_object_get(spec, "target")), *cj = dump(json_object_get(spec, "change")), *pj = dump(patch),
+       *sj = dump(json_object_get(spec, "stages")), *po = dump(json_object_get(spec, "policy"));
+  srv_val p[] = {SRV_TEXT(id), SRV_TEXT(c->who.org_id), SRV_TEXT(json_string_value(json_object_get(spec, "name"))),
+                 SRV_TEXT(tj), SRV_TEXT(cj), SRV_TEXT(pj), SRV_TEXT(sj), SRV_TEXT(po), SRV_TEXT(c->who.display),
+                 SRV_INT(now), SRV_INT(now)};
+  int rc = srv_db_exec(c->s->db,
+                       "INSERT INTO rollouts (id, org_id, name, target_json, change_json, patch_json, stages_json, policy_json,"
+                       " state, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,'draft',?,?,?)",
+                       p, 11, NULL);
+  free(tj);
+  free(cj);
+  free(pj);
+  free(sj);
+  free(po);
+  for (int i = 0; rc >= 0 && i < n; i++) {
+    if (ms[i].stage < 0) continue;
+    srv_val q[] = {SRV_TEXT(id), SRV_TEXT(c->who.org_id), SRV_TEXT(ms[i].id), SRV_TEXT(ms[i].key), SRV_INT(ms[i].stage),
+                   SRV_INT(now)};
+    rc = srv_db_exec(c->s->db,
+                     "INSERT INTO rollout_members (rollout_id, org_id, device_id, order_key, stage, status, updated_at)"
+                     " VALUES (?,?,?,?,?,'waiting',?)",
+                     q, 6, NULL);
+  }
+  json_t *preview = preview_json(spec, patch, ms, n);
+  free(ms);
+  json_decref(patch);
+  if (rc < 0) {
+    json_decref(spec);
+    json_decref(preview);
+    return srv_fail(c, SRV_E_INTERNAL, "cannot store rollout");
+  }
+  srv_event_add(c, NULL, SRV_EV_ROLLOUT_CREATED, NULL, json_incref(spec), NULL, "rollout %s (%s) created by %s",
+                json_string_value(json_object_get(spec, "name")), id, c->who.display);
+  json_decref(spec);
+  if (json_is_true(start)) {
+    const char *saved = c->params[0];
+    c->params[0] = id;
+    srv_err e = srv_op_start_rollout(c);
+    c->params[0] = saved;
+    if (e != SRV_E_OK) {
+      json_decref(preview);
+      return e;
+    }
+    json_decref(c->out);
+  }
+  c->out = load_rollout(c, id);
+  if (c->out) json_object_set_new(c->out, "preview", preview);
+  else json_decref(preview);
+  c->created = 1;
+  return c->out ? SRV_E_OK : c->err;
+}
+
+srv_err srv_op_list_rollouts(srv_call *c) {
+  int64_t size, offset = 0;
+  if (srv_in_int(c, "page_size", 50, 1, 500, &size)) return c->err;
+  bool bad = false;
+  const char *state = srv_in_str(c, "state", &bad), *tok = srv_in_str(c, "page_token", &bad);
+  if (bad) return c->err;
+  if (tok && *tok) {
+    char *end;
+    offset = strtoll(tok, &end, 10);
+    if (*end || offset <= 0 || offset > 10000000) return srv_bad_field(c, "page_token", "not a token from this list");
+  }
+  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(state), SRV_TEXT(state), SRV_INT(size + 1), SRV_INT(offset)};
+  srv_rows *r = srv_db_query(c->s->db,
+                             "SELECT " ROLLOUT_COLS " FROM rollouts WHERE org_id = ? AND (CAST(? AS TEXT) IS NULL OR state = ?)"
+                             " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                             p, 5);
+  json_t *items = json_array();
+  bool more = false;
+  while (srv_rows_next(r)) {
+    if ((int64_t)json_array_size(items) == size) {
+      more = true;
+      break;
+    }
+    json_array_append_new(items, rollout_json(c, r));
+  }
+  srv_rows_free(r);
+  char next[32] = "";
+  if (more) snprintf(next, sizeof next, "%lld", (long long)(offset + size));
+  c->out = json_pack("{s:o,s:s}", "items", items, "next_page_token", next);
+  return SRV_E_OK;
+}
+
+srv_err srv_op_get_rollout(srv_call *c) {
+  c->out = load_rollout(c, c->params[0]);
+  if (!c->out) return c->err;
+  json_t *want = json_object_get(c->in, "members");
+  if (want && (json_is_true(want) || (json_is_string(want) && strcmp(json_string_value(want), "1") == 0))) {
+    srv_val p[] = {SRV_TEXT(c->params[0])};
+    srv_rows *r = srv_db_query(c->s->db,
+                               "SELECT m.device_id, d.name, m.stage, m.status, m.admitted_at, m.applied_at FROM rollout_members m"
+                               " JOIN devices d ON d.id = m.device_id WHERE m.rollout_id = ? ORDER BY m.stage, m.order_key LIMIT 1000",
+                               p, 1);
+    json_t *items = json_array();
+    while (srv_rows_next(r))
+      json_array_append_new(items, json_pack("{s:s,s:s,s:I,s:s,s:o,s:o}", "device_id", srv_rows_text(r, 0), "name",
+                                             srv_rows_text(r, 1), "stage", (json_int_t)srv_rows_int(r, 2), "status",
+                                             srv_rows_text(r, 3), "admitted_at",
+                                             srv_json_time(srv_rows_null(r, 4) ? 0 : srv_rows_int(r, 4)), "applied_at",
+                                             srv_json_time(srv_rows_null(r, 5) ? 0 : srv_rows_int(r, 5))));
+    srv_rows_free(r);
+    json_object_set_new(c->out, "members", items);
+  }
+  return SRV_E_OK;
+}
+
+/* ---- evaluation ---- */
+
+/* Admits the waiting (and deferred) members of stages <= stage: pins the
+ * change on each, or defers it (low battery, when the policy says so). */
+static int admit(srv_call *c, const char *id, int stage, const char *patch, bool skip_low) {
+  srv_val p[] = {SRV_TEXT(id), SRV_INT(stage)};
+  srv_rows *r = srv_db_query(c->s->db,
+                             "SELECT m.device_id, d.power_json FROM rollout_members m JOIN devices d ON d.id = m.device_id"
+                             " WHERE m.rollout_id = ? AND m.stage <= ? AND m.status IN ('waiting', 'deferred')"
+                             " AND d.unclaimed_at IS NULL",
+                             p, 2);
+  int n = 0, cap = 16;
+  member *ms = malloc(sizeof *ms * (size_t)cap);
+  while (srv_rows_next(r)) {
+    if (n == cap) ms = realloc(ms, sizeof *ms * (size_t)(cap *= 2));
+    member *m = &ms[n++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->id, sizeof m->id, "%s", srv_rows_text(r, 0));
+    json_t *pw = parse_json(srv_rows_text(r, 1));
+    m->battery = json_is_integer(json_object_get(pw, "battery_pct")) ? (int)json_integer_value(json_object_get(pw, "battery_pct")) : -1;
+    m->plugged = json_is_true(json_object_get(pw, "plugged"));
+    json_decref(pw);
+  }
+  srv_rows_free(r);
+  int rc = 0;
+  int64_t now = srv_now_ms();
+  for (int i = 0; rc >= 0 && i < n; i++) {
+    bool defer = skip_low && low_battery(&ms[i]);
+    srv_val q[] = {SRV_TEXT(defer ? "deferred" : "admitted"), defer ? SRV_NULLV : SRV_INT(now), SRV_INT(now), SRV_TEXT(id),
+                   SRV_TEXT(ms[i].id)};
+    rc = srv_db_exec(c->s->db,
+                     "UPDATE rollout_members SET status = ?, admitted_at = ?, updated_at = ? WHERE rollout_id = ? AND device_id = ?",
+                     q, 5, NULL);
+    if (rc >= 0 && !defer) {
+      srv_val d[] = {SRV_TEXT(patch), SRV_TEXT(id), SRV_TEXT(ms[i].id)};
+      rc = srv_db_exec(c->s->db, "UPDATE devices SET pin_layer = ?, pin_rollout = ? WHERE id = ?", d, 3, NULL);
+    }
+  }
+  free(ms);
+  return rc < 0 ? -1 : 0;
+}
+
+/* Counts the device's events of the given kinds since `since`. */
+static int64_t count_events(srv_call *c, const char *device, int64_t since, const char *kinds_sql) {
+  char sql[400];
+  snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM events WHERE org_id = ? AND device_id = ? AND time >= ? AND kind IN (%s)",
+           kinds_sql);
+  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(device), SRV_INT(since)};
+  return srv_db_int(c->s->db, sql, p, 3, 0);
+}
+
+#define FAIL_KINDS "'dev.app_install_failed', 'dev.fw_rolled_back', 'dev.goal_blocked'"
+#define SICK_KINDS "'dev.app_crashed', 'dev.safe_mode_entered', 'dev.watchdog_reset'"
+
+/* failed/unhealthy per the rule at the top of this file. */
+static void judge(srv_call *c, const char *device, json_t *state, int64_t last_seen, int64_t max_off_s, int64_t since,
+                  bool *failed, bool *unhealthy) {
+  *failed = json_array_size(json_object_get(state, "blocked")) > 0 || count_events(c, device, since, FAIL_KINDS) > 0;
+  *unhealthy = json_is_true(json_object_get(json_object_get(state, "boot"), "safe_mode")) ||
+               count_events(c, device, since, SICK_KINDS) > 0;
+  const char *k;
+  json_t *a;
+  json_object_foreach(json_object_get(state, "apps"), k, a) {
+    const char *st = json_string_value(json_object_get(a, "state"));
+    if (st && strcmp(st, "failed") == 0) *failed = true;
+    if (st && (strcmp(st, "crashing") == 0 || strcmp(st, "backoff") == 0)) *unhealthy = true;
+  }
+  int64_t expected = (max_off_s > 0 ? max_off_s : 60) * 1000, grace = expected / 10 + 120000;
+  if (last_seen > 0 && srv_now_ms() - last_seen - grace >= expected) *unhealthy = true;
+}
+
+/* One evaluation step of a running rollout (c->who is the rollout actor). */
+static int evaluate(srv_call *c, const char *id) {
+  int64_t now = srv_now_ms();
+  /* Lock the row first (PostgreSQL: instances evaluate one at a time). */
+  srv_val lk[] = {SRV_TEXT(id)};
+  int64_t changed = 0;
+  if (srv_db_exec(c->s->db, "UPDATE rollouts SET state = state WHERE id = ? AND state = 'running'", lk, 1, &changed) < 0)
+    return -1;
+  if (changed != 1) return 0;
+  srv_rows *r = srv_db_query(c->s->db, "SELECT " ROLLOUT_COLS " FROM rollouts WHERE id = ?", lk, 1);
+  if (!srv_rows_next(r)) {
+    srv_rows_free(r);
+    return 0;
+  }
+  char name[80];
+  snprintf(name, sizeof name, "%s", srv_rows_text(r, 1));
+  json_t *stages = parse_json(srv_rows_text(r, 4)), *policy = parse_json(srv_rows_text(r, 5)),
+         *patch = parse_json(srv_rows_text(r, 16));
+  int stage = (int)srv_rows_int(r, 7);
+  int64_t stage_started = srv_rows_int(r, 8), started = srv_rows_int(r, 13);
+  double baseline = srv_rows_null(r, 9) ? -1 : srv_rows_real(r, 9);
+  char *patch_text = srv_rows_text(r, 16) ? strdup(srv_rows_text(r, 16)) : strdup("{}");
+  srv_rows_free(r);
+  int rc = 0;
+  bool skip_low = json_is_true(json_object_get(policy, "skip_low_battery"));
+  if (admit(c, id, stage, patch_text, skip_low) < 0) rc = -1;
+
+  /* Judge every member. */
+  srv_rows *m = srv_db_query(c->s->db,
+                             "SELECT m.device_id, m.stage, m.status, m.admitted_at, m.applied_at, d.name, d.layer,"
+                             " (SELECT g.layer FROM groups g WHERE g.id = d.group_id), d.applied_sum, d.state_json,"
+                             " d.last_seen_at FROM rollout_members m JOIN devices d ON d.id = m.device_id"
+                             " WHERE m.rollout_id = ?",
+                             lk, 1);
+  int admitted = 0, decided = 0, failed = 0, applied = 0, applied_sick = 0, waiting = 0, waiting_sick = 0;
+  int stage_total = 0, stage_done = 0;
+  int64_t stage_settled = 0, max_off_ms = 0;
+  typedef struct {
+    char dev[37];
+    const char *status;
+    int64_t applied_at;
+  } upd;
+  int nu = 0, cu = 16;
+  upd *ups = malloc(sizeof *ups * (size_t)cu);
+  while (rc >= 0 && srv_rows_next(m)) {
+    const char *dev = srv_rows_text(m, 0), *status = srv_rows_text(m, 2);
+    int mstage = (int)srv_rows_int(m, 1);
+    int64_t admitted_at = srv_rows_int(m, 3), applied_at = srv_rows_null(m, 4) ? 0 : srv_rows_int(m, 4);
+    json_t *layer = parse_json(srv_rows_text(m, 6)), *gl = parse_json(srv_rows_text(m, 7)), *state = parse_json(srv_rows_text(m, 9));
+    json_t *goal = srv_goal_materialize(srv_rows_text(m, 5), gl, patch, layer);
+    char sum[33];
+    srv_goal_sum(goal, sum);
+    int64_t max_off = json_integer_value(json_object_get(goal, "max_offline_s"));
+    json_decref(goal);
+    json_decref(layer);
+    json_decref(gl);
+    int64_t last_seen = srv_rows_null(m, 10) ? 0 : srv_rows_int(m, 10);
+    const char *asum = srv_rows_text(m, 8);
+    const char *next = status;
+    bool is_failed, sick;
+    if (strcmp(status, "waiting") == 0 || strcmp(status, "deferred") == 0) {
+      judge(c, dev, state, last_seen, max_off, started, &is_failed, &sick);
+      waiting++;
+      waiting_sick += sick || is_failed;
+    } else if (strcmp(status, "reverted") != 0) {
+      admitted++;
+      judge(c, dev, state, last_seen, max_off, admitted_at, &is_failed, &sick);
+      if (strcmp(status, "failed") == 0 || is_failed) {
+        next = "failed";
+      } else if (strcmp(status, "admitted") == 0 && asum && strcmp(asum, sum) == 0) {
+        next = "applied";
+        applied_at = now;
+      }
+      int64_t soak_ms = json_integer_value(json_object_get(json_array_get(stages, (size_t)mstage), "soak_s")) * 1000;
+      if (strcmp(next, "applied") == 0 && !sick && now >= applied_at + soak_ms) next = "healthy";
+      if (strcmp(next, "healthy") == 0 && sick) next = "applied";
+      if (strcmp(next, "failed") == 0) {
+        failed++;
+        decided++;
+      } else if (strcmp(next, "applied") == 0 || strcmp(next, "healthy") == 0) {
+        applied++;
+        decided++;
+        applied_sick += sick;
+      }
+      if (strcmp(next, status) != 0) {
+        if (nu == cu) ups = realloc(ups, sizeof *ups * (size_t)(cu *= 2));
+        snprintf(ups[nu].dev, sizeof ups[nu].dev, "%s", dev);
+        ups[nu].status = next;
+        ups[nu].applied_at = applied_at;
+        nu++;
+      }
+    }
+    if (mstage == stage) {
+      stage_total++;
+      if (max_off * 1000 > max_off_ms) max_off_ms = max_off * 1000;
+      if (strcmp(next, "applied") == 0 || strcmp(next, "healthy") == 0 || strcmp(next, "failed") == 0 ||
+          strcmp(next, "deferred") == 0) {
+        stage_done++;
+        if (applied_at > stage_settled) stage_settled = applied_at;
+      }
+    }
+    json_decref(state);
+  }
+  if (srv_rows_failed(m)) rc = -1;
+  srv_rows_free(m);
+  for (int i = 0; rc >= 0 && i < nu; i++) {
+    srv_val q[] = {SRV_TEXT(ups[i].status), ups[i].applied_at ? SRV_INT(ups[i].applied_at) : SRV_NULLV, SRV_INT(now),
+                   SRV_TEXT(id), SRV_TEXT(ups[i].dev)};
+    rc = srv_db_exec(c->s->db,
+                     "UPDATE rollout_members SET status = ?, applied_at = ?, updated_at = ? WHERE rollout_id = ? AND device_id = ?",
+                     q, 5, NULL);
+  }
+  free(ups);
+
+  /* The baseline: waiting members now, else the last value measured. */
+  if (waiting > 0) baseline = 100.0 * waiting_sick / waiting;
+  if (rc >= 0) {
+    srv_val q[] = {baseline >= 0 ? SRV_REAL(baseline) : SRV_NULLV, SRV_INT(now), SRV_TEXT(id)};
+    rc = srv_db_exec(c->s->db, "UPDATE rollouts SET baseline_pct = ?, updated_at = ? WHERE id = ?", q, 3, NULL);
+  }
+
+  /* Halt? */
+  int min_sample = (int)json_integer_value(json_object_get(policy, "min_sample"));
+  double max_failed = json_number_value(json_object_get(policy, "max_failed_pct")),
+         max_drop = json_number_value(json_object_get(policy, "max_health_drop_pts"));
+  double failed_pct = admitted ? 100.0 * failed / admitted : 0, sick_pct = applied ? 100.0 * applied_sick / applied : 0;
+  const char *why = NULL;
+  if (decided >= min_sample && failed_pct > max_failed) why = "failed_pct";
+  else if (decided >= min_sample && applied >= 1 && sick_pct - (baseline >= 0 ? baseline : 0) > max_drop) why = "health_regression";
+  if (rc >= 0 && why) {
+    bool rollback = strcmp(json_string_value(json_object_get(policy, "on_halt")), "rollback") == 0;
+    json_t *numbers = json_pack("{s:s,s:i,s:i,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:i}", "reason", why, "admitted", admitted, "decided",
+                                decided, "failed", failed, "applied", applied, "failed_pct", failed_pct, "applied_unhealthy_pct",
+                                sick_pct, "baseline_unhealthy_pct", baseline >= 0 ? baseline : 0.0, "max_failed_pct", max_failed,
+                                "max_health_drop_pts", max_drop, "stage", stage + 1);
+    char *hj = dump(numbers);
+    srv_val q[] = {SRV_TEXT(hj), SRV_TEXT(id)};
+    rc = srv_db_exec(c->s->db, "UPDATE rollouts SET halt_json = ? WHERE id = ?", q, 2, NULL);
+    free(hj);
+    if (rc >= 0) rc = set_state(c, id, rollback ? "rolled_back" : "halted", rollback);
+    if (rc >= 0 && rollback) rc = unpin(c, id, true);
+    srv_event_add(c, NULL, SRV_EV_ROLLOUT_HALTED, NULL, NULL, numbers,
+                  "rollout %s halted at stage %d: %s (failed %.1f%%, unhealthy %.1f%% vs baseline %.1f%%)%s", name, stage + 1,
+                  why, failed_pct, sick_pct, baseline >= 0 ? baseline : 0.0, rollback ? "; rolled back" : "");
+    if (rollback)
+      srv_event_add(c, NULL, SRV_EV_ROLLOUT_ROLLED_BACK, NULL, NULL, NULL, "rollout %s rolled back after its halt", name);
+  } else if (rc >= 0) {
+    /* Advance: the stage settled (all applied/failed/deferred, or 2 ×
+     * max_offline since it started), then soaked. */
+    int64_t settled = stage_done == stage_total ? (stage_settled ? stage_settled : stage_started)
+                                                : stage_started + 2 * (max_off_ms ? max_off_ms : 300000);
+    int64_t soak_ms = json_integer_value(json_object_get(json_array_get(stages, (size_t)stage), "soak_s")) * 1000;
+    if (now >= settled + soak_ms) {
+      if (stage + 1 < (int)json_array_size(stages)) {
+        srv_val q[] = {SRV_INT(stage + 1), SRV_INT(now), SRV_TEXT(id)};
+        rc = srv_db_exec(c->s->db, "UPDATE rollouts SET current_stage = ?, stage_started_at = ? WHERE id = ?", q, 3, NULL);
+        if (rc >= 0) rc = admit(c, id, stage + 1, patch_text, skip_low);
+        srv_event_add(c, NULL, SRV_EV_ROLLOUT_STAGE_ADVANCED, NULL, NULL,
+                      json_pack("{s:i,s:i,s:i}", "stage", stage + 2, "applied", applied, "failed", failed),
+                      "rollout %s advanced to stage %d of %d", name, stage + 2, (int)json_array_size(stages));
+      } else {
+        /* Complete: the change goes into the target's own layer, pins go. */
+        srv_val q[] = {SRV_TEXT(id)};
+        srv_rows *t = srv_db_query(c->s->db, "SELECT target_json FROM rollouts WHERE id = ?", q, 1);
+        json_t *target = srv_rows_next(t) ? parse_json(srv_rows_text(t, 0)) : NULL;
+        srv_rows_free(t);
+        const char *gid = json_string_value(json_object_get(target, "group"));
+        if (gid) {
+          srv_val gp[] = {SRV_TEXT(gid), SRV_TEXT(c->who.org_id)};
+          srv_rows *gr = srv_db_query(c->s->db, "SELECT layer FROM groups WHERE id = ? AND org_id = ?", gp, 2);
+          json_t *gl = srv_rows_next(gr) ? parse_json(srv_rows_text(gr, 0)) : NULL;
+          srv_rows_free(gr);
+          if (gl) {
+            srv_goal_merge(gl, patch);
+            char *lj = dump(gl);
+            srv_val u[] = {SRV_TEXT(lj), SRV_TEXT(gid)};
+            rc = srv_db_exec(c->s->db, "UPDATE groups SET layer = ?, layer_rev = layer_rev + 1 WHERE id = ?", u, 2, NULL);
+            free(lj);
+            json_decref(gl);
+          }
+        } else {
+          srv_rows *dr = srv_db_query(c->s->db,
+                                      "SELECT d.id, d.layer FROM rollout_members m JOIN devices d ON d.id = m.device_id"
+                                      " WHERE m.rollout_id = ? AND d.unclaimed_at IS NULL",
+                                      q, 1);
+          json_t *todo = json_array();
+          while (srv_rows_next(dr)) {
+            json_t *l = parse_json(srv_rows_text(dr, 1));
+            if (!json_is_object(l)) {
+              json_decref(l);
+              l = json_object();
+            }
+            srv_goal_merge(l, patch);
+            json_array_append_new(todo, json_pack("{s:s,s:o}", "id", srv_rows_text(dr, 0), "layer", l));
+          }
+          srv_rows_free(dr);
+          size_t i;
+          json_t *o;
+          json_array_foreach(todo, i, o) {
+            char *lj = dump(json_object_get(o, "layer"));
+            srv_val u[] = {SRV_TEXT(lj), SRV_TEXT(json_string_value(json_object_get(o, "id")))};
+            if (rc >= 0)
+              rc = srv_db_exec(c->s->db, "UPDATE devices SET layer = ?, layer_rev = layer_rev + 1 WHERE id = ?", u, 2, NULL);
+            free(lj);
+          }
+          json_decref(todo);
+        }
+        json_decref(target);
+        if (rc >= 0) rc = unpin(c, id, false);
+        if (rc >= 0) rc = set_state(c, id, "completed", true);
+        srv_event_add(c, NULL, SRV_EV_ROLLOUT_COMPLETED, NULL, NULL,
+                      json_pack("{s:i,s:i,s:i}", "applied", applied, "failed", failed, "admitted", admitted),
+                      "rollout %s completed: %d applied, %d failed", name, applied, failed);
+      }
+    }
+  }
+  free(patch_text);
+  json_decref(stages);
+  json_decref(policy);
+  json_decref(patch);
+  return rc < 0 ? -1 : 0;
+}
+
+/* Runs evaluate with the rollout as the actor of what it records. */
+static int evaluate_as_rollout(srv *s, const char *org, const char *id, const char *name) {
+  srv_call c = {.s = s};
+  c.who.kind = SRV_WHO_ROLLOUT;
+  snprintf(c.who.org_id, sizeof c.who.org_id, "%s", org);
+  snprintf(c.who.key_id, sizeof c.who.key_id, "%s", id);
+  snprintf(c.who.display, sizeof c.who.display, "rollout %s", name);
+  int rc = evaluate(&c, id);
+  json_decref(c.out);
+  json_decref(c.details);
+  return rc;
+}
+
+void srv_rollout_sweep(srv *s) {
+  pthread_mutex_lock(&s->lock);
+  srv_rows *r = srv_db_query(s->db, "SELECT id, org_id, name FROM rollouts WHERE state = 'running' LIMIT 1000", NULL, 0);
+  json_t *todo = json_array();
+  while (srv_rows_next(r))
+    json_array_append_new(todo, json_pack("[s,s,s]", srv_rows_text(r, 0), srv_rows_text(r, 1), srv_rows_text(r, 2)));
+  srv_rows_free(r);
+  size_t i;
+  json_t *t;
+  json_array_foreach(todo, i, t) {
+    if (srv_db_begin(s->db) < 0) break;
+    s->bus_dirty = false;
+    if (evaluate_as_rollout(s, json_string_value(json_array_get(t, 1)), json_string_value(json_array_get(t, 0)),
+                            json_string_value(json_array_get(t, 2))) < 0 ||
+        srv_db_commit(s->db) < 0) {
+      srv_db_rollback(s->db);
+      s->bus_dirty = false;
+    }
+    srv_bus_publish(s);
+  }
+  json_decref(todo);
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- state changes ---- */
+
+static srv_err transition(srv_call *c, const char *const *from, const char *to, srv_event_kind ev, const char *verb,
+                          bool remove_pins) {
+  json_t *ro = load_rollout(c, c->params[0]);
+  if (!ro) return c->err;
+  const char *state = json_string_value(json_object_get(ro, "state"));
+  bool ok = false;
+  for (int i = 0; from[i]; i++) ok |= strcmp(state, from[i]) == 0;
+  if (!ok) {
+    srv_err e = srv_fail(c, SRV_E_FAILED_PRECONDITION, "rollout is %s; cannot %s it", state, verb);
+    json_decref(ro);
+    return e;
+  }
+  bool bad = false;
+  const char *reason = srv_in_str(c, "reason", &bad);
+  if (bad) {
+    json_decref(ro);
+    return c->err;
+  }
+  if (reason && !srv_text_ok(reason, 256)) {
+    json_decref(ro);
+    return srv_bad_field(c, "reason", "at most 256 printable bytes");
+  }
+  bool final = strcmp(to, "rolled_back") == 0 || strcmp(to, "cancelled") == 0;
+  if (strcmp(to, "running") == 0) {
+    srv_val q[] = {SRV_TEXT(c->params[0])};
+    srv_db_exec(c->s->db, "UPDATE rollouts SET halt_json = NULL WHERE id = ?", q, 1, NULL);
+  }
+  if (set_state(c, c->params[0], to, final) < 0 || (remove_pins && unpin(c, c->params[0], true) < 0)) {
+    json_decref(ro);
+    return srv_fail(c, SRV_E_INTERNAL, "cannot update rollout");
+  }
+  if (strcmp(to, "halted") == 0) {
+    json_t *h = json_pack("{s:s,s:s}", "reason", "manual", "message", reason ? reason : "");
+    char *hj = dump(h);
+    srv_val q[] = {SRV_TEXT(hj), SRV_TEXT(c->params[0])};
+    srv_db_exec(c->s->db, "UPDATE rollouts SET halt_json = ? WHERE id = ?", q, 2, NULL);
+    free(hj);
+    json_decref(h);
+  }
+  srv_event_add(c, NULL, ev, json_pack("{s:s}", "state", state), json_pack("{s:s}", "state", to),
+                reason ? json_pack("{s:s}", "reason", reason) : NULL, "rollout %s %s by %s%s%s",
+                json_string_value(json_object_get(ro, "name")), verb, c->who.display, reason ? ": " : "", reason ? reason : "");
+  json_decref(ro);
+  c->out = load_rollout(c, c->params[0]);
+  return c->out ? SRV_E_OK : c->err;
+}
+
+srv_err srv_op_start_rollout(srv_call *c) {
+  json_t *ro = load_rollout(c, c->params[0]);
+  if (!ro) return c->err;
+  srv_err e = SRV_E_OK;
+  if (strcmp(json_string_value(json_object_get(ro, "state")), "draft") != 0) {
+    e = srv_fail(c, SRV_E_FAILED_PRECONDITION, "rollout is %s; only a draft can start",
+                 json_string_value(json_object_get(ro, "state")));
+  } else {
+    /* Only one active rollout may pin a device. */
+    srv_val p[] = {SRV_TEXT(c->params[0])};
+    int64_t busy = srv_db_int(c->s->db,
+                              "SELECT COUNT(*) FROM rollout_members m JOIN devices d ON d.id = m.device_id JOIN rollouts r"
+                              " ON r.id = d.pin_rollout WHERE m.rollout_id = ? AND d.pin_rollout <> m.rollout_id"
+                              " AND r.state IN ('running', 'paused', 'halted')",
+                              p, 1, 0);
+    if (busy > 0) {
+      e = srv_fail(c, SRV_E_FAILED_PRECONDITION, "%lld target device(s) are in another active rollout", (long long)busy);
+    } else {
+      int64_t now = srv_now_ms();
+      srv_val q[] = {SRV_INT(now), SRV_INT(now), SRV_INT(now), SRV_TEXT(c->params[0])};
+      if (srv_db_exec(c->s->db,
+                      "UPDATE rollouts SET state = 'running', started_at = ?, stage_started_at = ?, updated_at = ?,"
+                      " current_stage = 0 WHERE id = ?",
+                      q, 4, NULL) < 0)
+        e = srv_fail(c, SRV_E_INTERNAL, "cannot start rollout");
+      else
+        srv_event_add(c, NULL, SRV_EV_ROLLOUT_STARTED, json_pack("{s:s}", "state", "draft"),
+                      json_pack("{s:s}", "state", "running"), NULL, "rollout %s started by %s",
+                      json_string_value(json_object_get(ro, "name")), c->who.display);
+    }
+  }
+  if (e == SRV_E_OK && evaluate_as_rollout(c->s, c->who.org_id, c->params[0], json_string_value(json_object_get(ro, "name"))) < 0)
+    e = srv_fail(c, SRV_E_INTERNAL, "cannot admit the first stage");
+  json_decref(ro);
+  if (e != SRV_E_OK) return e;
+  c->out = load_rollout(c, c->params[0]);
+  return c->out ? SRV_E_OK : c->err;
+}
+
+srv_err srv_op_pause_rollout(srv_call *c) {
+  static const char *const from[] = {"running", NULL};
+  return transition(c, from, "paused", SRV_EV_ROLLOUT_PAUSED, "paused", false);
+}
+
+srv_err srv_op_resume_rollout(srv_call *c) {
+  static const char *const from[] = {"paused", "halted", NULL};
+  return transition(c, from, "running", SRV_EV_ROLLOUT_RESUMED, "resumed", false);
+}
+
+srv_err srv_op_halt_rollout(srv_call *c) {
+  static const char *const from[] = {"running", "paused", NULL};
+  return transition(c, from, "halted", SRV_EV_ROLLOUT_HALTED, "halted", false);
+}
+
+srv_err srv_op_rollback_rollout(srv_call *c) {
+  static const char *const from[] = {"running", "paused", "halted", NULL};
+  return transition(c, from, "rolled_back", SRV_EV_ROLLOUT_ROLLED_BACK, "rolled back", true);
+}
+
+srv_err srv_op_abort_rollout(srv_call *c) {
+  static const char *const from[] = {"draft", "running", "paused", "halted", NULL};
+  return transition(c, from, "cancelled", SRV_EV_ROLLOUT_CANCELLED, "aborted", true);
+}
