@@ -238,6 +238,13 @@ void srv_device_request(srv *s, const char *method, const char *path, const char
 struct MHD_Response;
 struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool logs, const char *last_event_id);
 
+/* HTTP front door (srv_http.c). The route table is also the gRPC door's
+ * source of each op's action and flags. */
+size_t srv_http_ops(srv_err (**ops)(srv_call *c), size_t max);
+bool srv_http_route_of(srv_err (*op)(srv_call *c), srv_action *action, bool *noauth, bool *notx);
+/* Every HTTP op has an RPC and vice versa (srv_grpc.c); returns how many do
+ * not, naming them in report. */
+int srv_api_parity(char *report, size_t n);
 /* HTTP front door (srv_http.c). */
 int srv_http_start(srv *s, char *err, int errlen);
 void srv_http_stop(srv *s);

@@ -1,15 +1,21 @@
 /* The gRPC front door: grpc's C core API with protobuf-c messages
- * (proto/fleet/v1/fleet.proto). Each RPC decodes its request into the same
- * JSON shape the HTTP routes use, calls the same srv_op_* through
- * srv_invoke (auth, rate limit, role, transaction), and encodes the op's
- * answer. Calls are served one at a time on one thread: the store is
- * serialized anyway. Errors are gRPC status codes with the op's message. */
+ * (proto/fleet/v1/fleet.proto). Every RPC is one row of the table below that
+ * names the srv_op_* it runs; the request message is turned into the same
+ * JSON input the HTTP route builds, and the op's JSON answer into the
+ * response message, both generically through protobuf-c's descriptors
+ * (field names are the JSON names; `x_json` strings carry the JSON value of
+ * `x`; enums are the lower-case JSON strings with their type prefix). The
+ * role check, rate limit and transaction come from srv_invoke with the HTTP
+ * route's action, so both doors behave the same; errors map through the one
+ * table in srv_errors.h. Calls are served one at a time on one thread: the
+ * store is serialized anyway. */
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,253 +33,547 @@ typedef struct {
 
 enum { TAG_NEW = 1, TAG_RECV, TAG_SEND, TAG_SHUTDOWN };
 
-/* Frees everything allocated while building one answer. */
-typedef struct {
-  void *p[4096];
-  int n;
-} arena;
-static void *amalloc(arena *a, size_t n) {
-  void *p = calloc(1, n);
-  if (a->n < 4096) a->p[a->n++] = p;
-  return p;
-}
-static char *astr(arena *a, const char *s) {
-  char *d = amalloc(a, strlen(s ? s : "") + 1);
-  strcpy(d, s ? s : "");
-  return d;
-}
-static void afree(arena *a) {
-  for (int i = 0; i < a->n; i++) free(a->p[i]);
-  a->n = 0;
+#define MAX_UPLOAD (9u << 20)
+
+/* ---- protobuf <-> JSON through descriptors ---- */
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-static Google__Protobuf__Timestamp *ts(arena *a, json_t *v) {
+static bool is_map_entry(const ProtobufCMessageDescriptor *d) {
+  return d->n_fields == 2 && strcmp(d->fields[0].name, "key") == 0 && strcmp(d->fields[1].name, "value") == 0 &&
+         ends_with(d->short_name, "Entry");
+}
+
+static size_t elem_size(ProtobufCType t) {
+  switch (t) {
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_SINT64:
+  case PROTOBUF_C_TYPE_SFIXED64:
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_FIXED64:
+  case PROTOBUF_C_TYPE_DOUBLE:
+    return 8;
+  case PROTOBUF_C_TYPE_STRING:
+  case PROTOBUF_C_TYPE_MESSAGE:
+    return sizeof(void *);
+  case PROTOBUF_C_TYPE_BYTES:
+    return sizeof(ProtobufCBinaryData);
+  case PROTOBUF_C_TYPE_BOOL:
+    return sizeof(protobuf_c_boolean);
+  default:
+    return 4;
+  }
+}
+
+/* The enum value prefix: "Health" -> "HEALTH_", "SyncStatus" -> "SYNC_STATUS_". */
+static void enum_prefix(const ProtobufCEnumDescriptor *e, char out[64]) {
+  size_t k = 0;
+  for (const char *p = e->short_name; *p && k < 60; p++) {
+    if (p != e->short_name && *p >= 'A' && *p <= 'Z') out[k++] = '_';
+    out[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+  }
+  out[k++] = '_';
+  out[k] = 0;
+}
+
+static json_t *message_to_json(const ProtobufCMessage *m, char *bad, size_t badlen);
+
+/* One element of a request field as JSON; NULL when it holds the default. */
+static json_t *elem_to_json(const ProtobufCFieldDescriptor *f, const void *p, bool keep_default, char *bad, size_t badlen) {
+  switch (f->type) {
+  case PROTOBUF_C_TYPE_INT32:
+  case PROTOBUF_C_TYPE_SINT32:
+  case PROTOBUF_C_TYPE_SFIXED32:
+    return *(const int32_t *)p || keep_default ? json_integer(*(const int32_t *)p) : NULL;
+  case PROTOBUF_C_TYPE_UINT32:
+  case PROTOBUF_C_TYPE_FIXED32:
+    return *(const uint32_t *)p || keep_default ? json_integer(*(const uint32_t *)p) : NULL;
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_SINT64:
+  case PROTOBUF_C_TYPE_SFIXED64:
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_FIXED64:
+    return *(const int64_t *)p || keep_default ? json_integer(*(const int64_t *)p) : NULL;
+  case PROTOBUF_C_TYPE_FLOAT:
+    return *(const float *)p != 0 || keep_default ? json_real(*(const float *)p) : NULL;
+  case PROTOBUF_C_TYPE_DOUBLE:
+    return *(const double *)p != 0 || keep_default ? json_real(*(const double *)p) : NULL;
+  case PROTOBUF_C_TYPE_BOOL:
+    return *(const protobuf_c_boolean *)p || keep_default ? json_boolean(*(const protobuf_c_boolean *)p) : NULL;
+  case PROTOBUF_C_TYPE_ENUM: {
+    int v = *(const int *)p;
+    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor, v);
+    if (!v || !ev) return NULL;
+    char pre[64], low[128];
+    enum_prefix(f->descriptor, pre);
+    const char *n = strncmp(ev->name, pre, strlen(pre)) == 0 ? ev->name + strlen(pre) : ev->name;
+    size_t k = 0;
+    for (; n[k] && k < sizeof low - 1; k++) low[k] = (char)(n[k] >= 'A' && n[k] <= 'Z' ? n[k] + 32 : n[k]);
+    low[k] = 0;
+    return json_string(low);
+  }
+  case PROTOBUF_C_TYPE_STRING: {
+    const char *str = *(char *const *)p;
+    if (!str || (!*str && !keep_default)) return NULL;
+    if (ends_with(f->name, "_json") && *str) {
+      json_t *v = json_loads(str, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+      if (!v) snprintf(bad, badlen, "%s: malformed JSON", f->name);
+      return v;
+    }
+    json_t *v = json_string(str);
+    if (!v) snprintf(bad, badlen, "%s: not UTF-8", f->name);
+    return v;
+  }
+  case PROTOBUF_C_TYPE_BYTES:
+    return NULL; /* raw bodies are taken directly (see dispatch) */
+  case PROTOBUF_C_TYPE_MESSAGE: {
+    const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)p;
+    return sub ? message_to_json(sub, bad, badlen) : NULL;
+  }
+  }
+  return NULL;
+}
+
+static json_t *message_to_json(const ProtobufCMessage *m, char *bad, size_t badlen) {
+  const ProtobufCMessageDescriptor *d = m->descriptor;
+  json_t *o = json_object();
+  for (unsigned i = 0; i < d->n_fields && !*bad; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    const char *base = (const char *)m + f->offset;
+    char key[128];
+    snprintf(key, sizeof key, "%s", f->name);
+    if (f->type == PROTOBUF_C_TYPE_STRING && ends_with(key, "_json")) key[strlen(key) - 5] = 0;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
+      if (!n) continue;
+      const char *arr = *(char *const *)base;
+      if (f->type == PROTOBUF_C_TYPE_MESSAGE && is_map_entry(f->descriptor)) {
+        json_t *obj = json_object();
+        for (size_t k = 0; k < n; k++) {
+          const ProtobufCMessage *e = ((const ProtobufCMessage *const *)arr)[k];
+          const ProtobufCMessageDescriptor *ed = f->descriptor;
+          const char *mk = *(char *const *)((const char *)e + ed->fields[0].offset);
+          json_t *mv = elem_to_json(&ed->fields[1], (const char *)e + ed->fields[1].offset, true, bad, badlen);
+          if (mk && mv) json_object_set_new(obj, mk, mv);
+          else json_decref(mv);
+        }
+        json_object_set_new(o, key, obj);
+      } else {
+        json_t *a = json_array();
+        for (size_t k = 0; k < n; k++) {
+          json_t *v = elem_to_json(f, arr + k * elem_size(f->type), true, bad, badlen);
+          if (v) json_array_append_new(a, v);
+        }
+        json_object_set_new(o, key, a);
+      }
+    } else {
+      if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset && f->type != PROTOBUF_C_TYPE_STRING &&
+          f->type != PROTOBUF_C_TYPE_MESSAGE && !*(const protobuf_c_boolean *)((const char *)m + f->quantifier_offset))
+        continue;
+      json_t *v = elem_to_json(f, base, false, bad, badlen);
+      if (v) json_object_set_new(o, key, v);
+    }
+  }
+  return o;
+}
+
+static Google__Protobuf__Timestamp *ts_new(json_t *v) {
   int64_t ms;
   if (!json_is_string(v) || !srv_time_parse(json_string_value(v), &ms)) return NULL;
-  Google__Protobuf__Timestamp *t = amalloc(a, sizeof *t);
+  Google__Protobuf__Timestamp *t = malloc(sizeof *t);
   google__protobuf__timestamp__init(t);
   t->seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   t->nanos = (int32_t)((ms - t->seconds * 1000) * 1000000);
   return t;
 }
 
-#define JS(o, k) json_string_value(json_object_get((o), (k)))
+static ProtobufCMessage *json_to_message(const ProtobufCMessageDescriptor *d, json_t *o);
 
-static Fleet__V1__Device *device_pb(arena *a, json_t *d) {
-  Fleet__V1__Device *x = amalloc(a, sizeof *x);
-  fleet__v1__device__init(x);
-  x->id = astr(a, JS(d, "id"));
-  x->name = astr(a, JS(d, "name"));
-  x->hardware_id = astr(a, JS(d, "hardware_id"));
-  x->is_simulator = json_is_true(json_object_get(d, "is_simulator"));
-  x->group_id = astr(a, JS(d, "group_id"));
-  json_t *tags = json_object_get(d, "tags");
-  x->n_tags = json_object_size(tags);
-  x->tags = amalloc(a, sizeof(void *) * (x->n_tags + 1));
-  const char *k;
-  json_t *v;
-  size_t i = 0;
-  json_object_foreach(tags, k, v) {
-    Fleet__V1__Device__TagsEntry *e = amalloc(a, sizeof *e);
-    fleet__v1__device__tags_entry__init(e);
-    e->key = astr(a, k);
-    e->value = astr(a, json_string_value(v));
-    x->tags[i++] = e;
+static int64_t json_as_int(json_t *v) {
+  if (json_is_integer(v)) return json_integer_value(v);
+  if (json_is_real(v)) return (int64_t)json_real_value(v);
+  if (json_is_string(v)) return strtoll(json_string_value(v), NULL, 10);
+  return json_is_true(v);
+}
+
+/* Writes the JSON value v into one element of field f at p (which holds the
+ * field's default). Returns false when v does not fit (left default). */
+static bool elem_from_json(const ProtobufCFieldDescriptor *f, void *p, json_t *v) {
+  switch (f->type) {
+  case PROTOBUF_C_TYPE_INT32:
+  case PROTOBUF_C_TYPE_SINT32:
+  case PROTOBUF_C_TYPE_SFIXED32:
+  case PROTOBUF_C_TYPE_UINT32:
+  case PROTOBUF_C_TYPE_FIXED32:
+    *(int32_t *)p = (int32_t)json_as_int(v);
+    return true;
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_SINT64:
+  case PROTOBUF_C_TYPE_SFIXED64:
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_FIXED64:
+    *(int64_t *)p = json_as_int(v);
+    return true;
+  case PROTOBUF_C_TYPE_FLOAT:
+    *(float *)p = (float)json_number_value(v);
+    return true;
+  case PROTOBUF_C_TYPE_DOUBLE:
+    *(double *)p = json_number_value(v);
+    return true;
+  case PROTOBUF_C_TYPE_BOOL:
+    *(protobuf_c_boolean *)p = json_is_true(v) || (json_is_integer(v) && json_integer_value(v));
+    return true;
+  case PROTOBUF_C_TYPE_ENUM: {
+    if (!json_is_string(v)) return false;
+    char pre[64], name[192];
+    enum_prefix(f->descriptor, pre);
+    size_t k = (size_t)snprintf(name, sizeof name, "%s", pre);
+    for (const char *s = json_string_value(v); *s && k < sizeof name - 1; s++)
+      name[k++] = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s == '-' ? '_' : *s);
+    name[k] = 0;
+    const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value_by_name(f->descriptor, name);
+    if (!ev) return false;
+    *(int *)p = ev->value;
+    return true;
   }
-  x->last_seen_at = ts(a, json_object_get(d, "last_seen_at"));
-  x->firmware = astr(a, JS(d, "firmware"));
-  const char *h = JS(d, "health");
-  x->health = !h ? FLEET__V1__HEALTH__HEALTH_UNSPECIFIED
-              : strcmp(h, "healthy") == 0   ? FLEET__V1__HEALTH__HEALTH_HEALTHY
-              : strcmp(h, "unhealthy") == 0 ? FLEET__V1__HEALTH__HEALTH_UNHEALTHY
-                                            : FLEET__V1__HEALTH__HEALTH_NEVER_SEEN;
-  json_t *reasons = json_object_get(d, "health_reasons");
-  x->n_health_reasons = json_array_size(reasons);
-  x->health_reasons = amalloc(a, sizeof(char *) * (x->n_health_reasons + 1));
-  json_array_foreach(reasons, i, v) x->health_reasons[i] = astr(a, json_string_value(v));
-  x->sync_status = astr(a, JS(d, "sync_status"));
-  x->connected = json_is_true(json_object_get(d, "connected"));
-  x->goal_rev = json_integer_value(json_object_get(d, "goal_rev"));
-  x->up_to_date = json_is_true(json_object_get(d, "up_to_date"));
-  json_t *p = json_object_get(d, "power");
-  if (json_is_object(p)) {
-    x->power = amalloc(a, sizeof *x->power);
-    fleet__v1__power__init(x->power);
-    x->power->battery_pct = (int32_t)json_integer_value(json_object_get(p, "battery_pct"));
-    x->power->plugged = json_is_true(json_object_get(p, "plugged"));
-    x->power->known = 1;
+  case PROTOBUF_C_TYPE_STRING: {
+    char *s = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (!s) return false;
+    *(char **)p = s;
+    return true;
   }
-  x->claimed_at = ts(a, json_object_get(d, "claimed_at"));
-  x->favourite = json_is_true(json_object_get(d, "favourite"));
-  return x;
-}
-
-static Fleet__V1__Event *event_pb(arena *a, json_t *e) {
-  Fleet__V1__Event *x = amalloc(a, sizeof *x);
-  fleet__v1__event__init(x);
-  x->id = json_integer_value(json_object_get(e, "id"));
-  x->device_id = astr(a, JS(e, "device_id"));
-  x->time = ts(a, json_object_get(e, "time"));
-  x->kind = astr(a, JS(e, "kind"));
-  json_t *ac = json_object_get(e, "actor");
-  x->actor = amalloc(a, sizeof *x->actor);
-  fleet__v1__actor__init(x->actor);
-  const char *t = JS(ac, "type") ? JS(ac, "type") : "";
-  x->actor->type = strcmp(t, "user") == 0      ? FLEET__V1__ACTOR__TYPE__TYPE_USER
-                   : strcmp(t, "api_key") == 0 ? FLEET__V1__ACTOR__TYPE__TYPE_API_KEY
-                   : strcmp(t, "device") == 0  ? FLEET__V1__ACTOR__TYPE__TYPE_DEVICE
-                   : strcmp(t, "rollout") == 0 ? FLEET__V1__ACTOR__TYPE__TYPE_ROLLOUT
-                   : strcmp(t, "system") == 0  ? FLEET__V1__ACTOR__TYPE__TYPE_SYSTEM
-                                               : FLEET__V1__ACTOR__TYPE__TYPE_UNSPECIFIED;
-  x->actor->id = astr(a, JS(ac, "id"));
-  x->actor->display = astr(a, JS(ac, "display"));
-  x->summary = astr(a, JS(e, "summary"));
-  static const char *const js[] = {"before", "after", "data"};
-  char **out[] = {&x->before_json, &x->after_json, &x->data_json};
-  for (int i = 0; i < 3; i++) {
-    json_t *v = json_object_get(e, js[i]);
-    char *s = v && !json_is_null(v) ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    *out[i] = astr(a, s ? s : "");
-    free(s);
+  case PROTOBUF_C_TYPE_BYTES: {
+    if (!json_is_string(v)) return false;
+    const char *b64 = json_string_value(v);
+    size_t n = strlen(b64), out_len = 0;
+    uint8_t *buf = malloc(n + 1);
+    if (sodium_base642bin(buf, n + 1, b64, n, NULL, &out_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+      memcpy(buf, b64, n);
+      out_len = n;
+    }
+    ((ProtobufCBinaryData *)p)->data = buf;
+    ((ProtobufCBinaryData *)p)->len = out_len;
+    return true;
   }
-  return x;
+  case PROTOBUF_C_TYPE_MESSAGE: {
+    ProtobufCMessage *sub = NULL;
+    if (f->descriptor == &google__protobuf__timestamp__descriptor) sub = (ProtobufCMessage *)ts_new(v);
+    else if (json_is_object(v)) sub = json_to_message(f->descriptor, v);
+    if (!sub) return false;
+    *(ProtobufCMessage **)p = sub;
+    return true;
+  }
+  }
+  return false;
 }
 
-static Fleet__V1__OrgRef *org_pb(arena *a, json_t *o, const char *role) {
-  Fleet__V1__OrgRef *x = amalloc(a, sizeof *x);
-  fleet__v1__org_ref__init(x);
-  x->id = astr(a, JS(o, "id"));
-  x->name = astr(a, JS(o, "name"));
-  x->role = astr(a, role ? role : JS(o, "role"));
-  return x;
+/* Builds a message of type d from a JSON object (fields absent from the
+ * JSON keep their defaults; JSON keys absent from d are dropped). All
+ * memory comes from malloc, so protobuf_c_message_free_unpacked frees it. */
+static ProtobufCMessage *json_to_message(const ProtobufCMessageDescriptor *d, json_t *o) {
+  ProtobufCMessage *m = calloc(1, d->sizeof_message);
+  d->message_init(m);
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    char *base = (char *)m + f->offset;
+    char key[128];
+    snprintf(key, sizeof key, "%s", f->name);
+    bool as_json = f->type == PROTOBUF_C_TYPE_STRING && ends_with(key, "_json");
+    if (as_json) key[strlen(key) - 5] = 0;
+    json_t *v = json_object_get(o, key);
+    if (f->type == PROTOBUF_C_TYPE_BOOL && strcmp(key, "known") == 0 && !v) v = json_true(); /* Power: reported */
+    if (!v || json_is_null(v)) continue;
+    if (as_json) {
+      char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+      if (s) *(char **)base = s;
+      continue;
+    }
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t *n = (size_t *)((char *)m + f->quantifier_offset);
+      if (f->type == PROTOBUF_C_TYPE_MESSAGE && is_map_entry(f->descriptor)) {
+        if (!json_is_object(v)) continue;
+        const ProtobufCMessageDescriptor *ed = f->descriptor;
+        ProtobufCMessage **arr = calloc(json_object_size(v) + 1, sizeof *arr);
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x) {
+          ProtobufCMessage *e = calloc(1, ed->sizeof_message);
+          ed->message_init(e);
+          *(char **)((char *)e + ed->fields[0].offset) = strdup(k);
+          if (!json_is_null(x)) elem_from_json(&ed->fields[1], (char *)e + ed->fields[1].offset, x);
+          arr[(*n)++] = e;
+        }
+        *(void **)base = arr;
+      } else {
+        if (!json_is_array(v)) continue;
+        size_t es = elem_size(f->type);
+        char *arr = calloc(json_array_size(v) + 1, es);
+        size_t k;
+        json_t *x;
+        json_array_foreach(v, k, x) {
+          if (json_is_null(x)) continue;
+          if (f->type == PROTOBUF_C_TYPE_STRING) *(char **)(arr + *n * es) = NULL;
+          if (elem_from_json(f, arr + *n * es, x)) (*n)++;
+        }
+        *(void **)base = arr;
+      }
+      continue;
+    }
+    if (elem_from_json(f, base, v) && f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+        f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
+      *(protobuf_c_boolean *)((char *)m + f->quantifier_offset) = 1;
+  }
+  return m;
 }
 
-/* Packs a protobuf-c message into a malloc'd buffer. */
-static uint8_t *pack(const ProtobufCMessage *m, size_t *len) {
-  *len = protobuf_c_message_get_packed_size(m);
-  uint8_t *buf = malloc(*len ? *len : 1);
-  protobuf_c_message_pack(m, buf);
-  return buf;
+/* ---- the RPC table ---- */
+
+typedef struct {
+  const char *method;                     /* "/fleet.v1.Service/Method" */
+  srv_err (*op)(srv_call *c);
+  const ProtobufCMessageDescriptor *req, *resp;
+  const char *params[2];                  /* request fields that are the route's {} segments */
+  const char *body;                       /* request field whose JSON value is the whole input */
+  const char *raw, *header;               /* bytes field -> raw body; string field -> spec header */
+  void (*shape)(json_t *in, json_t *out); /* adjusts the input (out NULL) or the answer */
+} rpc;
+
+/* WhoAmI keeps its flat fields next to the nested ones; GetInfo names gRPC. */
+static void shape_whoami(json_t *in, json_t *o) {
+  (void)in;
+  if (!o) return;
+  json_t *u = json_object_get(o, "user"), *k = json_object_get(o, "api_key"), *org = json_object_get(o, "org");
+  if (json_is_object(u)) {
+    json_object_set(o, "user_id", json_object_get(u, "id"));
+    json_object_set(o, "user_email", json_object_get(u, "email"));
+  }
+  if (json_is_object(k)) {
+    json_object_set(o, "api_key_id", json_object_get(k, "id"));
+    json_object_set(o, "api_key_name", json_object_get(k, "name"));
+  }
+  if (json_is_object(org)) json_object_set(org, "role", json_object_get(o, "role"));
+}
+static void shape_info(json_t *in, json_t *o) {
+  (void)in;
+  if (o) json_array_append_new(json_object_get(o, "features"), json_string("grpc"));
+}
+/* `ungroup: true` is the HTTP API's `null` (proto3 has no null). */
+static void shape_delete_group(json_t *in, json_t *o) {
+  if (o || !json_is_true(json_object_get(in, "ungroup"))) return;
+  json_object_del(in, "ungroup");
+  json_object_set_new(in, "move_to", json_null());
+}
+static void shape_update_device(json_t *in, json_t *o) {
+  if (o) return;
+  if (json_is_true(json_object_get(in, "ungroup"))) {
+    json_object_del(in, "ungroup");
+    json_object_set_new(in, "group", json_null());
+  }
 }
 
-static void set_str(json_t *in, const char *k, const char *v) {
-  if (v && *v) json_object_set_new(in, k, json_string(v));
+#define D(x) &fleet__v1__##x##__descriptor
+#define RPC(svc, m, opn, rq, rs, ...) \
+  {.method = "/fleet.v1." #svc "/" #m, .op = srv_op_##opn, .req = D(rq), .resp = D(rs), .params = __VA_ARGS__}
+static const rpc rpcs[] = {
+    RPC(AuthService, Login, login, login_request, tokens, {0}),
+    RPC(AuthService, Refresh, refresh, refresh_request, tokens, {0}),
+    RPC(AuthService, Logout, logout, empty, empty, {0}),
+    RPC(AuthService, WhoAmI, whoami, who_am_irequest, who_am_iresponse, {0}, .shape = shape_whoami),
+    RPC(AuthService, SwitchOrg, switch_org, switch_org_request, tokens, {0}),
+    RPC(OrgService, CreateOrg, create_org, create_org_request, org, {0}),
+    RPC(OrgService, GetOrg, get_org, get_org_request, org, {0}),
+    RPC(OrgService, UpdateOrg, update_org, update_org_request, org, {0}),
+    RPC(OrgService, ListMembers, list_members, list_members_request, list_members_response, {0}),
+    RPC(OrgService, SetMemberRole, set_member_role, set_member_role_request, member_role, {"user_id"}),
+    RPC(OrgService, RemoveMember, remove_member, remove_member_request, empty, {"user_id"}),
+    RPC(OrgService, InviteMember, invite_member, invite_member_request, invite, {0}),
+    RPC(OrgService, ListInvites, list_invites, list_invites_request, list_invites_response, {0}),
+    RPC(OrgService, RevokeInvite, revoke_invite, revoke_invite_request, empty, {"id"}),
+    RPC(OrgService, AcceptInvite, accept_invite, accept_invite_request, tokens, {"token"}),
+    RPC(OrgService, CreateApiKey, create_api_key, create_api_key_request, api_key, {0}),
+    RPC(OrgService, ListApiKeys, list_api_keys, list_api_keys_request, list_api_keys_response, {0}),
+    RPC(OrgService, RevokeApiKey, revoke_api_key, revoke_api_key_request, empty, {"id"}),
+    RPC(DeviceService, ListDevices, list_devices, list_devices_request, list_devices_response, {0}),
+    RPC(DeviceService, GetDevice, get_device, get_device_request, device, {"id"}),
+    RPC(DeviceService, UpdateDevice, update_device, update_device_request, device, {"id"}, .shape = shape_update_device),
+    RPC(DeviceService, ClaimDevices, claim_devices, claim_devices_request, claim_devices_response, {0}),
+    RPC(DeviceService, UnclaimDevice, unclaim_device, unclaim_device_request, empty, {"id"}),
+    RPC(DeviceService, ConfigureDevice, configure_device, configure_device_request, rev, {"id"}, .body = "patch"),
+    RPC(DeviceService, GetGoal, get_goal, get_goal_request, goal_response, {"id"}),
+    RPC(DeviceService, GetReportedState, get_state, get_reported_state_request, reported_state, {"id"}),
+    RPC(DeviceService, FavouriteDevice, favourite_device, favourite_request, favourite, {"id"}),
+    RPC(DeviceService, UnfavouriteDevice, unfavourite_device, favourite_request, favourite, {"id"}),
+    RPC(DeviceService, ListFavourites, list_favourites, list_favourites_request, list_favourites_response, {0}),
+    RPC(GroupService, CreateGroup, create_group, create_group_request, group, {0}),
+    RPC(GroupService, ListGroups, list_groups, list_groups_request, list_groups_response, {0}),
+    RPC(GroupService, GetGroup, get_group, get_group_request, group, {"id"}),
+    RPC(GroupService, UpdateGroup, update_group, update_group_request, group, {"id"}),
+    RPC(GroupService, DeleteGroup, delete_group, delete_group_request, empty, {"id"}, .shape = shape_delete_group),
+    RPC(GroupService, ConfigureGroup, configure_group, configure_group_request, rev, {"id"}, .body = "patch"),
+    RPC(GroupService, SetGroupApp, set_group_app, group_app_request, rev, {"id", "app"}),
+    RPC(GroupService, RemoveGroupApp, remove_group_app, group_app_request, rev, {"id", "app"}),
+    RPC(GroupService, FavouriteGroup, favourite_group, favourite_request, favourite, {"id"}),
+    RPC(GroupService, UnfavouriteGroup, unfavourite_group, favourite_request, favourite, {"id"}),
+    RPC(AppService, UploadAppVersion, upload_app_version, upload_app_version_request, app_version, {"app"}, .raw = "image",
+        .header = "spec_json"),
+    RPC(AppService, ListApps, list_apps, list_apps_request, list_apps_response, {0}),
+    RPC(AppService, GetApp, get_app, get_app_request, app, {"name"}),
+    RPC(AppService, ListAppVersions, list_app_versions, list_app_versions_request, list_app_versions_response, {"app"}),
+    RPC(AppService, InstallApp, install_app, install_app_request, install_result, {"device", "app"}),
+    RPC(AppService, UninstallApp, uninstall_app, install_app_request, rev, {"device", "app"}),
+    RPC(AppService, ListInstallations, list_installations, list_installations_request, list_installations_response,
+        {"device"}),
+    RPC(RolloutService, PreviewRollout, preview_rollout, rollout_spec, rollout_preview, {0}),
+    RPC(RolloutService, CreateRollout, create_rollout, rollout_spec, rollout, {0}),
+    RPC(RolloutService, ListRollouts, list_rollouts, list_rollouts_request, list_rollouts_response, {0}),
+    RPC(RolloutService, GetRollout, get_rollout, get_rollout_request, rollout, {"id"}),
+    RPC(RolloutService, StartRollout, start_rollout, rollout_action_request, rollout, {"id"}),
+    RPC(RolloutService, PauseRollout, pause_rollout, rollout_action_request, rollout, {"id"}),
+    RPC(RolloutService, ResumeRollout, resume_rollout, rollout_action_request, rollout, {"id"}),
+    RPC(RolloutService, HaltRollout, halt_rollout, rollout_action_request, rollout, {"id"}),
+    RPC(RolloutService, RollbackRollout, rollback_rollout, rollout_action_request, rollout, {"id"}),
+    RPC(RolloutService, AbortRollout, abort_rollout, rollout_action_request, rollout, {"id"}),
+    RPC(TelemetryService, ReadEvents, read_events, read_events_request, read_events_response, {0}),
+    RPC(TelemetryService, ReadDeviceEvents, read_device_events, read_device_events_request, read_events_response, {"id"}),
+    RPC(TelemetryService, ReadLogs, read_logs, read_logs_request, read_logs_response, {"id"}),
+    RPC(TelemetryService, QueryMetrics, query_metrics, query_metrics_request, metric_series, {"id"}),
+    RPC(TelemetryService, FleetSummary, fleet_summary, fleet_summary_request, fleet_summary_response, {0}),
+    RPC(DataService, Publish, publish, publish_request, publish_response, {0}, .raw = "data", .header = "content_type"),
+    RPC(DataService, ListTopics, list_topics, list_topics_request, list_topics_response, {0}),
+    RPC(DataService, CreateSubscription, create_subscription, create_subscription_request, subscription, {0}),
+    RPC(DataService, DeleteSubscription, delete_subscription, delete_subscription_request, empty, {"name"}),
+    RPC(DataService, ListSubscriptions, list_subscriptions, list_subscriptions_request, list_subscriptions_response, {0}),
+    RPC(DataService, Fetch, fetch, fetch_request, fetch_response, {"name"}),
+    RPC(DataService, Acknowledge, ack, acknowledge_request, acknowledge_response, {"name"}),
+    RPC(SimulatorService, CreateSimulator, create_simulator, create_simulator_request, simulator, {0}),
+    RPC(SimulatorService, ListSimulators, list_simulators, list_simulators_request, list_simulators_response, {0}),
+    RPC(SimulatorService, StartSimulator, start_simulator, simulator_request, simulator_state, {"id"}),
+    RPC(SimulatorService, StopSimulator, stop_simulator, simulator_request, simulator_state, {"id"}),
+    RPC(SimulatorService, DeleteSimulator, delete_simulator, simulator_request, empty, {"id"}),
+    RPC(ServerService, GetInfo, get_info, get_info_request, get_info_response, {0}, .shape = shape_info),
+};
+#define N_RPCS (sizeof rpcs / sizeof rpcs[0])
+
+int srv_api_parity(char *report, size_t n) {
+  int missing = 0;
+  size_t k = 0;
+  report[0] = 0;
+  srv_err (*ops[256])(srv_call *);
+  size_t nops = srv_http_ops(ops, 256);
+  for (size_t i = 0; i < nops; i++) {
+    bool found = false;
+    for (size_t j = 0; j < N_RPCS && !found; j++) found = rpcs[j].op == ops[i];
+    if (!found) {
+      missing++;
+      if (k < n) k += (size_t)snprintf(report + k, n - k, "HTTP route %zu has no RPC; ", i);
+    }
+  }
+  for (size_t j = 0; j < N_RPCS; j++) {
+    bool found = false;
+    for (size_t i = 0; i < nops && !found; i++) found = rpcs[j].op == ops[i];
+    if (!found) {
+      missing++;
+      if (k < n) k += (size_t)snprintf(report + k, n - k, "%s has no HTTP route; ", rpcs[j].method);
+    }
+  }
+  return missing;
+}
+
+static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d, const char *name) {
+  return protobuf_c_message_descriptor_get_field_by_name(d, name);
 }
 
 /* Decodes the request, runs the op, encodes the answer. */
 static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t len, const char *authz, uint8_t **out,
                         size_t *out_len, char *msg, size_t msglen) {
-  srv_call c = {.s = s};
-  c.in = json_object();
-  srv_err (*op)(srv_call *) = NULL;
-  srv_action act = SRV_ACT_READ;
-  int kind = 0;
-  char param[129] = "";
-  if (strcmp(method, "/fleet.v1.AuthService/WhoAmI") == 0) {
-    Fleet__V1__WhoAmIRequest *r = fleet__v1__who_am_irequest__unpack(NULL, len, data);
-    if (!r) goto malformed;
-    fleet__v1__who_am_irequest__free_unpacked(r, NULL);
-    op = srv_op_whoami, act = SRV_ACT_SELF, kind = 1;
-  } else if (strcmp(method, "/fleet.v1.DeviceService/ListDevices") == 0) {
-    Fleet__V1__ListDevicesRequest *r = fleet__v1__list_devices_request__unpack(NULL, len, data);
-    if (!r) goto malformed;
-    set_str(c.in, "q", r->query);
-    set_str(c.in, "sort", r->sort);
-    set_str(c.in, "order", r->order);
-    set_str(c.in, "page_token", r->page_token);
-    if (r->page_size) json_object_set_new(c.in, "page_size", json_integer(r->page_size));
-    fleet__v1__list_devices_request__free_unpacked(r, NULL);
-    op = srv_op_list_devices, kind = 2;
-  } else if (strcmp(method, "/fleet.v1.DeviceService/GetDevice") == 0) {
-    Fleet__V1__GetDeviceRequest *r = fleet__v1__get_device_request__unpack(NULL, len, data);
-    if (!r) goto malformed;
-    snprintf(param, sizeof param, "%s", r->id);
-    fleet__v1__get_device_request__free_unpacked(r, NULL);
-    op = srv_op_get_device, kind = 3;
-  } else if (strcmp(method, "/fleet.v1.TelemetryService/ReadEvents") == 0) {
-    Fleet__V1__ReadEventsRequest *r = fleet__v1__read_events_request__unpack(NULL, len, data);
-    if (!r) goto malformed;
-    set_str(c.in, "device", r->device);
-    set_str(c.in, "kind", r->kind);
-    set_str(c.in, "actor", r->actor);
-    set_str(c.in, "page_token", r->page_token);
-    if (r->after) json_object_set_new(c.in, "after", json_integer(r->after));
-    if (r->limit) json_object_set_new(c.in, "limit", json_integer(r->limit));
-    fleet__v1__read_events_request__free_unpacked(r, NULL);
-    op = srv_op_read_events, kind = 4;
-  } else if (strcmp(method, "/fleet.v1.ServerService/GetInfo") == 0) {
-    Fleet__V1__GetInfoRequest *r = fleet__v1__get_info_request__unpack(NULL, len, data);
-    if (!r) goto malformed;
-    fleet__v1__get_info_request__free_unpacked(r, NULL);
-    op = srv_op_get_info, act = SRV_ACT_SELF, kind = 5;
-  } else {
-    json_decref(c.in);
+  const rpc *r = NULL;
+  for (size_t i = 0; i < N_RPCS && !r; i++)
+    if (strcmp(rpcs[i].method, method) == 0) r = &rpcs[i];
+  if (!r) {
     snprintf(msg, msglen, "unknown method %s", method);
     return (srv_err)-1; /* UNIMPLEMENTED */
   }
-  c.params[0] = param;
-  srv_err e = srv_invoke(&c, op, act, authz, false, false);
+  srv_action action;
+  bool noauth, notx;
+  if (!srv_http_route_of(r->op, &action, &noauth, &notx)) {
+    snprintf(msg, msglen, "no route for %s", method);
+    return SRV_E_INTERNAL;
+  }
+  if (len > (r->raw ? MAX_UPLOAD : s->opt.max_body)) {
+    snprintf(msg, msglen, "request too large");
+    return SRV_E_TOO_LARGE;
+  }
+  ProtobufCMessage *req = protobuf_c_message_unpack(r->req, NULL, len, data);
+  if (!req) {
+    snprintf(msg, msglen, "malformed request message");
+    return SRV_E_INVALID_ARGUMENT;
+  }
+  char bad[160] = "";
+  srv_call c = {.s = s};
+  c.in = message_to_json(req, bad, sizeof bad);
+  char params[2][129] = {"", ""}, if_match[32] = "";
+  char *header = NULL;
+  for (int i = 0; i < 2 && r->params[i]; i++) {
+    json_t *v = json_object_get(c.in, r->params[i]);
+    snprintf(params[i], sizeof params[i], "%s", json_is_string(v) ? json_string_value(v) : "");
+    json_object_del(c.in, r->params[i]);
+    if (!params[i][0] && !*bad) snprintf(bad, sizeof bad, "%s: required", r->params[i]);
+  }
+  c.params[0] = params[0];
+  c.params[1] = params[1];
+  json_t *rev = json_object_get(c.in, "expected_rev");
+  if (rev) {
+    snprintf(if_match, sizeof if_match, "%lld", (long long)json_integer_value(rev));
+    c.if_match = if_match;
+    json_object_del(c.in, "expected_rev");
+  }
+  if (r->body) {
+    json_t *b = json_incref(json_object_get(c.in, r->body));
+    json_decref(c.in);
+    c.in = b ? b : json_object();
+    if (!json_is_object(c.in) && !*bad) snprintf(bad, sizeof bad, "%s_json: must be a JSON object", r->body);
+  }
+  if (r->raw) {
+    const ProtobufCFieldDescriptor *rf = field_named(r->req, r->raw), *hf = field_named(r->req, r->header);
+    ProtobufCBinaryData *bin = (ProtobufCBinaryData *)((char *)req + rf->offset);
+    c.raw = (const char *)bin->data;
+    c.raw_len = bin->len;
+    const char *h = *(char **)((char *)req + hf->offset);
+    header = h && *h ? strdup(h) : NULL;
+    c.spec_header = header;
+    json_object_del(c.in, r->raw);
+    char hk[64];
+    snprintf(hk, sizeof hk, "%s", r->header);
+    if (ends_with(hk, "_json")) hk[strlen(hk) - 5] = 0;
+    json_object_del(c.in, hk);
+  }
+  if (r->shape) r->shape(c.in, NULL);
+  srv_err e;
+  if (*bad) {
+    snprintf(msg, msglen, "%s", bad);
+    e = SRV_E_INVALID_ARGUMENT;
+  } else {
+    e = srv_invoke(&c, r->op, action, authz, noauth, notx);
+    if (e != SRV_E_OK) snprintf(msg, msglen, "%s", c.msg);
+  }
   json_decref(c.in);
   json_decref(c.details);
-  if (e != SRV_E_OK) {
-    snprintf(msg, msglen, "%s", c.msg);
-    json_decref(c.out);
-    return e;
+  free(header);
+  if (e == SRV_E_OK) {
+    if (!c.out) c.out = json_object();
+    if (r->shape) r->shape(NULL, c.out);
+    ProtobufCMessage *resp = json_to_message(r->resp, c.out);
+    *out_len = protobuf_c_message_get_packed_size(resp);
+    *out = malloc(*out_len ? *out_len : 1);
+    protobuf_c_message_pack(resp, *out);
+    protobuf_c_message_free_unpacked(resp, NULL);
   }
-  arena a = {.n = 0};
-  json_t *o = c.out;
-  size_t i;
-  json_t *v;
-  if (kind == 1) {
-    Fleet__V1__WhoAmIResponse m = FLEET__V1__WHO_AM_IRESPONSE__INIT;
-    json_t *u = json_object_get(o, "user"), *k = json_object_get(o, "api_key");
-    m.user_id = astr(&a, JS(u, "id"));
-    m.user_email = astr(&a, JS(u, "email"));
-    m.api_key_id = astr(&a, JS(k, "id"));
-    m.api_key_name = astr(&a, JS(k, "name"));
-    m.org = org_pb(&a, json_object_get(o, "org"), JS(o, "role"));
-    m.role = astr(&a, JS(o, "role"));
-    json_t *orgs = json_object_get(o, "orgs");
-    m.n_orgs = json_array_size(orgs);
-    m.orgs = amalloc(&a, sizeof(void *) * (m.n_orgs + 1));
-    json_array_foreach(orgs, i, v) m.orgs[i] = org_pb(&a, v, NULL);
-    *out = pack(&m.base, out_len);
-  } else if (kind == 2) {
-    Fleet__V1__ListDevicesResponse m = FLEET__V1__LIST_DEVICES_RESPONSE__INIT;
-    json_t *items = json_object_get(o, "items");
-    m.n_items = json_array_size(items);
-    m.items = amalloc(&a, sizeof(void *) * (m.n_items + 1));
-    json_array_foreach(items, i, v) m.items[i] = device_pb(&a, v);
-    m.next_page_token = astr(&a, JS(o, "next_page_token"));
-    m.total = json_integer_value(json_object_get(o, "total"));
-    *out = pack(&m.base, out_len);
-  } else if (kind == 3) {
-    *out = pack(&device_pb(&a, o)->base, out_len);
-  } else if (kind == 4) {
-    Fleet__V1__ReadEventsResponse m = FLEET__V1__READ_EVENTS_RESPONSE__INIT;
-    json_t *items = json_object_get(o, "items");
-    m.n_items = json_array_size(items);
-    m.items = amalloc(&a, sizeof(void *) * (m.n_items + 1));
-    json_array_foreach(items, i, v) m.items[i] = event_pb(&a, v);
-    m.next_page_token = astr(&a, JS(o, "next_page_token"));
-    *out = pack(&m.base, out_len);
-  } else {
-    Fleet__V1__GetInfoResponse m = FLEET__V1__GET_INFO_RESPONSE__INIT;
-    m.version = astr(&a, JS(o, "version"));
-    m.time = ts(&a, json_object_get(o, "time"));
-    m.storage = astr(&a, JS(o, "storage"));
-    static char *features[] = {"http-json", "grpc"};
-    m.n_features = 2;
-    m.features = features;
-    *out = pack(&m.base, out_len);
-  }
-  afree(&a);
-  json_decref(o);
-  return SRV_E_OK;
-malformed:
-  json_decref(c.in);
-  snprintf(msg, msglen, "malformed request message");
-  return SRV_E_INVALID_ARGUMENT;
+  json_decref(c.out);
+  protobuf_c_message_free_unpacked(req, NULL);
+  return e;
 }
 
 /* Waits for one tag on the queue, remembering a shutdown seen meanwhile. */
@@ -319,9 +619,7 @@ static void serve_call(srv *s, grpc_state *g, grpc_call *call, grpc_call_details
   uint8_t *out = NULL;
   size_t out_len = 0;
   char msg[300] = "";
-  srv_err e = in_len > 1 << 20 ? srv_fail(&(srv_call){.s = s}, SRV_E_TOO_LARGE, "request too large")
-                               : dispatch(s, method, in ? in : (const uint8_t *)"", in_len, authz, &out, &out_len, msg,
-                                          sizeof msg);
+  srv_err e = dispatch(s, method, in ? in : (const uint8_t *)"", in_len, authz, &out, &out_len, msg, sizeof msg);
   free(in);
   grpc_status_code code = (int)e == -1 ? GRPC_STATUS_UNIMPLEMENTED : (grpc_status_code)srv_err_grpc(e);
   grpc_op ops[4];
@@ -377,7 +675,10 @@ static void *loop(void *arg) {
 int srv_grpc_start(srv *s, char *err, int errlen) {
   grpc_init();
   grpc_state *g = calloc(1, sizeof *g);
-  g->server = grpc_server_create(NULL, NULL);
+  grpc_arg arg = {.type = GRPC_ARG_INTEGER, .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                  .value.integer = (int)MAX_UPLOAD + 4096};
+  grpc_channel_args args = {.num_args = 1, .args = &arg};
+  g->server = grpc_server_create(&args, NULL);
   g->cq = grpc_completion_queue_create_for_next(NULL);
   grpc_server_register_completion_queue(g->server, g->cq, NULL);
   grpc_server_credentials *creds = grpc_insecure_server_credentials_create();

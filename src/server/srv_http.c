@@ -101,6 +101,23 @@ static const route routes[] = {
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
+size_t srv_http_ops(srv_err (**ops)(srv_call *c), size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < N_ROUTES && n < max; i++) ops[n++] = routes[i].op;
+  return n;
+}
+
+bool srv_http_route_of(srv_err (*op)(srv_call *c), srv_action *action, bool *noauth, bool *notx) {
+  for (size_t i = 0; i < N_ROUTES; i++) {
+    if (routes[i].op != op) continue;
+    *action = routes[i].action;
+    *noauth = routes[i].flags & R_NOAUTH;
+    *notx = routes[i].flags & R_NOTX;
+    return true;
+  }
+  return false;
+}
+
 typedef struct {
   char *body;
   size_t len, cap;
