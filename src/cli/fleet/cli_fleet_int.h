@@ -19,6 +19,8 @@ int cli_fleet_device(int argc, char **argv);
 int cli_fleet_app(int argc, char **argv);
 int cli_fleet_data(int argc, char **argv);
 int cli_fleet_simulator(int argc, char **argv);
+int cli_fleet_group(int argc, char **argv);
+int cli_fleet_rollout(int argc, char **argv);
 
 
 /* HTTP client (cli_fleet_http.c). Calls METHOD /api/v1PATH with an optional

@@ -1,0 +1,573 @@
+/* `toit rollout ...` (preview, create, list, status with a progress display,
+ * start, pause, resume, halt, rollback, abort) and `toit group ...` (list,
+ * create, show, rename, config, add, app, delete). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_fleet_int.h"
+
+#define JS(o, k) (json_string_value(json_object_get((o), (k))) ?: "")
+#define JI(o, k) ((long long)json_integer_value(json_object_get((o), (k))))
+
+static bool strip_flag(int *argc, char **argv, const char *flag) {
+  bool found = false;
+  int k = 0;
+  for (int i = 0; i < *argc; i++) {
+    if (strcmp(argv[i], flag) == 0)
+      found = true;
+    else
+      argv[k++] = argv[i];
+  }
+  *argc = k;
+  return found;
+}
+
+static bool wants_help(int argc, char **argv, const char *text) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(text, stdout);
+      return true;
+    }
+  return false;
+}
+
+/* A value on the command line: integer, JSON, else a string. */
+static json_t *value_of(const char *v) {
+  char *end;
+  long long n = strtoll(v, &end, 10);
+  if (*v && !*end) return json_integer(n);
+  json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
+  if (j && !json_is_real(j)) return j;
+  json_decref(j);
+  return json_string(v);
+}
+
+/* "90", "90s", "30m", "2h", "1d" -> seconds; -1 if malformed. */
+static long long duration_s(const char *s) {
+  char *end;
+  long long n = strtoll(s, &end, 10);
+  if (end == s || n < 0) return -1;
+  if (!*end || strcmp(end, "s") == 0) return n;
+  if (strcmp(end, "m") == 0) return n * 60;
+  if (strcmp(end, "h") == 0) return n * 3600;
+  if (strcmp(end, "d") == 0) return n * 86400;
+  return -1;
+}
+
+static const char *ROLLOUT_HELP =
+    "usage: toit rollout COMMAND [--json]\n"
+    "  preview TARGET CHANGE [OPTIONS]   devices per stage, exclusions, download size (no change made)\n"
+    "  create TARGET CHANGE [OPTIONS] [--start]\n"
+    "  list [--state S]                  rollouts, newest first\n"
+    "  status ID [--watch] [--members]   stages with progress bars; --watch follows until it ends\n"
+    "  start|pause|resume ID\n"
+    "  halt|rollback|abort ID [--reason TEXT]\n"
+    "TARGET: --group G | --where QUERY | -d DEVICE (repeatable)\n"
+    "CHANGE: --install APP[@VERSION] | --uninstall APP | --set KEY=VALUE (repeatable, goal fields)\n"
+    "OPTIONS: --name N  --stages 1,10,50,100  --soak 30m  --max-failed PCT  --max-health-drop PTS\n"
+    "         --min-sample N  --on-halt pause|rollback  --skip-low-battery\n"
+    "ID is a rollout id or a unique prefix of one (at least 4 characters).\n"
+    "The rollout halts by itself when, with at least min-sample devices decided, the failed share of\n"
+    "admitted devices passes max-failed, or the unhealthy share of applied devices exceeds that of the\n"
+    "devices not yet admitted by more than max-health-drop points (docs/fleet-server.md).\n";
+
+/* Builds the rollout spec from the command line (argv[2..]). */
+static int build_spec(cli_conf *cf, int argc, char **argv, json_t **spec_out) {
+  json_t *spec = json_object(), *target = json_object(), *change = NULL, *cfg = json_object(), *policy = json_object(),
+         *devices = json_array();
+  json_t *stages = NULL;
+  int rc = CLI_OK;
+  const char *v;
+  for (int i = 2; i < argc && rc == CLI_OK; i++) {
+    if (cli_flag(argc, argv, &i, "--group", &v)) {
+      json_object_set_new(target, "group", json_string(v));
+    } else if (cli_flag(argc, argv, &i, "--where", &v)) {
+      json_object_set_new(target, "query", json_string(v));
+    } else if (cli_flag(argc, argv, &i, "-d", &v) || cli_flag(argc, argv, &i, "--device", &v)) {
+      char id[40];
+      rc = cli_device_resolve(cf, v, id);
+      if (rc == CLI_OK) json_array_append_new(devices, json_string(id));
+    } else if (cli_flag(argc, argv, &i, "--install", &v)) {
+      char app[128];
+      snprintf(app, sizeof app, "%s", v);
+      char *at = strchr(app, '@');
+      if (at) *at++ = 0;
+      json_decref(change);
+      change = json_pack("{s:{s:s}}", "install", "app", app);
+      if (at) json_object_set_new(json_object_get(change, "install"), "version", json_string(at));
+    } else if (cli_flag(argc, argv, &i, "--uninstall", &v)) {
+      json_decref(change);
+      change = json_pack("{s:{s:s}}", "uninstall", "app", v);
+    } else if (cli_flag(argc, argv, &i, "--set", &v)) {
+      char kv[512];
+      snprintf(kv, sizeof kv, "%s", v);
+      char *eq = strchr(kv, '=');
+      if (!eq) {
+        fprintf(stderr, "toit rollout: --set wants KEY=VALUE, got '%s'\n", v);
+        rc = CLI_USAGE;
+        break;
+      }
+      *eq = 0;
+      json_object_set_new(cfg, kv, value_of(eq + 1));
+    } else if (cli_flag(argc, argv, &i, "--name", &v)) {
+      json_object_set_new(spec, "name", json_string(v));
+    } else if (cli_flag(argc, argv, &i, "--stages", &v)) {
+      stages = json_array();
+      char buf[256];
+      snprintf(buf, sizeof buf, "%s", v);
+      for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        char *end;
+        double pct = strtod(tok, &end);
+        if (end == tok || *end) {
+          fprintf(stderr, "toit rollout: --stages wants percents like 1,10,50,100\n");
+          rc = CLI_USAGE;
+          break;
+        }
+        json_array_append_new(stages, json_real(pct));
+      }
+    } else if (cli_flag(argc, argv, &i, "--soak", &v)) {
+      long long s = duration_s(v);
+      if (s < 0) {
+        fprintf(stderr, "toit rollout: --soak wants a duration like 30m, 2h or 0\n");
+        rc = CLI_USAGE;
+      }
+      json_object_set_new(spec, "soak_s", json_integer(s));
+    } else if (cli_flag(argc, argv, &i, "--max-failed", &v)) {
+      json_object_set_new(policy, "max_failed_pct", json_real(atof(v)));
+    } else if (cli_flag(argc, argv, &i, "--max-health-drop", &v)) {
+      json_object_set_new(policy, "max_health_drop_pts", json_real(atof(v)));
+    } else if (cli_flag(argc, argv, &i, "--min-sample", &v)) {
+      json_object_set_new(policy, "min_sample", json_integer(atoi(v)));
+    } else if (cli_flag(argc, argv, &i, "--on-halt", &v)) {
+      json_object_set_new(policy, "on_halt", json_string(v));
+    } else if (strcmp(argv[i], "--skip-low-battery") == 0) {
+      json_object_set_new(policy, "skip_low_battery", json_true());
+    } else if (strcmp(argv[i], "--start") == 0) {
+      json_object_set_new(spec, "start", json_true());
+    } else {
+      fprintf(stderr, "toit rollout: unknown argument '%s'\n", argv[i]);
+      rc = CLI_USAGE;
+    }
+  }
+  if (json_array_size(devices)) json_object_set(target, "devices", devices);
+  if (json_object_size(cfg)) {
+    json_decref(change);
+    change = json_pack("{s:O}", "config", cfg);
+  }
+  if (rc == CLI_OK && (json_object_size(target) != 1 || !change)) {
+    fprintf(stderr, "toit rollout: give one target (--group, --where or -d) and one change "
+                    "(--install, --uninstall or --set)\n");
+    rc = CLI_USAGE;
+  }
+  json_object_set_new(spec, "target", target);
+  if (change) json_object_set_new(spec, "change", change);
+  if (stages) json_object_set_new(spec, "stages", stages);
+  if (json_object_size(policy)) json_object_set(spec, "policy", policy);
+  json_decref(policy);
+  json_decref(cfg);
+  json_decref(devices);
+  if (rc != CLI_OK) {
+    json_decref(spec);
+    return rc;
+  }
+  *spec_out = spec;
+  return CLI_OK;
+}
+
+static void print_preview(json_t *p) {
+  size_t i;
+  json_t *st;
+  printf("%s: %lld matched, %lld eligible\n", JS(p, "name"), JI(p, "matched"), JI(p, "eligible"));
+  json_array_foreach(json_object_get(p, "stages"), i, st) {
+    printf("stage %lld (%g%%, soak %llds): %lld device%s", JI(st, "stage"), json_number_value(json_object_get(st, "percent")),
+           JI(st, "soak_s"), JI(st, "count"), JI(st, "count") == 1 ? "" : "s");
+    size_t k;
+    json_t *d;
+    json_array_foreach(json_object_get(st, "devices"), k, d) {
+      if (k == 8) {
+        printf(" …");
+        break;
+      }
+      printf("%s%s", k ? ", " : ": ", JS(d, "name"));
+    }
+    printf("\n");
+  }
+  static const char *const lists[] = {"excluded", "deferred"};
+  for (int l = 0; l < 2; l++) {
+    json_t *xs = json_object_get(p, lists[l]);
+    if (!json_array_size(xs)) continue;
+    printf("%s: %zu (", lists[l], json_array_size(xs));
+    json_t *d;
+    json_array_foreach(xs, i, d) {
+      if (i == 8) {
+        printf(", …");
+        break;
+      }
+      printf("%s%s: %s", i ? ", " : "", JS(d, "name"), JS(d, "reason"));
+    }
+    printf(")\n");
+  }
+  if (JI(p, "download_bytes")) printf("download: %lld bytes in total\n", JI(p, "download_bytes"));
+}
+
+/* One line per stage with a bar: '#' healthy/applied, 'x' failed, '.' admitted. */
+static void print_status(json_t *r, bool members) {
+  json_t *c = json_object_get(r, "counters");
+  printf("rollout %.8s  %s  %s\n", JS(r, "id"), JS(r, "name"), JS(r, "state"));
+  size_t i;
+  json_t *st;
+  long long cur = JI(r, "current_stage");
+  size_t nst = json_array_size(json_object_get(r, "stages"));
+  json_array_foreach(json_object_get(r, "stages"), i, st) {
+    json_t *s = json_object_get(st, "status");
+    long long n = JI(st, "count"), ok = JI(s, "applied") + JI(s, "healthy"), bad = JI(s, "failed"),
+              adm = JI(s, "admitted") + JI(s, "deferred");
+    int w = 20, wo = n ? (int)(w * ok / n) : 0, wb = n ? (int)(w * bad / n) : 0, wa = n ? (int)(w * adm / n) : 0;
+    char bar[32];
+    int k = 0;
+    for (int j = 0; j < wo; j++) bar[k++] = '#';
+    for (int j = 0; j < wb; j++) bar[k++] = 'x';
+    for (int j = 0; j < wa; j++) bar[k++] = '.';
+    while (k < w) bar[k++] = ' ';
+    bar[k] = 0;
+    printf("%s stage %zu/%zu %5g%%  [%s] applied %lld/%lld  healthy %lld  failed %lld\n",
+           (long long)i == cur && strcmp(JS(r, "state"), "running") == 0 ? ">" : " ", i + 1, nst,
+           json_number_value(json_object_get(st, "percent")), bar, ok, n, JI(s, "healthy"), bad);
+  }
+  printf("targeted %lld  waiting %lld  admitted %lld  applied %lld  healthy %lld  failed %lld  reverted %lld\n",
+         JI(c, "targeted"), JI(c, "waiting"), JI(c, "admitted"), JI(c, "applied"), JI(c, "healthy"), JI(c, "failed"),
+         JI(c, "reverted"));
+  json_t *h = json_object_get(r, "halt");
+  if (json_is_object(h)) {
+    if (strcmp(JS(h, "reason"), "manual") == 0)
+      printf("halted by hand%s%s\n", *JS(h, "message") ? ": " : "", JS(h, "message"));
+    else
+      printf("halted: %s (failed %.1f%% of admitted, unhealthy %.1f%% of applied vs %.1f%% baseline)\n", JS(h, "reason"),
+             json_number_value(json_object_get(h, "failed_pct")), json_number_value(json_object_get(h, "applied_unhealthy_pct")),
+             json_number_value(json_object_get(h, "baseline_unhealthy_pct")));
+  }
+  if (members) {
+    const char *hd[] = {"DEVICE", "STAGE", "STATUS", "ID"};
+    cli_table *t = cli_table_new(4, hd);
+    json_t *m;
+    json_array_foreach(json_object_get(r, "members"), i, m) {
+      char stage[24], id[9];
+      snprintf(stage, sizeof stage, "%lld", JI(m, "stage") + 1);
+      snprintf(id, sizeof id, "%.8s", JS(m, "device_id"));
+      const char *row[] = {JS(m, "name"), stage, JS(m, "status"), id};
+      cli_table_row(t, row);
+    }
+    cli_table_print(t, stdout);
+    cli_table_free(t);
+  }
+}
+
+/* A rollout id, or a unique prefix of one among the newest 500. */
+static int resolve_rollout(cli_conf *cf, const char *want, char id[40]) {
+  json_t *out;
+  int rc = cli_api(cf, "GET", "/rollouts?page_size=500", NULL, &out);
+  if (rc != CLI_OK) return rc;
+  int matches = 0;
+  size_t i;
+  json_t *r;
+  json_array_foreach(json_object_get(out, "items"), i, r) {
+    if (strcmp(JS(r, "id"), want) == 0 || (strlen(want) >= 4 && strncmp(JS(r, "id"), want, strlen(want)) == 0)) {
+      snprintf(id, 40, "%s", JS(r, "id"));
+      matches++;
+    }
+  }
+  json_decref(out);
+  if (matches == 1) return CLI_OK;
+  fprintf(stderr, matches > 1 ? "toit rollout: '%s' matches several rollouts\n" : "toit rollout: no rollout '%s'\n", want);
+  return matches > 1 ? CLI_USAGE : CLI_NOT_FOUND;
+}
+
+static bool finished(const char *state) {
+  return strcmp(state, "completed") == 0 || strcmp(state, "rolled_back") == 0 || strcmp(state, "cancelled") == 0 ||
+         strcmp(state, "halted") == 0;
+}
+
+int cli_fleet_rollout(int argc, char **argv) {
+  if (wants_help(argc, argv, ROLLOUT_HELP)) return CLI_OK;
+  bool js = strip_flag(&argc, argv, "--json");
+  if (argc < 2) {
+    fputs(ROLLOUT_HELP, stderr);
+    return CLI_USAGE;
+  }
+  cli_conf cf;
+  cli_conf_load(&cf);
+  const char *sub = argv[1];
+  json_t *out = NULL;
+  int rc;
+  char path[256], id[40];
+  if (strcmp(sub, "preview") == 0 || strcmp(sub, "create") == 0) {
+    bool create = strcmp(sub, "create") == 0;
+    json_t *spec;
+    if ((rc = build_spec(&cf, argc, argv, &spec)) != CLI_OK) return rc;
+    if (!create) json_object_del(spec, "start");
+    rc = cli_api(&cf, "POST", create ? "/rollouts" : "/rollouts/preview", spec, &out);
+    json_decref(spec);
+    if (rc == CLI_OK) {
+      if (js) {
+        cli_print_json(out);
+      } else if (create) {
+        printf("created rollout %s (%s), %s\n", JS(out, "id"), JS(out, "name"), JS(out, "state"));
+        print_preview(json_object_get(out, "preview"));
+      } else {
+        print_preview(out);
+      }
+    }
+  } else if (strcmp(sub, "list") == 0) {
+    const char *state = NULL, *v;
+    for (int i = 2; i < argc; i++) {
+      if (cli_flag(argc, argv, &i, "--state", &v)) {
+        state = v;
+      } else {
+        fputs(ROLLOUT_HELP, stderr);
+        return CLI_USAGE;
+      }
+    }
+    char *e = state ? cli_escape(state) : NULL;
+    snprintf(path, sizeof path, "/rollouts?page_size=500%s%s", e ? "&state=" : "", e ? e : "");
+    free(e);
+    rc = cli_api(&cf, "GET", path, NULL, &out);
+    if (rc == CLI_OK && js) {
+      cli_print_json(json_object_get(out, "items"));
+    } else if (rc == CLI_OK) {
+      const char *hd[] = {"ID", "NAME", "STATE", "STAGE", "APPLIED", "FAILED", "CREATED"};
+      cli_table *t = cli_table_new(7, hd);
+      size_t i;
+      json_t *r;
+      json_array_foreach(json_object_get(out, "items"), i, r) {
+        json_t *c = json_object_get(r, "counters");
+        char sid[9], stage[48], applied[48], failed[24];
+        snprintf(sid, sizeof sid, "%.8s", JS(r, "id"));
+        snprintf(stage, sizeof stage, "%lld/%zu", JI(r, "current_stage") + 1, json_array_size(json_object_get(r, "stages")));
+        snprintf(applied, sizeof applied, "%lld/%lld", JI(c, "applied") + JI(c, "healthy"), JI(c, "targeted"));
+        snprintf(failed, sizeof failed, "%lld", JI(c, "failed"));
+        const char *row[] = {sid, JS(r, "name"), JS(r, "state"), stage, applied, failed, JS(r, "created_at")};
+        cli_table_row(t, row);
+      }
+      cli_table_print(t, stdout);
+      cli_table_free(t);
+    }
+  } else if (strcmp(sub, "status") == 0 && argc >= 3) {
+    bool watch = strip_flag(&argc, argv, "--watch"), members = strip_flag(&argc, argv, "--members");
+    if (argc != 3) {
+      fputs(ROLLOUT_HELP, stderr);
+      return CLI_USAGE;
+    }
+    if ((rc = resolve_rollout(&cf, argv[2], id)) != CLI_OK) return rc;
+    snprintf(path, sizeof path, "/rollouts/%s%s", id, members ? "?members=1" : "");
+    char *last = NULL;
+    for (;;) {
+      rc = cli_api(&cf, "GET", path, NULL, &out);
+      if (rc != CLI_OK) break;
+      if (js) {
+        cli_print_json(out);
+      } else {
+        /* Redraw only on change: compact counters identify a state. */
+        char *now = json_dumps(json_pack("{s:O,s:O,s:O}", "s", json_object_get(out, "state"), "c",
+                                         json_object_get(out, "counters"), "k", json_object_get(out, "current_stage")),
+                               JSON_COMPACT | JSON_SORT_KEYS);
+        if (!last || strcmp(now, last) != 0) {
+          if (last && isatty(1)) printf("\033[H\033[J");
+          print_status(out, members);
+          fflush(stdout);
+        }
+        free(last);
+        last = now;
+      }
+      bool done = finished(JS(out, "state"));
+      if (!watch || done) break;
+      json_decref(out);
+      out = NULL;
+      sleep(1);
+    }
+    free(last);
+  } else if (argc >= 3 && (strcmp(sub, "start") == 0 || strcmp(sub, "pause") == 0 || strcmp(sub, "resume") == 0 ||
+                           strcmp(sub, "halt") == 0 || strcmp(sub, "rollback") == 0 || strcmp(sub, "abort") == 0)) {
+    json_t *body = json_object();
+    const char *v;
+    for (int i = 3; i < argc; i++) {
+      if (cli_flag(argc, argv, &i, "--reason", &v)) {
+        json_object_set_new(body, "reason", json_string(v));
+      } else {
+        json_decref(body);
+        fputs(ROLLOUT_HELP, stderr);
+        return CLI_USAGE;
+      }
+    }
+    if ((rc = resolve_rollout(&cf, argv[2], id)) != CLI_OK) {
+      json_decref(body);
+      return rc;
+    }
+    snprintf(path, sizeof path, "/rollouts/%s/%s", id, sub);
+    rc = cli_api(&cf, "POST", path, body, &out);
+    json_decref(body);
+    if (rc == CLI_OK) js ? cli_print_json(out) : (void)printf("rollout %.8s (%s): %s\n", JS(out, "id"), JS(out, "name"), JS(out, "state"));
+  } else {
+    fputs(ROLLOUT_HELP, stderr);
+    return CLI_USAGE;
+  }
+  json_decref(out);
+  return rc;
+}
+
+static const char *GROUP_HELP =
+    "usage: toit group COMMAND [--json]\n"
+    "  list                             groups with their device counts\n"
+    "  create NAME [--description D]\n"
+    "  show G                           a group and its configuration layer\n"
+    "  rename G NEW-NAME\n"
+    "  config G set KEY=VALUE... | unset KEY...   change the group's goal layer\n"
+    "  add G DEVICE...                  move devices into the group\n"
+    "  app install G APP[@VERSION] | app uninstall G APP\n"
+    "  delete G [--move-to G2 | --ungroup]\n"
+    "G is a group name or id. Changes reach every member at its next check-in;\n"
+    "for a staged change use `toit rollout create --group G`.\n";
+
+int cli_fleet_group(int argc, char **argv) {
+  if (wants_help(argc, argv, GROUP_HELP)) return CLI_OK;
+  bool js = strip_flag(&argc, argv, "--json");
+  if (argc < 2) {
+    fputs(GROUP_HELP, stderr);
+    return CLI_USAGE;
+  }
+  cli_conf cf;
+  cli_conf_load(&cf);
+  const char *sub = argv[1], *v;
+  json_t *out = NULL;
+  int rc = CLI_USAGE;
+  char path[400];
+  char *g = argc >= 3 ? cli_escape(argv[2]) : NULL;
+  if (strcmp(sub, "list") == 0 && argc == 2) {
+    rc = cli_api(&cf, "GET", "/groups", NULL, &out);
+    if (rc == CLI_OK && js) {
+      cli_print_json(json_object_get(out, "items"));
+    } else if (rc == CLI_OK) {
+      const char *hd[] = {"GROUP", "DEVICES", "CONFIG REV", "ID"};
+      cli_table *t = cli_table_new(4, hd);
+      size_t i;
+      json_t *o;
+      json_array_foreach(json_object_get(out, "items"), i, o) {
+        char n[24], r[24], id[9];
+        snprintf(n, sizeof n, "%lld", JI(o, "devices"));
+        snprintf(r, sizeof r, "%lld", JI(o, "config_rev"));
+        snprintf(id, sizeof id, "%.8s", JS(o, "id"));
+        const char *row[] = {JS(o, "name"), n, r, id};
+        cli_table_row(t, row);
+      }
+      cli_table_print(t, stdout);
+      cli_table_free(t);
+    }
+  } else if (strcmp(sub, "create") == 0 && argc >= 3) {
+    json_t *body = json_pack("{s:s}", "name", argv[2]);
+    rc = CLI_OK;
+    for (int i = 3; i < argc; i++) {
+      if (cli_flag(argc, argv, &i, "--description", &v)) json_object_set_new(body, "description", json_string(v));
+      else rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK) rc = cli_api(&cf, "POST", "/groups", body, &out);
+    else fputs(GROUP_HELP, stderr);
+    json_decref(body);
+    if (rc == CLI_OK) js ? cli_print_json(out) : (void)printf("created group %s (%s)\n", JS(out, "name"), JS(out, "id"));
+  } else if (strcmp(sub, "show") == 0 && argc == 3) {
+    snprintf(path, sizeof path, "/groups/%s", g);
+    rc = cli_api(&cf, "GET", path, NULL, &out);
+    if (rc == CLI_OK && js) {
+      cli_print_json(out);
+    } else if (rc == CLI_OK) {
+      printf("name: %s\nid: %s\ndescription: %s\ndevices: %lld\nconfig rev: %lld\nconfig:\n", JS(out, "name"), JS(out, "id"),
+             JS(out, "description"), JI(out, "devices"), JI(out, "config_rev"));
+      const char *k;
+      json_t *x;
+      json_object_foreach(json_object_get(out, "config"), k, x) {
+        char *s = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+        printf("  %s = %s\n", k, s);
+        free(s);
+      }
+    }
+  } else if (strcmp(sub, "rename") == 0 && argc == 4) {
+    snprintf(path, sizeof path, "/groups/%s", g);
+    json_t *body = json_pack("{s:s}", "name", argv[3]);
+    rc = cli_api(&cf, "PATCH", path, body, &out);
+    json_decref(body);
+    if (rc == CLI_OK) js ? cli_print_json(out) : (void)printf("group renamed to %s\n", JS(out, "name"));
+  } else if (strcmp(sub, "config") == 0 && argc >= 5 && (strcmp(argv[3], "set") == 0 || strcmp(argv[3], "unset") == 0)) {
+    bool set = strcmp(argv[3], "set") == 0;
+    json_t *patch = json_object();
+    rc = CLI_OK;
+    for (int k = 4; k < argc; k++) {
+      char *eq = strchr(argv[k], '=');
+      if (set && !eq) {
+        fprintf(stderr, "toit group config set: expected KEY=VALUE, got '%s'\n", argv[k]);
+        rc = CLI_USAGE;
+        break;
+      }
+      if (set) {
+        *eq = 0;
+        json_object_set_new(patch, argv[k], value_of(eq + 1));
+      } else {
+        json_object_set_new(patch, argv[k], json_null());
+      }
+    }
+    snprintf(path, sizeof path, "/groups/%s/config", g);
+    if (rc == CLI_OK) rc = cli_api(&cf, "PATCH", path, patch, &out);
+    json_decref(patch);
+    if (rc == CLI_OK)
+      js ? cli_print_json(out)
+         : (void)printf("group layer rev %lld; members apply it at their next check-in\n", JI(out, "rev"));
+  } else if (strcmp(sub, "add") == 0 && argc >= 4) {
+    rc = CLI_OK;
+    int moved = 0;
+    for (int k = 3; k < argc && rc == CLI_OK; k++) {
+      char id[40];
+      if ((rc = cli_device_resolve(&cf, argv[k], id)) != CLI_OK) break;
+      snprintf(path, sizeof path, "/devices/%s", id);
+      json_t *body = json_pack("{s:s}", "group", argv[2]);
+      json_decref(out);
+      rc = cli_api(&cf, "PATCH", path, body, &out);
+      json_decref(body);
+      moved += rc == CLI_OK;
+    }
+    if (!js) printf("%d device%s moved to %s\n", moved, moved == 1 ? "" : "s", argv[2]);
+    else printf("{\"moved\": %d}\n", moved);
+  } else if (strcmp(sub, "app") == 0 && argc >= 5 && (strcmp(argv[2], "install") == 0 || strcmp(argv[2], "uninstall") == 0)) {
+    bool inst = strcmp(argv[2], "install") == 0;
+    char app[128];
+    snprintf(app, sizeof app, "%s", argv[4]);
+    char *at = strchr(app, '@');
+    if (at) *at++ = 0;
+    char *ge = cli_escape(argv[3]);
+    snprintf(path, sizeof path, "/groups/%s/apps/%s", ge, app);
+    free(ge);
+    json_t *body = at ? json_pack("{s:s}", "version", at) : json_object();
+    rc = cli_api(&cf, inst ? "PUT" : "DELETE", path, inst ? body : NULL, &out);
+    json_decref(body);
+    if (rc == CLI_OK)
+      js ? cli_print_json(out)
+         : (void)printf("%s %s %s group %s (layer rev %lld)\n", inst ? "installing" : "removing", app, inst ? "on" : "from",
+                        argv[3], JI(out, "rev"));
+  } else if (strcmp(sub, "delete") == 0 && argc >= 3) {
+    json_t *body = json_object();
+    rc = CLI_OK;
+    for (int i = 3; i < argc; i++) {
+      if (cli_flag(argc, argv, &i, "--move-to", &v)) json_object_set_new(body, "move_to", json_string(v));
+      else if (strcmp(argv[i], "--ungroup") == 0) json_object_set_new(body, "move_to", json_null());
+      else rc = CLI_USAGE;
+    }
+    snprintf(path, sizeof path, "/groups/%s", g);
+    if (rc == CLI_OK) rc = cli_api(&cf, "DELETE", path, body, &out);
+    else fputs(GROUP_HELP, stderr);
+    json_decref(body);
+    if (rc == CLI_OK) js ? cli_print_json(out) : (void)printf("group %s deleted\n", argv[2]);
+  } else {
+    fputs(GROUP_HELP, stderr);
+  }
+  free(g);
+  json_decref(out);
+  return rc;
+}
