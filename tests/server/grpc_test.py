@@ -159,6 +159,8 @@ def whole_api(t, s, gport, admin, viewer, dev):
     st, hd, _ = s.api("GET", "/devices/" + dev, token=admin)
     t.eq(hd["name"], "alpha-2", "nothing changed by the other organization")
     t.eq(r["missing_id"]["code"], "INVALID_ARGUMENT", "a missing id is INVALID_ARGUMENT")
+    t.eq(r["too_big"]["code"], "RESOURCE_EXHAUSTED", "a request over the body limit")
+    t.eq(r["bad_stages"]["code"], "INVALID_ARGUMENT", "rollout validation over gRPC")
     t.eq(ok("ungroup")["group_id"], "", "UpdateDevice ungroup")
     ok("delete_group")
     ok("logout")

@@ -88,6 +88,9 @@ function call(service, method, req, token) {
   o.other_install = await call("AppService", "InstallApp", { device: dev, app: "blinky" }, other);
   o.other_list = await call("DeviceService", "ListDevices", {}, other);
   o.missing_id = await call("DeviceService", "GetDevice", {}, tok);
+  o.too_big = await call("GroupService", "CreateGroup", { name: "big", description: "x".repeat(2 << 20) }, tok);
+  o.bad_stages = await call("RolloutService", "PreviewRollout",
+                            Object.assign({}, spec, { stages_json: "[50, 10]" }), tok);
   o.ungroup = await call("DeviceService", "UpdateDevice", { id: dev, ungroup: true }, tok);
   o.delete_group = await call("GroupService", "DeleteGroup", { id: "grpc-group" }, tok);
   o.logout = await call("AuthService", "Logout", {}, session);
