@@ -137,11 +137,15 @@ static json_t *parse_spec(srv_call *c, json_t *in, json_t **patch_out) {
 
   /* Stages: [{percent, soak_s}] or a list of percents with a common soak_s. */
   json_t *st = json_object_get(in, "stages"), *stages = json_array();
-  int64_t soak_dflt;
-  if (srv_in_int(&(srv_call){.s = c->s, .in = in}, "soak_s", 1800, 0, 30LL * 86400, &soak_dflt) != SRV_E_OK) {
-    json_decref(stages);
-    srv_bad_field(c, "soak_s", "0..2592000 seconds");
-    goto fail;
+  json_t *soak_in = json_object_get(in, "soak_s");
+  int64_t soak_dflt = 1800;
+  if (soak_in && !json_is_null(soak_in)) {
+    if (!json_is_integer(soak_in) || json_integer_value(soak_in) < 0 || json_integer_value(soak_in) > 30LL * 86400) {
+      json_decref(stages);
+      srv_bad_field(c, "soak_s", "0..2592000 seconds");
+      goto fail;
+    }
+    soak_dflt = json_integer_value(soak_in);
   }
   if (!st || json_is_null(st)) st = json_pack("[i,i,i,i]", 1, 10, 50, 100);
   else json_incref(st);
