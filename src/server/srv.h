@@ -236,6 +236,12 @@ void srv_device_request(srv *s, const char *method, const char *path, const char
  * events read) after a cursor. c has passed authentication and the op's
  * checks once already. */
 struct MHD_Response;
+/* Shared by SSE and gRPC streams: runs the read op (logs or events) as `who`
+ * after *cursor (100 items at most) and advances the cursor; the items, or
+ * NULL when the op fails. srv_follow_newest: the cursor of "from now on". */
+json_t *srv_follow_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c), const char *param, json_t *filters,
+                         bool logs, int64_t *cursor);
+int64_t srv_follow_newest(srv *s, const srv_who *who, const char *device, bool logs);
 struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool logs, const char *last_event_id);
 
 /* HTTP front door (srv_http.c). The route table is also the gRPC door's

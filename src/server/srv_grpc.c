@@ -24,14 +24,43 @@
 #include "srv.h"
 #include "srv_util.h"
 
+#define MAX_STREAMS 64
+#define N_STREAM_RPCS 3
+
+/* A streaming RPC waiting for its next call: it gets its own completion
+ * queue, which the worker thread serving the call then owns. */
+typedef struct {
+  void *method; /* grpc_server_register_method handle */
+  grpc_completion_queue *cq;
+  grpc_call *call;
+  gpr_timespec deadline;
+  grpc_metadata_array md;
+  grpc_byte_buffer *payload;
+} stream_slot;
+
+typedef struct {
+  pthread_t thread;
+  bool used;
+  volatile bool done;
+} worker_slot;
+
 typedef struct {
   grpc_server *server;
-  grpc_completion_queue *cq;
+  grpc_completion_queue *cq;  /* new-call notifications and shutdown */
+  grpc_completion_queue *ucq; /* batches of unary calls (served one at a time) */
   pthread_t thread;
   bool shutdown_seen;
+  /* the outstanding unary request */
+  grpc_call *call;
+  grpc_call_details details;
+  grpc_metadata_array md;
+  int generic_tag;
+  stream_slot slots[N_STREAM_RPCS];
+  pthread_mutex_t wlock;
+  worker_slot workers[MAX_STREAMS];
 } grpc_state;
 
-enum { TAG_NEW = 1, TAG_RECV, TAG_SEND, TAG_SHUTDOWN };
+enum { TAG_RECV = 1, TAG_SEND, TAG_SHUTDOWN, TAG_INIT, TAG_CLOSE, TAG_MSG, TAG_STATUS };
 
 #define MAX_UPLOAD (9u << 20)
 
@@ -486,6 +515,80 @@ static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescrip
   return protobuf_c_message_descriptor_get_field_by_name(d, name);
 }
 
+typedef struct {
+  srv_call c;
+  char params[2][129], if_match[32];
+  char *header;
+  ProtobufCMessage *req;
+} decoded;
+
+static void decoded_free(decoded *d) {
+  json_decref(d->c.in);
+  json_decref(d->c.details);
+  json_decref(d->c.out);
+  free(d->header);
+  if (d->req) protobuf_c_message_free_unpacked(d->req, NULL);
+}
+
+/* Decodes a request of r into d->c: the JSON input, the route parameters,
+ * If-Match, the raw body. SRV_E_OK, or an error with msg. */
+static srv_err decode(srv *s, const rpc *r, const uint8_t *data, size_t len, decoded *d, char *msg, size_t msglen) {
+  memset(d, 0, sizeof *d);
+  d->c.s = s;
+  if (len > (r->raw ? MAX_UPLOAD : s->opt.max_body)) {
+    snprintf(msg, msglen, "request too large");
+    return SRV_E_TOO_LARGE;
+  }
+  d->req = protobuf_c_message_unpack(r->req, NULL, len, data);
+  if (!d->req) {
+    snprintf(msg, msglen, "malformed request message");
+    return SRV_E_INVALID_ARGUMENT;
+  }
+  char bad[160] = "";
+  srv_call *c = &d->c;
+  c->in = message_to_json(d->req, bad, sizeof bad);
+  for (int i = 0; i < 2 && r->params[i]; i++) {
+    json_t *v = json_object_get(c->in, r->params[i]);
+    snprintf(d->params[i], sizeof d->params[i], "%s", json_is_string(v) ? json_string_value(v) : "");
+    json_object_del(c->in, r->params[i]);
+    if (!d->params[i][0] && !*bad) snprintf(bad, sizeof bad, "%s: required", r->params[i]);
+  }
+  c->params[0] = d->params[0];
+  c->params[1] = d->params[1];
+  json_t *rev = json_object_get(c->in, "expected_rev");
+  if (rev) {
+    snprintf(d->if_match, sizeof d->if_match, "%lld", (long long)json_integer_value(rev));
+    c->if_match = d->if_match;
+    json_object_del(c->in, "expected_rev");
+  }
+  if (r->body) {
+    json_t *b = json_incref(json_object_get(c->in, r->body));
+    json_decref(c->in);
+    c->in = b ? b : json_object();
+    if (!json_is_object(c->in) && !*bad) snprintf(bad, sizeof bad, "%s_json: must be a JSON object", r->body);
+  }
+  if (r->raw) {
+    const ProtobufCFieldDescriptor *rf = field_named(r->req, r->raw), *hf = field_named(r->req, r->header);
+    ProtobufCBinaryData *bin = (ProtobufCBinaryData *)((char *)d->req + rf->offset);
+    c->raw = (const char *)bin->data;
+    c->raw_len = bin->len;
+    const char *h = *(char **)((char *)d->req + hf->offset);
+    d->header = h && *h ? strdup(h) : NULL;
+    c->spec_header = d->header;
+    json_object_del(c->in, r->raw);
+    char hk[64];
+    snprintf(hk, sizeof hk, "%s", r->header);
+    if (ends_with(hk, "_json")) hk[strlen(hk) - 5] = 0;
+    json_object_del(c->in, hk);
+  }
+  if (r->shape) r->shape(c->in, NULL);
+  if (*bad) {
+    snprintf(msg, msglen, "%s", bad);
+    return SRV_E_INVALID_ARGUMENT;
+  }
+  return SRV_E_OK;
+}
+
 /* Decodes the request, runs the op, encodes the answer. */
 static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t len, const char *authz, uint8_t **out,
                         size_t *out_len, char *msg, size_t msglen) {
@@ -502,88 +605,58 @@ static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t 
     snprintf(msg, msglen, "no route for %s", method);
     return SRV_E_INTERNAL;
   }
-  if (len > (r->raw ? MAX_UPLOAD : s->opt.max_body)) {
-    snprintf(msg, msglen, "request too large");
-    return SRV_E_TOO_LARGE;
-  }
-  ProtobufCMessage *req = protobuf_c_message_unpack(r->req, NULL, len, data);
-  if (!req) {
-    snprintf(msg, msglen, "malformed request message");
-    return SRV_E_INVALID_ARGUMENT;
-  }
-  char bad[160] = "";
-  srv_call c = {.s = s};
-  c.in = message_to_json(req, bad, sizeof bad);
-  char params[2][129] = {"", ""}, if_match[32] = "";
-  char *header = NULL;
-  for (int i = 0; i < 2 && r->params[i]; i++) {
-    json_t *v = json_object_get(c.in, r->params[i]);
-    snprintf(params[i], sizeof params[i], "%s", json_is_string(v) ? json_string_value(v) : "");
-    json_object_del(c.in, r->params[i]);
-    if (!params[i][0] && !*bad) snprintf(bad, sizeof bad, "%s: required", r->params[i]);
-  }
-  c.params[0] = params[0];
-  c.params[1] = params[1];
-  json_t *rev = json_object_get(c.in, "expected_rev");
-  if (rev) {
-    snprintf(if_match, sizeof if_match, "%lld", (long long)json_integer_value(rev));
-    c.if_match = if_match;
-    json_object_del(c.in, "expected_rev");
-  }
-  if (r->body) {
-    json_t *b = json_incref(json_object_get(c.in, r->body));
-    json_decref(c.in);
-    c.in = b ? b : json_object();
-    if (!json_is_object(c.in) && !*bad) snprintf(bad, sizeof bad, "%s_json: must be a JSON object", r->body);
-  }
-  if (r->raw) {
-    const ProtobufCFieldDescriptor *rf = field_named(r->req, r->raw), *hf = field_named(r->req, r->header);
-    ProtobufCBinaryData *bin = (ProtobufCBinaryData *)((char *)req + rf->offset);
-    c.raw = (const char *)bin->data;
-    c.raw_len = bin->len;
-    const char *h = *(char **)((char *)req + hf->offset);
-    header = h && *h ? strdup(h) : NULL;
-    c.spec_header = header;
-    json_object_del(c.in, r->raw);
-    char hk[64];
-    snprintf(hk, sizeof hk, "%s", r->header);
-    if (ends_with(hk, "_json")) hk[strlen(hk) - 5] = 0;
-    json_object_del(c.in, hk);
-  }
-  if (r->shape) r->shape(c.in, NULL);
-  srv_err e;
-  if (*bad) {
-    snprintf(msg, msglen, "%s", bad);
-    e = SRV_E_INVALID_ARGUMENT;
-  } else {
-    e = srv_invoke(&c, r->op, action, authz, noauth, notx);
-    if (e != SRV_E_OK) snprintf(msg, msglen, "%s", c.msg);
-  }
-  json_decref(c.in);
-  json_decref(c.details);
-  free(header);
+  decoded d;
+  srv_err e = decode(s, r, data, len, &d, msg, msglen);
   if (e == SRV_E_OK) {
-    if (!c.out) c.out = json_object();
-    if (r->shape) r->shape(NULL, c.out);
-    ProtobufCMessage *resp = json_to_message(r->resp, c.out);
+    e = srv_invoke(&d.c, r->op, action, authz, noauth, notx);
+    if (e != SRV_E_OK) snprintf(msg, msglen, "%s", d.c.msg);
+  }
+  if (e == SRV_E_OK) {
+    if (!d.c.out) d.c.out = json_object();
+    if (r->shape) r->shape(NULL, d.c.out);
+    ProtobufCMessage *resp = json_to_message(r->resp, d.c.out);
     *out_len = protobuf_c_message_get_packed_size(resp);
     *out = malloc(*out_len ? *out_len : 1);
     protobuf_c_message_pack(resp, *out);
     protobuf_c_message_free_unpacked(resp, NULL);
   }
-  json_decref(c.out);
-  protobuf_c_message_free_unpacked(req, NULL);
+  decoded_free(&d);
   return e;
 }
 
-/* Waits for one tag on the queue, remembering a shutdown seen meanwhile. */
-static bool wait_tag(grpc_state *g, intptr_t tag) {
+/* Waits for one tag on a call's queue. */
+static bool wait_on(grpc_completion_queue *cq, intptr_t tag, bool *closed) {
   for (;;) {
-    grpc_event ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_event ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     if (ev.type == GRPC_QUEUE_SHUTDOWN) return false;
-    if ((intptr_t)ev.tag == TAG_SHUTDOWN) g->shutdown_seen = true;
+    if ((intptr_t)ev.tag == TAG_CLOSE && closed) *closed = true;
     if ((intptr_t)ev.tag == tag) return ev.success;
   }
+}
+
+static void metadata_authz(grpc_metadata_array *md, char *authz, size_t n) {
+  authz[0] = 0;
+  for (size_t i = 0; i < md->count; i++) {
+    if (grpc_slice_str_cmp(md->metadata[i].key, "authorization") == 0) {
+      char *v = grpc_slice_to_c_string(md->metadata[i].value);
+      snprintf(authz, n, "%s", v);
+      gpr_free(v);
+    }
+  }
+}
+
+static uint8_t *buffer_bytes(grpc_byte_buffer *b, size_t *len) {
+  *len = 0;
+  if (!b) return NULL;
+  grpc_byte_buffer_reader rd;
+  grpc_byte_buffer_reader_init(&rd, b);
+  grpc_slice all = grpc_byte_buffer_reader_readall(&rd);
+  *len = GRPC_SLICE_LENGTH(all);
+  uint8_t *in = malloc(*len ? *len : 1);
+  memcpy(in, GRPC_SLICE_START_PTR(all), *len);
+  grpc_slice_unref(all);
+  grpc_byte_buffer_reader_destroy(&rd);
+  return in;
 }
 
 static void serve_call(srv *s, grpc_state *g, grpc_call *call, grpc_call_details *details, grpc_metadata_array *md) {
@@ -591,31 +664,18 @@ static void serve_call(srv *s, grpc_state *g, grpc_call *call, grpc_call_details
   grpc_op op = {0};
   op.op = GRPC_OP_RECV_MESSAGE;
   op.data.recv_message.recv_message = &req;
-  if (grpc_call_start_batch(call, &op, 1, (void *)TAG_RECV, NULL) != GRPC_CALL_OK || !wait_tag(g, TAG_RECV)) return;
-  char method[256], authz[600] = "";
+  if (grpc_call_start_batch(call, &op, 1, (void *)TAG_RECV, NULL) != GRPC_CALL_OK || !wait_on(g->ucq, TAG_RECV, NULL)) {
+    if (req) grpc_byte_buffer_destroy(req);
+    return;
+  }
+  char method[256], authz[600];
   char *m = grpc_slice_to_c_string(details->method);
   snprintf(method, sizeof method, "%s", m);
   gpr_free(m);
-  for (size_t i = 0; i < md->count; i++) {
-    if (grpc_slice_str_cmp(md->metadata[i].key, "authorization") == 0) {
-      char *v = grpc_slice_to_c_string(md->metadata[i].value);
-      snprintf(authz, sizeof authz, "%s", v);
-      gpr_free(v);
-    }
-  }
-  uint8_t *in = NULL;
-  size_t in_len = 0;
-  if (req) {
-    grpc_byte_buffer_reader rd;
-    grpc_byte_buffer_reader_init(&rd, req);
-    grpc_slice all = grpc_byte_buffer_reader_readall(&rd);
-    in_len = GRPC_SLICE_LENGTH(all);
-    in = malloc(in_len ? in_len : 1);
-    memcpy(in, GRPC_SLICE_START_PTR(all), in_len);
-    grpc_slice_unref(all);
-    grpc_byte_buffer_reader_destroy(&rd);
-    grpc_byte_buffer_destroy(req);
-  }
+  metadata_authz(md, authz, sizeof authz);
+  size_t in_len;
+  uint8_t *in = buffer_bytes(req, &in_len);
+  if (req) grpc_byte_buffer_destroy(req);
   uint8_t *out = NULL;
   size_t out_len = 0;
   char msg[300] = "";
@@ -641,46 +701,252 @@ static void serve_call(srv *s, grpc_state *g, grpc_call *call, grpc_call_details
   int cancelled = 0;
   ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
   ops[n++].data.recv_close_on_server.cancelled = &cancelled;
-  if (grpc_call_start_batch(call, ops, (size_t)n, (void *)TAG_SEND, NULL) == GRPC_CALL_OK) wait_tag(g, TAG_SEND);
+  if (grpc_call_start_batch(call, ops, (size_t)n, (void *)TAG_SEND, NULL) == GRPC_CALL_OK) wait_on(g->ucq, TAG_SEND, NULL);
   grpc_slice_unref(status_details);
   if (resp) grpc_byte_buffer_destroy(resp);
   free(out);
 }
 
+/* ---- server streaming: live follow of events and logs ---- */
+
+/* Each has the unary read's request and streams its items, new ones as they
+ * commit (woken by the bus, like the HTTP `?follow=1` streams). */
+static const rpc streams[N_STREAM_RPCS] = {
+    RPC(TelemetryService, FollowEvents, read_events, read_events_request, event, {0}),
+    RPC(TelemetryService, FollowDeviceEvents, read_device_events, read_device_events_request, event, {"id"}),
+    RPC(TelemetryService, FollowLogs, read_logs, read_logs_request, log_line, {"id"}),
+};
+
+typedef struct {
+  srv *s;
+  grpc_state *g;
+  const rpc *r;
+  stream_slot slot; /* the call, its queue, metadata and first message */
+  worker_slot *self;
+} stream_job;
+
+static bool send_status(grpc_call *call, grpc_completion_queue *cq, srv_err e, const char *msg, bool *closed) {
+  grpc_op op;
+  memset(&op, 0, sizeof op);
+  grpc_slice details = grpc_slice_from_copied_string(e == SRV_E_OK ? "" : msg);
+  op.op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  op.data.send_status_from_server.status = e == SRV_E_OK ? GRPC_STATUS_OK : (grpc_status_code)srv_err_grpc(e);
+  op.data.send_status_from_server.status_details = &details;
+  bool ok = grpc_call_start_batch(call, &op, 1, (void *)TAG_STATUS, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_STATUS, closed);
+  grpc_slice_unref(details);
+  return ok;
+}
+
+static void *stream_main(void *arg) {
+  stream_job *j = arg;
+  srv *s = j->s;
+  const rpc *r = j->r;
+  grpc_call *call = j->slot.call;
+  grpc_completion_queue *cq = j->slot.cq;
+  bool closed = false;
+  int cancelled = 0;
+  grpc_op ops[1];
+  memset(ops, 0, sizeof ops);
+  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+  grpc_call_start_batch(call, ops, 1, (void *)TAG_INIT, NULL);
+  wait_on(cq, TAG_INIT, &closed);
+  memset(ops, 0, sizeof ops);
+  ops[0].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  ops[0].data.recv_close_on_server.cancelled = &cancelled;
+  grpc_call_start_batch(call, ops, 1, (void *)TAG_CLOSE, NULL);
+
+  char authz[600], msg[300] = "";
+  metadata_authz(&j->slot.md, authz, sizeof authz);
+  size_t len;
+  uint8_t *in = buffer_bytes(j->slot.payload, &len);
+  decoded d;
+  srv_err e = decode(s, r, in ? in : (const uint8_t *)"", len, &d, msg, sizeof msg);
+  free(in);
+  srv_action action;
+  bool noauth, notx;
+  srv_http_route_of(r->op, &action, &noauth, &notx);
+  /* The first run authenticates, authorizes and validates, as for SSE. */
+  if (e == SRV_E_OK) {
+    e = srv_invoke(&d.c, r->op, action, authz, noauth, notx);
+    if (e != SRV_E_OK) snprintf(msg, sizeof msg, "%s", d.c.msg);
+  }
+  bool logs = r->op == srv_op_read_logs;
+  if (e == SRV_E_OK) {
+    int64_t after = json_integer_value(json_object_get(d.c.in, "after"));
+    int64_t cursor = after > 0 ? after : srv_follow_newest(s, &d.c.who, d.params[0], logs);
+    while (!closed && !s->stopping) {
+      uint64_t gen = srv_bus_gen(s);
+      json_t *items = srv_follow_fetch(s, &d.c.who, r->op, d.params[0], d.c.in, logs, &cursor);
+      if (!items) {
+        e = srv_fail(&d.c, SRV_E_UNAVAILABLE, "the stream's read failed");
+        snprintf(msg, sizeof msg, "%s", d.c.msg);
+        break;
+      }
+      size_t i;
+      json_t *it;
+      json_array_foreach(items, i, it) {
+        ProtobufCMessage *m = json_to_message(r->resp, it);
+        size_t n = protobuf_c_message_get_packed_size(m);
+        uint8_t *buf = malloc(n ? n : 1);
+        protobuf_c_message_pack(m, buf);
+        protobuf_c_message_free_unpacked(m, NULL);
+        grpc_slice sl = grpc_slice_from_copied_buffer((const char *)buf, n);
+        free(buf);
+        grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
+        grpc_slice_unref(sl);
+        memset(ops, 0, sizeof ops);
+        ops[0].op = GRPC_OP_SEND_MESSAGE;
+        ops[0].data.send_message.send_message = bb;
+        bool ok = grpc_call_start_batch(call, ops, 1, (void *)TAG_MSG, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_MSG, &closed);
+        grpc_byte_buffer_destroy(bb);
+        if (!ok) {
+          closed = true;
+          break;
+        }
+      }
+      size_t got = json_array_size(items);
+      json_decref(items);
+      if (closed || got) continue;
+      srv_bus_wait(s, gen, 1000);
+      /* The client may have gone meanwhile. */
+      grpc_event ev = grpc_completion_queue_next(cq, gpr_time_0(GPR_CLOCK_REALTIME), NULL);
+      if (ev.type == GRPC_OP_COMPLETE && (intptr_t)ev.tag == TAG_CLOSE) closed = true;
+    }
+  }
+  if (!closed) send_status(call, cq, e, msg, &closed);
+  if (!closed) wait_on(cq, TAG_CLOSE, &closed);
+  decoded_free(&d);
+  grpc_call_unref(call);
+  grpc_completion_queue_shutdown(cq);
+  while (grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type != GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(cq);
+  grpc_metadata_array_destroy(&j->slot.md);
+  if (j->slot.payload) grpc_byte_buffer_destroy(j->slot.payload);
+  j->self->done = true;
+  free(j);
+  return NULL;
+}
+
+/* Asks for the next call of streaming method i on a fresh queue. */
+static bool request_stream(grpc_state *g, int i) {
+  stream_slot *sl = &g->slots[i];
+  sl->cq = grpc_completion_queue_create_for_next(NULL);
+  sl->call = NULL;
+  sl->payload = NULL;
+  grpc_metadata_array_init(&sl->md);
+  return grpc_server_request_registered_call(g->server, sl->method, &sl->call, &sl->deadline, &sl->md, &sl->payload, sl->cq,
+                                             g->cq, sl) == GRPC_CALL_OK;
+}
+
+static void drop_slot_queue(stream_slot *sl) {
+  if (!sl->cq) return;
+  grpc_completion_queue_shutdown(sl->cq);
+  while (grpc_completion_queue_next(sl->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type != GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(sl->cq);
+  sl->cq = NULL;
+  grpc_metadata_array_destroy(&sl->md);
+}
+
+/* Starts a worker for an arrived streaming call (or refuses it when
+ * MAX_STREAMS are open). */
+static void start_stream(srv *s, grpc_state *g, int i) {
+  stream_slot *sl = &g->slots[i];
+  worker_slot *w = NULL;
+  pthread_mutex_lock(&g->wlock);
+  for (int k = 0; k < MAX_STREAMS && !w; k++) {
+    if (g->workers[k].used && g->workers[k].done) {
+      pthread_join(g->workers[k].thread, NULL);
+      g->workers[k].used = false;
+    }
+    if (!g->workers[k].used) w = &g->workers[k];
+  }
+  if (w) {
+    stream_job *j = calloc(1, sizeof *j);
+    *j = (stream_job){.s = s, .g = g, .r = &streams[i], .slot = *sl, .self = w};
+    w->used = true;
+    w->done = false;
+    if (pthread_create(&w->thread, NULL, stream_main, j) != 0) {
+      w->used = false;
+      free(j);
+      w = NULL;
+    }
+  }
+  pthread_mutex_unlock(&g->wlock);
+  if (!w) { /* refuse: too many open streams */
+    bool closed = false;
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_SEND_INITIAL_METADATA;
+    grpc_call_start_batch(sl->call, &op, 1, (void *)TAG_INIT, NULL);
+    wait_on(sl->cq, TAG_INIT, &closed);
+    send_status(sl->call, sl->cq, SRV_E_RESOURCE_EXHAUSTED, "too many open streams", &closed);
+    grpc_call_unref(sl->call);
+    if (sl->payload) grpc_byte_buffer_destroy(sl->payload);
+    drop_slot_queue(sl);
+  }
+  sl->cq = NULL; /* now the worker's (or gone) */
+}
+
+static bool request_unary(grpc_state *g) {
+  g->call = NULL;
+  grpc_call_details_init(&g->details);
+  grpc_metadata_array_init(&g->md);
+  return grpc_server_request_call(g->server, &g->call, &g->details, &g->md, g->ucq, g->cq, &g->generic_tag) == GRPC_CALL_OK;
+}
+
 static void *loop(void *arg) {
   srv *s = arg;
   grpc_state *g = s->grpc;
-  while (!g->shutdown_seen) {
-    grpc_call *call = NULL;
-    grpc_call_details details;
-    grpc_metadata_array md;
-    grpc_call_details_init(&details);
-    grpc_metadata_array_init(&md);
-    if (grpc_server_request_call(g->server, &call, &details, &md, g->cq, g->cq, (void *)TAG_NEW) != GRPC_CALL_OK) break;
-    bool ok = wait_tag(g, TAG_NEW);
-    if (ok && call) serve_call(s, g, call, &details, &md);
-    if (call) grpc_call_unref(call);
-    grpc_call_details_destroy(&details);
-    grpc_metadata_array_destroy(&md);
-    if (!ok) break;
-  }
-  /* Drain until the shutdown notification. */
-  while (!g->shutdown_seen) {
+  bool unary_pending = request_unary(g);
+  for (int i = 0; i < N_STREAM_RPCS; i++) request_stream(g, i);
+  for (;;) {
     grpc_event ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-    if (ev.type == GRPC_QUEUE_SHUTDOWN || (intptr_t)ev.tag == TAG_SHUTDOWN) break;
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) break;
+    if ((intptr_t)ev.tag == TAG_SHUTDOWN) {
+      g->shutdown_seen = true;
+      break;
+    }
+    if (ev.tag == &g->generic_tag) {
+      if (ev.success && g->call) serve_call(s, g, g->call, &g->details, &g->md);
+      if (g->call) grpc_call_unref(g->call);
+      grpc_call_details_destroy(&g->details);
+      grpc_metadata_array_destroy(&g->md);
+      unary_pending = ev.success && request_unary(g);
+      continue;
+    }
+    for (int i = 0; i < N_STREAM_RPCS; i++) {
+      if (ev.tag != &g->slots[i]) continue;
+      if (ev.success && g->slots[i].call) {
+        start_stream(s, g, i);
+        request_stream(g, i);
+      } else {
+        if (g->slots[i].call) grpc_call_unref(g->slots[i].call);
+        if (g->slots[i].payload) grpc_byte_buffer_destroy(g->slots[i].payload);
+        g->slots[i].call = NULL;
+        g->slots[i].payload = NULL;
+      }
+    }
   }
+  (void)unary_pending;
   return NULL;
 }
 
 int srv_grpc_start(srv *s, char *err, int errlen) {
   grpc_init();
   grpc_state *g = calloc(1, sizeof *g);
+  pthread_mutex_init(&g->wlock, NULL);
   grpc_arg arg = {.type = GRPC_ARG_INTEGER, .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
                   .value.integer = (int)MAX_UPLOAD + 4096};
   grpc_channel_args args = {.num_args = 1, .args = &arg};
   g->server = grpc_server_create(&args, NULL);
   g->cq = grpc_completion_queue_create_for_next(NULL);
+  g->ucq = grpc_completion_queue_create_for_next(NULL);
   grpc_server_register_completion_queue(g->server, g->cq, NULL);
+  for (int i = 0; i < N_STREAM_RPCS; i++)
+    g->slots[i].method = grpc_server_register_method(g->server, streams[i].method, NULL,
+                                                     GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
   grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
   char addr[300];
   snprintf(addr, sizeof addr, "%s%s", s->opt.grpc_addr[0] == ':' ? "127.0.0.1" : "", s->opt.grpc_addr);
@@ -691,6 +957,9 @@ int srv_grpc_start(srv *s, char *err, int errlen) {
     grpc_server_destroy(g->server);
     grpc_completion_queue_shutdown(g->cq);
     grpc_completion_queue_destroy(g->cq);
+    grpc_completion_queue_shutdown(g->ucq);
+    grpc_completion_queue_destroy(g->ucq);
+    pthread_mutex_destroy(&g->wlock);
     free(g);
     grpc_shutdown();
     return -1;
@@ -714,11 +983,19 @@ void srv_grpc_stop(srv *s) {
   grpc_server_shutdown_and_notify(g->server, g->cq, (void *)TAG_SHUTDOWN);
   grpc_server_cancel_all_calls(g->server);
   pthread_join(g->thread, NULL);
+  for (int k = 0; k < MAX_STREAMS; k++)
+    if (g->workers[k].used) pthread_join(g->workers[k].thread, NULL);
   grpc_server_destroy(g->server);
   grpc_completion_queue_shutdown(g->cq);
   while (grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type != GRPC_QUEUE_SHUTDOWN) {
   }
   grpc_completion_queue_destroy(g->cq);
+  grpc_completion_queue_shutdown(g->ucq);
+  while (grpc_completion_queue_next(g->ucq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type != GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(g->ucq);
+  for (int i = 0; i < N_STREAM_RPCS; i++) drop_slot_queue(&g->slots[i]);
+  pthread_mutex_destroy(&g->wlock);
   free(g);
   s->grpc = NULL;
   grpc_shutdown();

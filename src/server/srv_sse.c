@@ -26,26 +26,40 @@ typedef struct {
   size_t len, off;
 } sse;
 
-/* Runs the read op once after the cursor; appends SSE frames to the buffer.
- * Returns the number of items, or -1 on error. */
-static int fetch(sse *x) {
-  srv_call c = {.s = x->s, .who = x->who};
-  c.params[0] = x->param;
-  c.in = json_deep_copy(x->filters);
+json_t *srv_follow_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c), const char *param, json_t *filters,
+                         bool logs, int64_t *cursor) {
+  srv_call c = {.s = s, .who = *who};
+  c.params[0] = param;
+  c.in = json_deep_copy(filters);
   json_object_del(c.in, "follow");
   json_object_del(c.in, "page_token");
-  json_object_set_new(c.in, "after", json_integer(x->cursor));
+  json_object_set_new(c.in, "after", json_integer(*cursor));
   json_object_set_new(c.in, "limit", json_integer(100));
-  pthread_mutex_lock(&x->s->lock);
-  srv_err e = x->op(&c);
-  pthread_mutex_unlock(&x->s->lock);
+  pthread_mutex_lock(&s->lock);
+  srv_err e = op(&c);
+  pthread_mutex_unlock(&s->lock);
   json_decref(c.in);
   json_decref(c.details);
   if (e != SRV_E_OK) {
     json_decref(c.out);
-    return -1;
+    return NULL;
   }
-  json_t *items = json_object_get(c.out, "items");
+  json_t *items = json_incref(json_object_get(c.out, "items"));
+  json_decref(c.out);
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    int64_t id = json_integer_value(json_object_get(it, logs ? "seq" : "id"));
+    if (id > *cursor) *cursor = id;
+  }
+  return items ? items : json_array();
+}
+
+/* Runs the read op once after the cursor; appends SSE frames to the buffer.
+ * Returns the number of items, or -1 on error. */
+static int fetch(sse *x) {
+  json_t *items = srv_follow_fetch(x->s, &x->who, x->op, x->param, x->filters, x->logs, &x->cursor);
+  if (!items) return -1;
   size_t i;
   json_t *it;
   json_array_foreach(items, i, it) {
@@ -55,10 +69,9 @@ static int fetch(sse *x) {
     x->buf = realloc(x->buf, x->len + need);
     x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", (long long)id, data);
     free(data);
-    if (id > x->cursor) x->cursor = id;
   }
   int n = (int)json_array_size(items);
-  json_decref(c.out);
+  json_decref(items);
   return n;
 }
 
@@ -97,8 +110,7 @@ static void release(void *cls) {
   free(x);
 }
 
-/* The newest cursor now, so a follow without `after` starts with new items. */
-static int64_t newest(srv *s, const srv_who *who, const char *device, bool logs) {
+int64_t srv_follow_newest(srv *s, const srv_who *who, const char *device, bool logs) {
   srv_val p[] = {SRV_TEXT(who->org_id), SRV_TEXT(device)};
   pthread_mutex_lock(&s->lock);
   int64_t v = logs ? srv_db_int(s->db, "SELECT MAX(seq) FROM logs WHERE org_id = ? AND device_id = ?", p, 2, -1)
@@ -123,7 +135,7 @@ struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool
   } else if (srv_in_int(c, "after", -2, -1, INT64_MAX, &after) != SRV_E_OK) {
     after = -2;
   }
-  x->cursor = after > -2 ? after : newest(c->s, &c->who, x->param, logs);
+  x->cursor = after > -2 ? after : srv_follow_newest(c->s, &c->who, x->param, logs);
   struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, reader, x, release);
   MHD_add_response_header(r, "Content-Type", "text/event-stream");
   MHD_add_response_header(r, "Cache-Control", "no-store");

@@ -163,6 +163,14 @@ def whole_api(t, s, gport, admin, viewer, dev):
     t.eq(r["bad_stages"]["code"], "INVALID_ARGUMENT", "rollout validation over gRPC")
     t.eq(ok("ungroup")["group_id"], "", "UpdateDevice ungroup")
     ok("delete_group")
+    fo = r["follow"]
+    t.eq((fo["code"], [e["kind"] for e in fo["items"]]), ("OK", ["group.created"]), f"FollowEvents streams a new event: {fo}")
+    t.eq(fo["items"][0]["actor"]["type"] if fo["items"] else None, "TYPE_USER", "streamed event with its actor")
+    fd = r["follow_dev"]
+    t.eq(fd["code"], "OK", f"FollowDeviceEvents from a cursor: {fd}")
+    t.eq(r["follow_bad"]["code"], "UNAUTHENTICATED", "FollowEvents with a bad key")
+    t.eq(r["follow_other"]["code"], "NOT_FOUND", "FollowLogs on another organization's device")
+    t.eq(r["follow_viewer"]["code"], "INVALID_ARGUMENT", "FollowLogs validates its filters")
     ok("logout")
     t.eq(r["after_logout"]["code"], "UNAUTHENTICATED", "Logout revokes the session")
 

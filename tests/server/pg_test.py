@@ -64,7 +64,8 @@ def main():
             s2.stop()
         # Live streams across instances: a follower on instance 1 sees an
         # event committed through instance 2 promptly (LISTEN/NOTIFY; the
-        # fallback re-read is every 5 s, so < 1.5 s proves the notification).
+        # fallback re-read comes 5 s after the stream went idle, ~4.3 s after
+        # the first write here, so < 2.5 s proves the notification).
         s1 = Server(a.toit, url, extra=("--api-rate", "10000", "--device-rate", "10000"))
         s2 = Server(a.toit, url, extra=("--api-rate", "10000", "--device-rate", "10000"))
         try:
@@ -79,13 +80,15 @@ def main():
                 st, k, _ = s2.api("POST", "/org/apikeys", {"name": f"fanout-{i}", "role": "viewer"}, token=tok2)
                 item = ev_f.wait(lambda e: e.get("kind") == "apikey.created" and e["after"]["name"] == f"fanout-{i}", 4)
                 dt = time.time() - t0
-                t.check(item is not None and dt < 1.5, f"event via instance 2 reached a follower on 1 in {dt:.2f}s")
+                t.check(item is not None and dt < 2.5, f"event via instance 2 reached a follower on 1 in {dt:.2f}s")
+                print(f"fan-out latency (event {i}): {dt * 1000:.0f} ms")
             t0 = time.time()
             st, r, _ = s2.call("POST", "/d/v1/sync", dict(req, req=50, up_logs={"items": [{"seq": 100, "msg": "fan-out"}]}),
                                headers={"Authorization": dauth})
             item = log_f.wait(lambda e: e.get("text") == "fan-out", 4)
             dt = time.time() - t0
-            t.check(item is not None and dt < 1.5, f"device log via instance 2 reached a follower on 1 in {dt:.2f}s")
+            t.check(item is not None and dt < 2.5, f"device log via instance 2 reached a follower on 1 in {dt:.2f}s")
+            print(f"fan-out latency (device log): {dt * 1000:.0f} ms")
             ev_f.close()
             log_f.close()
         finally:

@@ -18,6 +18,27 @@ for (const name of ["AuthService", "OrgService", "DeviceService", "GroupService"
   svc[name] = new v1[name](addr, creds);
 }
 
+// A server stream: collects items until `until(item)` holds or it ends; then cancels.
+function stream(service, method, req, token, until, trigger) {
+  const md = new grpc.Metadata();
+  if (token) md.add("authorization", "Bearer " + token);
+  return new Promise((resolve) => {
+    const items = [];
+    const t0 = Date.now();
+    let done = false;
+    const st = svc[service][method](req, md);
+    const finish = (r) => { if (!done) { done = true; clearTimeout(timer); st.cancel(); resolve(r); } };
+    const timer = setTimeout(() => finish({ code: "TIMEOUT", items }), 8000);
+    st.on("data", (it) => {
+      items.push(it);
+      if (until(it)) finish({ code: "OK", items, ms: Date.now() - t0 });
+    });
+    st.on("error", (err) => finish({ code: grpc.status[err.code], details: err.details, items }));
+    st.on("end", () => finish({ code: "END", items }));
+    if (trigger) setTimeout(trigger, 300);
+  });
+}
+
 function call(service, method, req, token) {
   const md = new grpc.Metadata();
   if (token) md.add("authorization", "Bearer " + token);
@@ -93,6 +114,15 @@ function call(service, method, req, token) {
                             Object.assign({}, spec, { stages_json: "[50, 10]" }), tok);
   o.ungroup = await call("DeviceService", "UpdateDevice", { id: dev, ungroup: true }, tok);
   o.delete_group = await call("GroupService", "DeleteGroup", { id: "grpc-group" }, tok);
+  // Live follow over server streaming: an event made by another call arrives.
+  o.follow = await stream("TelemetryService", "FollowEvents", { kind: "group.created" }, tok,
+                          (e) => e.kind === "group.created",
+                          () => call("GroupService", "CreateGroup", { name: "streamed" }, tok));
+  o.follow_dev = await stream("TelemetryService", "FollowDeviceEvents", { id: dev, after: 1 }, tok,
+                              (e) => e.kind === "device.renamed");
+  o.follow_bad = await stream("TelemetryService", "FollowEvents", {}, "tk_aaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", () => true);
+  o.follow_other = await stream("TelemetryService", "FollowLogs", { id: dev }, other, () => true);
+  o.follow_viewer = await stream("TelemetryService", "FollowLogs", { id: dev, level: "bogus" }, viewer, () => true);
   o.logout = await call("AuthService", "Logout", {}, session);
   o.after_logout = await call("AuthService", "WhoAmI", {}, session);
   console.log(JSON.stringify(o));
