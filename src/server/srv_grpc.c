@@ -590,8 +590,8 @@ static srv_err decode(srv *s, const rpc *r, const uint8_t *data, size_t len, dec
 }
 
 /* Decodes the request, runs the op, encodes the answer. */
-static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t len, const char *authz, uint8_t **out,
-                        size_t *out_len, char *msg, size_t msglen) {
+static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t len, const char *authz, const char *ip,
+                        uint8_t **out, size_t *out_len, char *msg, size_t msglen) {
   const rpc *r = NULL;
   for (size_t i = 0; i < N_RPCS && !r; i++)
     if (strcmp(rpcs[i].method, method) == 0) r = &rpcs[i];
@@ -607,6 +607,7 @@ static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t 
   }
   decoded d;
   srv_err e = decode(s, r, data, len, &d, msg, msglen);
+  d.c.client_ip = ip;
   if (e == SRV_E_OK) {
     e = srv_invoke(&d.c, r->op, action, authz, noauth, notx);
     if (e != SRV_E_OK) snprintf(msg, msglen, "%s", d.c.msg);
@@ -659,6 +660,19 @@ static uint8_t *buffer_bytes(grpc_byte_buffer *b, size_t *len) {
   return in;
 }
 
+/* The client's address from the call's peer ("ipv4:1.2.3.4:5678"), for the
+ * per-IP login limit, as the HTTP door does. */
+static void peer_ip(grpc_call *call, char ip[64]) {
+  char *peer = grpc_call_get_peer(call);
+  const char *p = peer ? peer : "";
+  if (strncmp(p, "ipv4:", 5) == 0) p += 5;
+  else if (strncmp(p, "ipv6:", 5) == 0) p += 5;
+  snprintf(ip, 64, "%s", p);
+  char *colon = strrchr(ip, ':');
+  if (colon) *colon = 0;
+  gpr_free(peer);
+}
+
 static void serve_call(srv *s, grpc_state *g, grpc_call *call, grpc_call_details *details, grpc_metadata_array *md) {
   grpc_byte_buffer *req = NULL;
   grpc_op op = {0};
@@ -679,7 +693,9 @@ static void serve_call(srv *s, grpc_state *g, grpc_call *call, grpc_call_details
   uint8_t *out = NULL;
   size_t out_len = 0;
   char msg[300] = "";
-  srv_err e = dispatch(s, method, in ? in : (const uint8_t *)"", in_len, authz, &out, &out_len, msg, sizeof msg);
+  char ip[64];
+  peer_ip(call, ip);
+  srv_err e = dispatch(s, method, in ? in : (const uint8_t *)"", in_len, authz, ip, &out, &out_len, msg, sizeof msg);
   free(in);
   grpc_status_code code = (int)e == -1 ? GRPC_STATUS_UNIMPLEMENTED : (grpc_status_code)srv_err_grpc(e);
   grpc_op ops[4];
@@ -762,6 +778,9 @@ static void *stream_main(void *arg) {
   decoded d;
   srv_err e = decode(s, r, in ? in : (const uint8_t *)"", len, &d, msg, sizeof msg);
   free(in);
+  char ip[64];
+  peer_ip(call, ip);
+  d.c.client_ip = ip;
   srv_action action;
   bool noauth, notx;
   srv_http_route_of(r->op, &action, &noauth, &notx);
