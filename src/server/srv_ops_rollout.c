@@ -676,24 +676,34 @@ static int admit(srv_call *c, const char *id, int stage, const char *patch, bool
   return rc < 0 ? -1 : 0;
 }
 
-/* Counts the device's events of the given kinds since `since`. */
-static int64_t count_events(srv_call *c, const char *device, int64_t since, const char *kinds_sql) {
-  char sql[400];
-  snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM events WHERE org_id = ? AND device_id = ? AND time >= ? AND kind IN (%s)",
-           kinds_sql);
-  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(device), SRV_INT(since)};
-  return srv_db_int(c->s->db, sql, p, 3, 0);
-}
-
 #define FAIL_KINDS "'dev.app_install_failed', 'dev.fw_rolled_back', 'dev.goal_blocked'"
 #define SICK_KINDS "'dev.app_crashed', 'dev.safe_mode_entered', 'dev.watchdog_reset'"
 
-/* failed/unhealthy per the rule at the top of this file. */
-static void judge(srv_call *c, const char *device, json_t *state, int64_t last_seen, int64_t max_off_s, int64_t since,
-                  bool *failed, bool *unhealthy) {
-  *failed = json_array_size(json_object_get(state, "blocked")) > 0 || count_events(c, device, since, FAIL_KINDS) > 0;
+/* One query for the whole rollout: per member device, how many failure and
+ * sickness events it reported in its window (since admission, or since the
+ * rollout started for members not admitted). {device: [failed, sick]}. */
+static json_t *member_event_counts(srv_call *c, const char *id, int64_t started) {
+  srv_val p[] = {SRV_INT(started), SRV_TEXT(id)};
+  srv_rows *r = srv_db_query(c->s->db,
+                             "SELECT m.device_id, SUM(CASE WHEN e.kind IN (" FAIL_KINDS ") THEN 1 ELSE 0 END),"
+                             " SUM(CASE WHEN e.kind IN (" SICK_KINDS ") THEN 1 ELSE 0 END)"
+                             " FROM rollout_members m JOIN events e ON e.org_id = m.org_id AND e.device_id = m.device_id"
+                             " AND e.time >= COALESCE(m.admitted_at, ?)"
+                             " WHERE m.rollout_id = ? AND e.kind IN (" FAIL_KINDS ", " SICK_KINDS ") GROUP BY m.device_id",
+                             p, 2);
+  json_t *o = json_object();
+  while (srv_rows_next(r))
+    json_object_set_new(o, srv_rows_text(r, 0), json_pack("[I,I]", (json_int_t)srv_rows_int(r, 1), (json_int_t)srv_rows_int(r, 2)));
+  srv_rows_free(r);
+  return o;
+}
+
+/* failed/unhealthy per the rule at the top of this file; counts is the
+ * device's [failed, sick] event counts in its window (or NULL). */
+static void judge(json_t *counts, json_t *state, int64_t last_seen, int64_t max_off_s, bool *failed, bool *unhealthy) {
+  *failed = json_array_size(json_object_get(state, "blocked")) > 0 || json_integer_value(json_array_get(counts, 0)) > 0;
   *unhealthy = json_is_true(json_object_get(json_object_get(state, "boot"), "safe_mode")) ||
-               count_events(c, device, since, SICK_KINDS) > 0;
+               json_integer_value(json_array_get(counts, 1)) > 0;
   const char *k;
   json_t *a;
   json_object_foreach(json_object_get(state, "apps"), k, a) {
@@ -733,6 +743,7 @@ static int evaluate(srv_call *c, const char *id) {
   if (admit(c, id, stage, patch_text, skip_low) < 0) rc = -1;
 
   /* Judge every member. */
+  json_t *counts = member_event_counts(c, id, started);
   srv_rows *m = srv_db_query(c->s->db,
                              "SELECT m.device_id, m.stage, m.status, m.admitted_at, m.applied_at, d.name, d.layer,"
                              " (SELECT g.layer FROM groups g WHERE g.id = d.group_id), d.applied_sum, d.state_json,"
@@ -752,7 +763,7 @@ static int evaluate(srv_call *c, const char *id) {
   while (rc >= 0 && srv_rows_next(m)) {
     const char *dev = srv_rows_text(m, 0), *status = srv_rows_text(m, 2);
     int mstage = (int)srv_rows_int(m, 1);
-    int64_t admitted_at = srv_rows_int(m, 3), applied_at = srv_rows_null(m, 4) ? 0 : srv_rows_int(m, 4);
+    int64_t applied_at = srv_rows_null(m, 4) ? 0 : srv_rows_int(m, 4);
     json_t *layer = parse_json(srv_rows_text(m, 6)), *gl = parse_json(srv_rows_text(m, 7)), *state = parse_json(srv_rows_text(m, 9));
     json_t *goal = srv_goal_materialize(srv_rows_text(m, 5), gl, patch, layer);
     char sum[33];
@@ -766,12 +777,12 @@ static int evaluate(srv_call *c, const char *id) {
     const char *next = status;
     bool is_failed, sick;
     if (strcmp(status, "waiting") == 0 || strcmp(status, "deferred") == 0) {
-      judge(c, dev, state, last_seen, max_off, started, &is_failed, &sick);
+      judge(json_object_get(counts, dev), state, last_seen, max_off, &is_failed, &sick);
       waiting++;
       waiting_sick += sick || is_failed;
     } else if (strcmp(status, "reverted") != 0) {
       admitted++;
-      judge(c, dev, state, last_seen, max_off, admitted_at, &is_failed, &sick);
+      judge(json_object_get(counts, dev), state, last_seen, max_off, &is_failed, &sick);
       if (strcmp(status, "failed") == 0 || is_failed) {
         next = "failed";
       } else if (strcmp(status, "admitted") == 0 && asum && strcmp(asum, sum) == 0) {
@@ -810,6 +821,7 @@ static int evaluate(srv_call *c, const char *id) {
   }
   if (srv_rows_failed(m)) rc = -1;
   srv_rows_free(m);
+  json_decref(counts);
   for (int i = 0; rc >= 0 && i < nu; i++) {
     srv_val q[] = {SRV_TEXT(ups[i].status), ups[i].applied_at ? SRV_INT(ups[i].applied_at) : SRV_NULLV, SRV_INT(now),
                    SRV_TEXT(id), SRV_TEXT(ups[i].dev)};
