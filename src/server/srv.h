@@ -242,6 +242,14 @@ struct MHD_Response;
 json_t *srv_follow_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c), const char *param, json_t *filters,
                          bool logs, int64_t *cursor);
 int64_t srv_follow_newest(srv *s, const srv_who *who, const char *device, bool logs);
+/* Watches (WatchRollout): runs the get op as `who`; the object when it
+ * differs from *last (which it replaces), else NULL (*failed on error).
+ * srv_watch_final: the object's state is one a rollout never leaves. */
+json_t *srv_watch_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c), const char *param, json_t *filters,
+                         char **last, bool *failed);
+bool srv_watch_final(json_t *o);
+/* SSE of the get op's object each time it changes, ending at a final state. */
+struct MHD_Response *srv_sse_watch(srv_call *c, srv_err (*op)(srv_call *c));
 struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool logs, const char *last_event_id);
 
 /* HTTP front door (srv_http.c). The route table is also the gRPC door's

@@ -25,7 +25,7 @@
 #include "srv_util.h"
 
 #define MAX_STREAMS 64
-#define N_STREAM_RPCS 3
+#define N_STREAM_RPCS 4
 
 /* A streaming RPC waiting for its next call: it gets its own completion
  * queue, which the worker thread serving the call then owns. */
@@ -731,6 +731,7 @@ static const rpc streams[N_STREAM_RPCS] = {
     RPC(TelemetryService, FollowEvents, read_events, read_events_request, event, {0}),
     RPC(TelemetryService, FollowDeviceEvents, read_device_events, read_device_events_request, event, {"id"}),
     RPC(TelemetryService, FollowLogs, read_logs, read_logs_request, log_line, {"id"}),
+    RPC(RolloutService, WatchRollout, get_rollout, get_rollout_request, rollout, {"id"}),
 };
 
 typedef struct {
@@ -789,8 +790,46 @@ static void *stream_main(void *arg) {
     e = srv_invoke(&d.c, r->op, action, authz, noauth, notx);
     if (e != SRV_E_OK) snprintf(msg, sizeof msg, "%s", d.c.msg);
   }
-  bool logs = r->op == srv_op_read_logs;
-  if (e == SRV_E_OK) {
+  bool logs = r->op == srv_op_read_logs, watch = r->op == srv_op_get_rollout;
+  if (e == SRV_E_OK && watch) {
+    /* The object each time it changes, until a final state. */
+    char *last = NULL;
+    bool final = false;
+    while (!closed && !s->stopping && !final) {
+      uint64_t gen = srv_bus_gen(s);
+      bool failed;
+      json_t *o = srv_watch_fetch(s, &d.c.who, r->op, d.params[0], d.c.in, &last, &failed);
+      if (failed) {
+        e = SRV_E_NOT_FOUND;
+        snprintf(msg, sizeof msg, "the watched object is gone");
+        break;
+      }
+      if (o) {
+        final = srv_watch_final(o);
+        ProtobufCMessage *m = json_to_message(r->resp, o);
+        json_decref(o);
+        size_t n = protobuf_c_message_get_packed_size(m);
+        uint8_t *buf = malloc(n ? n : 1);
+        protobuf_c_message_pack(m, buf);
+        protobuf_c_message_free_unpacked(m, NULL);
+        grpc_slice sl = grpc_slice_from_copied_buffer((const char *)buf, n);
+        free(buf);
+        grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
+        grpc_slice_unref(sl);
+        memset(ops, 0, sizeof ops);
+        ops[0].op = GRPC_OP_SEND_MESSAGE;
+        ops[0].data.send_message.send_message = bb;
+        bool ok = grpc_call_start_batch(call, ops, 1, (void *)TAG_MSG, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_MSG, &closed);
+        grpc_byte_buffer_destroy(bb);
+        if (!ok) closed = true;
+        continue;
+      }
+      srv_bus_wait(s, gen, 1000);
+      grpc_event ev = grpc_completion_queue_next(cq, gpr_time_0(GPR_CLOCK_REALTIME), NULL);
+      if (ev.type == GRPC_OP_COMPLETE && (intptr_t)ev.tag == TAG_CLOSE) closed = true;
+    }
+    free(last);
+  } else if (e == SRV_E_OK) {
     int64_t after = json_integer_value(json_object_get(d.c.in, "after"));
     int64_t cursor = after > 0 ? after : srv_follow_newest(s, &d.c.who, d.params[0], logs);
     while (!closed && !s->stopping) {

@@ -234,7 +234,18 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
                          rt->flags & R_NOAUTH, rt->flags & R_NOTX);
   const char *follow = json_string_value(json_object_get(c.in, "follow"));
   bool followable = rt->op == srv_op_read_logs || rt->op == srv_op_read_events || rt->op == srv_op_read_device_events;
-  if (e == SRV_E_OK && followable && follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0)) {
+  bool follow_on = follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0);
+  if (e == SRV_E_OK && rt->op == srv_op_get_rollout && follow_on) { /* WatchRollout */
+    json_decref(c.out);
+    json_decref(c.details);
+    struct MHD_Response *resp = srv_sse_watch(&c, rt->op);
+    json_decref(c.in);
+    MHD_add_response_header(resp, "X-Request-Id", rid);
+    enum MHD_Result res = MHD_queue_response(con, 200, resp);
+    MHD_destroy_response(resp);
+    return res;
+  }
+  if (e == SRV_E_OK && followable && follow_on) {
     /* The first run validated the request and the device; now stream. */
     json_decref(c.out);
     json_decref(c.details);

@@ -830,12 +830,17 @@ static int evaluate(srv_call *c, const char *id) {
                      q, 5, NULL);
   }
   free(ups);
+  if (nu > 0) srv_bus_mark(c->s, c->who.org_id); /* wake watchers of this rollout */
 
   /* The baseline: waiting members now, else the last value measured. */
   if (waiting > 0) baseline = 100.0 * waiting_sick / waiting;
   if (rc >= 0) {
-    srv_val q[] = {baseline >= 0 ? SRV_REAL(baseline) : SRV_NULLV, SRV_INT(now), SRV_TEXT(id)};
-    rc = srv_db_exec(c->s->db, "UPDATE rollouts SET baseline_pct = ?, updated_at = ? WHERE id = ?", q, 3, NULL);
+    /* updated_at moves only when a member did (watchers see real changes). */
+    srv_val q[] = {baseline >= 0 ? SRV_REAL(baseline) : SRV_NULLV, SRV_INT(nu > 0), SRV_INT(now), SRV_TEXT(id)};
+    rc = srv_db_exec(c->s->db,
+                     "UPDATE rollouts SET baseline_pct = ?, updated_at = CASE WHEN ? = 1 THEN ? ELSE updated_at END"
+                     " WHERE id = ?",
+                     q, 4, NULL);
   }
 
   /* Halt? */

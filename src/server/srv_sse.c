@@ -22,6 +22,9 @@ typedef struct {
   json_t *filters; /* the request's query arguments */
   int64_t cursor;
   bool logs; /* cursor is a log seq, else an event id */
+  bool watch; /* a watch: the op's object each time it changes */
+  bool ended; /* a watch reached a final state */
+  char *last; /* a watch: the last object sent (canonical JSON) */
   char *buf;
   size_t len, off;
 } sse;
@@ -75,15 +78,63 @@ static int fetch(sse *x) {
   return n;
 }
 
+json_t *srv_watch_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c), const char *param, json_t *filters,
+                         char **last, bool *failed) {
+  srv_call c = {.s = s, .who = *who};
+  c.params[0] = param;
+  c.in = json_deep_copy(filters);
+  json_object_del(c.in, "follow");
+  pthread_mutex_lock(&s->lock);
+  srv_err e = op(&c);
+  pthread_mutex_unlock(&s->lock);
+  json_decref(c.in);
+  json_decref(c.details);
+  *failed = e != SRV_E_OK;
+  if (e != SRV_E_OK) {
+    json_decref(c.out);
+    return NULL;
+  }
+  char *now = json_dumps(c.out, JSON_COMPACT | JSON_SORT_KEYS);
+  if (*last && now && strcmp(*last, now) == 0) {
+    free(now);
+    json_decref(c.out);
+    return NULL;
+  }
+  free(*last);
+  *last = now;
+  return c.out;
+}
+
+bool srv_watch_final(json_t *o) {
+  const char *st = json_string_value(json_object_get(o, "state"));
+  return st && (strcmp(st, "completed") == 0 || strcmp(st, "rolled_back") == 0 || strcmp(st, "cancelled") == 0);
+}
+
+/* A watch: one frame when the object changed; 0 when unchanged, -1 on error. */
+static int watch_fetch(sse *x) {
+  bool failed;
+  json_t *o = srv_watch_fetch(x->s, &x->who, x->op, x->param, x->filters, &x->last, &failed);
+  if (failed) return -1;
+  if (!o) return 0;
+  char *data = json_dumps(o, JSON_COMPACT);
+  size_t need = strlen(data) + 64;
+  x->buf = realloc(x->buf, x->len + need);
+  x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", (long long)++x->cursor, data);
+  free(data);
+  x->ended = srv_watch_final(o);
+  json_decref(o);
+  return 1;
+}
+
 static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
   (void)pos;
   sse *x = cls;
   int waited_ms = 0;
   while (x->off == x->len) {
     x->off = x->len = 0;
-    if (x->s->stopping) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (x->s->stopping || x->ended) return MHD_CONTENT_READER_END_OF_STREAM;
     uint64_t gen = srv_bus_gen(x->s);
-    int n = fetch(x);
+    int n = x->watch ? watch_fetch(x) : fetch(x);
     if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
     if (n > 0) break;
     if (waited_ms >= 15000) {
@@ -106,6 +157,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
 static void release(void *cls) {
   sse *x = cls;
   json_decref(x->filters);
+  free(x->last);
   free(x->buf);
   free(x);
 }
@@ -136,6 +188,20 @@ struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool
     after = -2;
   }
   x->cursor = after > -2 ? after : srv_follow_newest(c->s, &c->who, x->param, logs);
+  struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, reader, x, release);
+  MHD_add_response_header(r, "Content-Type", "text/event-stream");
+  MHD_add_response_header(r, "Cache-Control", "no-store");
+  return r;
+}
+
+struct MHD_Response *srv_sse_watch(srv_call *c, srv_err (*op)(srv_call *c)) {
+  sse *x = calloc(1, sizeof *x);
+  x->s = c->s;
+  x->who = c->who;
+  x->op = op;
+  x->watch = true;
+  snprintf(x->param, sizeof x->param, "%s", c->params[0] ? c->params[0] : "");
+  x->filters = json_deep_copy(c->in);
   struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, reader, x, release);
   MHD_add_response_header(r, "Content-Type", "text/event-stream");
   MHD_add_response_header(r, "Cache-Control", "no-store");

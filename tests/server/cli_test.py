@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fleetlib import Checks, Server  # noqa: E402
@@ -328,8 +329,12 @@ def group_and_rollout(t, toit, device, idents):
     t.eq(rc, 1, "pause a paused rollout: failed precondition")
     rc, out, _ = toit("rollout", "resume", ro["id"])
     t.check(rc == 0 and "running" in out, "rollout resume")
-    for _ in range(3):
+    for _ in range(40):  # the devices check in until the rollout has gone through both stages
         sync_all()
+        rc, out, _ = toit("rollout", "status", ro["id"], "--json")
+        if rc != 0 or json.loads(out)["state"] != "running":
+            break
+        time.sleep(0.1)
     rc, out, _ = toit("rollout", "status", ro["id"], "--watch", "--members")
     t.check(rc == 0 and "completed" in out and "applied 1/1" in out and "healthy" in out and "sim-1" in out,
             f"rollout status --watch until done: {out}")

@@ -128,6 +128,10 @@ def whole_api(t, s, gport, admin, viewer, dev):
     t.eq((ro["state"], ro["counters"]["admitted"], ro["preview"]["eligible"]), ("running", "1", "1"), "CreateRollout start")
     g = ok("rollout_get")
     t.eq((g["members"][0]["device_id"], g["members"][0]["status"]), (dev, "admitted"), "GetRollout with members")
+    w = r["watch"]
+    t.eq((w["code"], [x["state"] for x in w["items"]]), ("OK", ["running", "paused", "cancelled"]),
+         "WatchRollout streams each change until the end")
+    t.eq(r["watch_other"]["code"], "NOT_FOUND", "WatchRollout of another organization's rollout")
     t.eq(ok("rollout_pause")["state"], "paused", "PauseRollout")
     t.eq(ok("rollout_abort")["state"], "cancelled", "AbortRollout")
     st, hr, _ = s.api("GET", "/rollouts/" + ro["id"], token=admin)

@@ -14,7 +14,7 @@ import json
 import subprocess
 import threading
 import time
-from fleetlib import Checks, Server  # noqa: E402
+from fleetlib import Checks, Follower, Server  # noqa: E402
 from pgcluster import Cluster  # noqa: E402
 
 
@@ -116,49 +116,6 @@ def main():
     finally:
         pg.stop()
     t.finish()
-
-
-class Follower:
-    """Reads an SSE stream in a thread and keeps the items it got."""
-
-    def __init__(self, port, path, token):
-        self.items = []
-        self.cond = threading.Condition()
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.conn.request("GET", path, headers={"Authorization": "Bearer " + token})
-        self.resp = self.conn.getresponse()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        try:
-            for line in self.resp:
-                line = line.decode().strip()
-                if line.startswith("data: "):
-                    with self.cond:
-                        self.items.append(json.loads(line[6:]))
-                        self.cond.notify_all()
-        except Exception:  # closed
-            pass
-
-    def wait(self, pred, timeout):
-        deadline = time.time() + timeout
-        with self.cond:
-            while True:
-                for it in self.items:
-                    if pred(it):
-                        return it
-                left = deadline - time.time()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def close(self):
-        try:
-            self.conn.sock.shutdown(2)
-        except OSError:
-            pass
-        self.conn.close()
 
 
 if __name__ == "__main__":

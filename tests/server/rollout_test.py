@@ -8,7 +8,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fleetlib import Checks, Server  # noqa: E402
+from fleetlib import Checks, Follower, Server  # noqa: E402
 
 FAST = ("--api-rate", "100000", "--device-rate", "100000", "--sweep-ms", "50")
 
@@ -258,14 +258,20 @@ def run(t, s):
     t.eq((st, error_code(j)), (412, "failed_precondition"), "a rival on the same devices cannot start")
     st, pv, _ = s.api("POST", "/rollouts/preview", dict(spec4, name="third"), token=admin)
     t.eq({x["reason"] for x in pv["excluded"]}, {"in_other_rollout"}, "preview names the conflict")
-    for _ in range(3):
+    deadline = time.time() + 8
+    while time.time() < deadline:
         for d in valves:
             d.sync()
         time.sleep(0.1)
-    st, ro, _ = s.api("GET", f"/rollouts/{ro4['id']}", token=admin)
+        st, ro, _ = s.api("GET", f"/rollouts/{ro4['id']}", token=admin)
+        if ro["counters"]["applied"] == 2:
+            break
     t.eq((ro["current_stage"], ro["counters"]["applied"]), (0, 2), "soaking: applied, stage not advanced")
+    watch = Follower(s.port, f"/api/v1/rollouts/{ro4['id']}?follow=1", admin)  # WatchRollout as SSE
+    t.check(watch.wait(lambda r: r["state"] == "running", 5) is not None, "watch: the rollout now")
     st, ro, _ = s.api("POST", f"/rollouts/{ro4['id']}/pause", {}, token=admin)
     t.eq(ro["state"], "paused", "pause")
+    t.check(watch.wait(lambda r: r["state"] == "paused", 3) is not None, "watch: sees the pause")
     s.call("POST", "/test/clock", {"advance_ms": 3601 * 1000})
     time.sleep(0.3)
     st, ro, _ = s.api("GET", f"/rollouts/{ro4['id']}", token=admin)
@@ -280,6 +286,14 @@ def run(t, s):
     t.eq((st, ro["state"]), (200, "cancelled"), "abort")
     st, goal, _ = s.api("GET", f"/devices/{valves[0].id}/goal", token=admin)
     t.check(goal["layers"]["rollout"] is None and "metrics_level" not in goal["goal"], "abort removes the pins")
+    t.check(watch.wait(lambda r: r["state"] == "cancelled", 3) is not None and watch.wait_end(3),
+            "watch: sees the stage advance and the abort, then ends")
+    t.check(any(r["current_stage"] == 1 and r["state"] == "running" for r in watch.items), "watch: saw stage 2 running")
+    watch.close()
+    w2 = Follower(s.port, f"/api/v1/rollouts/{ro4['id']}?follow=1", viewer)
+    t.check(w2.wait_end(3) and [r["state"] for r in w2.items] == ["cancelled"],
+            "a viewer may watch; a finished rollout gives one item and ends")
+    w2.close()
     st, ev, _ = s.api("GET", "/events?kind=rollout.cancelled", token=admin)
     t.eq((ev["items"][0]["data"], ev["items"][0]["actor"]["type"]), ({"reason": "changed my mind"}, "user"),
          "abort recorded with actor and reason")

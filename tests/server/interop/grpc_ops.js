@@ -83,8 +83,11 @@ function call(service, method, req, token) {
   o.rollout = await call("RolloutService", "CreateRollout", Object.assign({ start: true, name: "grpc rollout" }, spec), tok);
   const rid = o.rollout.res ? o.rollout.res.id : "00000000-0000-4000-8000-000000000000";
   o.rollout_get = await call("RolloutService", "GetRollout", { id: rid, members: true }, tok);
-  o.rollout_pause = await call("RolloutService", "PauseRollout", { id: rid }, tok);
-  o.rollout_abort = await call("RolloutService", "AbortRollout", { id: rid, reason: "grpc test" }, tok);
+  o.watch = await stream("RolloutService", "WatchRollout", { id: rid }, tok, (r) => r.state === "cancelled", async () => {
+    o.rollout_pause = await call("RolloutService", "PauseRollout", { id: rid }, tok);
+    o.rollout_abort = await call("RolloutService", "AbortRollout", { id: rid, reason: "grpc test" }, tok);
+  });
+  o.watch_other = await stream("RolloutService", "WatchRollout", { id: rid }, other, () => true);
   o.rollout_bad = await call("RolloutService", "CreateRollout", { target_json: "{", change_json: "{}" }, tok);
   o.rollouts = await call("RolloutService", "ListRollouts", {}, tok);
   o.sub = await call("DataService", "CreateSubscription", { name: "s1", topic: "t/#" }, tok);
