@@ -322,7 +322,7 @@ def group_and_rollout(t, toit, device, idents):
     rc, out, _ = toit("rollout", "start", ro["id"][:8])
     t.check(rc == 0 and "running" in out, "rollout start by id prefix")
     rc, out, _ = toit("rollout", "status", ro["id"][:8])
-    t.check(rc == 0 and "> stage 1/2" in out and "[" in out and "targeted 2" in out, "rollout status progress display")
+    t.check(rc == 0 and "> stage 1/2" in out and "[" in out and "targeted 2" in out, f"rollout status progress display: {out}")
     rc, out, _ = toit("rollout", "pause", ro["id"])
     t.check(rc == 0 and "paused" in out, "rollout pause")
     rc, out, _ = toit("rollout", "pause", ro["id"])

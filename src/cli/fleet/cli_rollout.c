@@ -369,9 +369,10 @@ int cli_fleet_rollout(int argc, char **argv) {
         cli_print_json(out);
       } else {
         /* Redraw only on change: compact counters identify a state. */
-        char *now = json_dumps(json_pack("{s:O,s:O,s:O}", "s", json_object_get(out, "state"), "c",
-                                         json_object_get(out, "counters"), "k", json_object_get(out, "current_stage")),
-                               JSON_COMPACT | JSON_SORT_KEYS);
+        json_t *key = json_pack("{s:O,s:O,s:O}", "s", json_object_get(out, "state"), "c", json_object_get(out, "counters"),
+                                "k", json_object_get(out, "current_stage"));
+        char *now = json_dumps(key, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(key);
         if (!last || strcmp(now, last) != 0) {
           if (last && isatty(1)) printf("\033[H\033[J");
           print_status(out, members);
