@@ -237,6 +237,7 @@ fail:
 typedef struct {
   char id[37], name[80], key[65], pin_rollout[37];
   int64_t last_seen;
+  int64_t max_offline_s; /* of the current goal: when the device is due */
   int battery; /* -1 unknown */
   bool plugged;
   int stage;         /* -1: excluded */
@@ -314,6 +315,7 @@ static member *resolve(srv_call *c, json_t *spec, json_t *patch, const char *sel
     char s1[33], s2[33];
     srv_goal_sum(before, s1);
     srv_goal_sum(after, s2);
+    m->max_offline_s = json_integer_value(json_object_get(before, "max_offline_s"));
     json_decref(before);
     json_decref(after);
     json_decref(layer);
@@ -392,15 +394,27 @@ static json_t *preview_json(json_t *spec, json_t *patch, member *ms, int n) {
       json_array_append_new(deferred, json_pack("{s:s,s:s,s:s,s:i}", "id", ms[i].id, "name", ms[i].name, "reason", "low_battery",
                                                 "battery_pct", ms[i].battery));
   }
+  /* Offline now: eligible devices past their expected check-in (§1.4 rule),
+   * or never seen, with when they are due (they get the change then). */
+  json_t *offline = json_array();
+  int64_t now = srv_now_ms();
+  for (int i = 0; i < n; i++) {
+    if (ms[i].stage < 0) continue;
+    int64_t expected = (ms[i].max_offline_s > 0 ? ms[i].max_offline_s : 60) * 1000, grace = expected / 10 + 120000;
+    if (ms[i].last_seen > 0 && now - ms[i].last_seen - grace < expected) continue;
+    json_array_append_new(offline, json_pack("{s:s,s:s,s:o,s:o}", "id", ms[i].id, "name", ms[i].name, "last_seen_at",
+                                             srv_json_time(ms[i].last_seen), "due_at",
+                                             ms[i].last_seen > 0 ? srv_json_time(ms[i].last_seen + expected) : json_null()));
+  }
   /* Bytes to download: the app image, once per eligible device. */
   int64_t bytes = 0;
   const char *k;
   json_t *v;
   json_object_foreach(json_object_get(patch, "apps"), k, v) bytes += json_integer_value(json_object_get(v, "size"));
-  return json_pack("{s:O,s:O,s:O,s:i,s:i,s:o,s:o,s:o,s:I}", "name", json_object_get(spec, "name"), "target",
+  return json_pack("{s:O,s:O,s:O,s:i,s:i,s:o,s:o,s:o,s:o,s:I}", "name", json_object_get(spec, "name"), "target",
                    json_object_get(spec, "target"), "change", json_object_get(spec, "change"), "matched", n, "eligible",
-                   eligible, "stages", stages, "excluded", excluded, "deferred", deferred, "download_bytes",
-                   (json_int_t)(bytes * eligible));
+                   eligible, "stages", stages, "excluded", excluded, "deferred", deferred, "offline", offline,
+                   "download_bytes", (json_int_t)(bytes * eligible));
 }
 
 srv_err srv_op_preview_rollout(srv_call *c) {

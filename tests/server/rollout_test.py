@@ -153,6 +153,14 @@ def run(t, s):
     t.eq([(x["name"], x["reason"]) for x in p1["excluded"]], [("drone-9", "no_effect")], "device override excluded")
     st, p2, _ = s.api("POST", "/rollouts/preview", spec, token=admin)
     t.eq(p1["stages"], p2["stages"], "preview is deterministic")
+    t.eq(p1["offline"], [], "nobody offline")
+    s.call("POST", "/test/clock", {"advance_ms": 3600 * 1000})  # an hour without check-ins
+    st, p3, _ = s.api("POST", "/rollouts/preview", spec, token=viewer)
+    t.eq((len(p3["offline"]), p3["stages"]), (9, p1["stages"]),
+         "an hour later every drone is offline, with when it is due; the stages stay")
+    t.check(all(x["due_at"] > x["last_seen_at"] for x in p3["offline"]), "due after last seen")
+    for d in drones + sensors + pumps + valves:
+        d.sync()
     st, j, _ = s.api("POST", "/rollouts/preview", dict(spec, change={"install": {"app": "blink"}}), token=admin)
     t.eq((j["download_bytes"], j["eligible"]), (800 * 10, 10), "download bytes of an app install")
 

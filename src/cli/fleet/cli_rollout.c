@@ -209,6 +209,19 @@ static void print_preview(json_t *p) {
     }
     printf(")\n");
   }
+  json_t *off = json_object_get(p, "offline");
+  if (json_array_size(off)) {
+    printf("offline now: %zu (they get the change when they check in", json_array_size(off));
+    json_t *d;
+    json_array_foreach(off, i, d) {
+      if (i == 4) {
+        printf("; …");
+        break;
+      }
+      printf("; %s due %s", JS(d, "name"), json_is_string(json_object_get(d, "due_at")) ? JS(d, "due_at") : "(never seen)");
+    }
+    printf(")\n");
+  }
   if (JI(p, "download_bytes")) printf("download: %lld bytes in total\n", JI(p, "download_bytes"));
 }
 
