@@ -112,6 +112,16 @@ function call(service, method, req, token) {
   o.other_install = await call("AppService", "InstallApp", { device: dev, app: "blinky" }, other);
   o.other_list = await call("DeviceService", "ListDevices", {}, other);
   o.missing_id = await call("DeviceService", "GetDevice", {}, tok);
+  // Hostile bytes instead of a protobuf message, and a method that does not exist.
+  const raw = (method, bytes) => new Promise((resolve) => {
+    const md = new grpc.Metadata();
+    md.add("authorization", "Bearer " + tok);
+    svc.DeviceService.makeUnaryRequest(method, (x) => x, (b) => b, bytes, md, (err, res) =>
+      resolve(err ? { code: grpc.status[err.code], details: err.details } : { code: "OK" }));
+  });
+  o.garbage = await raw("/fleet.v1.DeviceService/GetDevice", Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]));
+  o.bad_utf8 = await raw("/fleet.v1.DeviceService/GetDevice", Buffer.from([0x0a, 0x02, 0xc3, 0x28]));
+  o.unknown_method = await raw("/fleet.v1.DeviceService/SelfDestruct", Buffer.alloc(0));
   o.too_big = await call("GroupService", "CreateGroup", { name: "big", description: "x".repeat(2 << 20) }, tok);
   o.bad_stages = await call("RolloutService", "PreviewRollout",
                             Object.assign({}, spec, { stages_json: "[50, 10]" }), tok);
