@@ -186,8 +186,8 @@ static json_t *parse_spec(srv_call *c, json_t *in, json_t **patch_out) {
     srv_bad_field(c, "policy", "must be an object");
     goto fail;
   }
-  json_t *policy = json_pack("{s:f,s:f,s:i,s:s,s:b}", "max_failed_pct", 5.0, "max_health_drop_pts", 10.0, "min_sample", 5,
-                             "on_halt", "pause", "skip_low_battery", 0);
+  json_t *policy = json_pack("{s:f,s:f,s:i,s:s,s:b,s:b}", "max_failed_pct", 5.0, "max_health_drop_pts", 10.0, "min_sample",
+                             5, "on_halt", "pause", "skip_low_battery", 0, "diversify", 0);
   const char *k;
   json_object_foreach(pol, k, v) {
     bool ok = true;
@@ -200,7 +200,7 @@ static json_t *parse_spec(srv_call *c, json_t *in, json_t **patch_out) {
     } else if (strcmp(k, "on_halt") == 0) {
       ok = json_is_string(v) && (strcmp(json_string_value(v), "pause") == 0 || strcmp(json_string_value(v), "rollback") == 0);
       if (ok) json_object_set(policy, k, v);
-    } else if (strcmp(k, "skip_low_battery") == 0) {
+    } else if (strcmp(k, "skip_low_battery") == 0 || strcmp(k, "diversify") == 0) {
       ok = json_is_boolean(v);
       if (ok) json_object_set(policy, k, v);
     } else {
@@ -240,6 +240,8 @@ typedef struct {
   int64_t max_offline_s; /* of the current goal: when the device is due */
   int battery; /* -1 unknown */
   bool plugged;
+  char combo[120];   /* firmware|group: diversify takes one of each first */
+  bool rep;          /* the first of its combination in order */
   int stage;         /* -1: excluded */
   const char *why;   /* exclusion reason */
 } member;
@@ -248,7 +250,7 @@ static int by_key(const void *a, const void *b) { return strcmp(((const member *
 
 #define TARGET_COLS                                                                                             \
   "d.id, d.name, d.last_seen_at, d.power_json, d.layer, (SELECT g.layer FROM groups g WHERE g.id = d.group_id)," \
-  " d.pin_rollout, (SELECT r.state FROM rollouts r WHERE r.id = d.pin_rollout)"
+  " d.pin_rollout, (SELECT r.state FROM rollouts r WHERE r.id = d.pin_rollout), d.firmware, d.group_id"
 
 static bool low_battery(const member *m) { return m->battery >= 0 && m->battery < 30 && !m->plugged; }
 
@@ -320,6 +322,8 @@ static member *resolve(srv_call *c, json_t *spec, json_t *patch, const char *sel
     json_decref(after);
     json_decref(layer);
     json_decref(gl);
+    snprintf(m->combo, sizeof m->combo, "%.60s|%.40s", srv_rows_text(r, 8) ? srv_rows_text(r, 8) : "",
+             srv_rows_text(r, 9) ? srv_rows_text(r, 9) : "");
     const char *pin = srv_rows_text(r, 6), *pin_state = srv_rows_text(r, 7);
     m->stage = 0;
     if (pin && pin_state && (!self_id || strcmp(pin, self_id) != 0) &&
@@ -344,15 +348,37 @@ static member *resolve(srv_call *c, json_t *spec, json_t *patch, const char *sel
     return NULL;
   }
   qsort(ms, (size_t)k, sizeof *ms, by_key);
-  int eligible = 0;
+  int eligible = 0, reps = 0;
   for (int i = 0; i < k; i++) eligible += ms[i].stage >= 0;
+  /* Diversify: the first eligible device (in order) of each firmware|group
+   * combination goes first, so stage 1 holds one of each. */
+  if (json_is_true(json_object_get(json_object_get(spec, "policy"), "diversify"))) {
+    for (int i = 0; i < k; i++) {
+      if (ms[i].stage < 0) continue;
+      bool seen = false;
+      for (int q = 0; q < i && !seen; q++) seen = ms[q].rep && strcmp(ms[q].combo, ms[i].combo) == 0;
+      ms[i].rep = !seen;
+      reps += !seen;
+    }
+    member *sorted = malloc(sizeof *ms * (size_t)(k ? k : 1));
+    int o = 0;
+    for (int pass = 0; pass < 3; pass++)
+      for (int i = 0; i < k; i++)
+        if ((pass == 0 && ms[i].stage >= 0 && ms[i].rep) || (pass == 1 && ms[i].stage >= 0 && !ms[i].rep) ||
+            (pass == 2 && ms[i].stage < 0))
+          sorted[o++] = ms[i];
+    free(ms);
+    ms = sorted;
+  }
   /* Stage j holds the members up to ceil(eligible × percent_j / 100), at
-   * least one more than the stage before while any are left. */
+   * least one more than the stage before while any are left (and stage 1
+   * at least the diversified representatives). */
   json_t *stages = json_object_get(spec, "stages");
   int upto[MAX_STAGES], prev = 0;
   for (size_t j = 0; j < json_array_size(stages); j++) {
     double pct = json_number_value(json_object_get(json_array_get(stages, j), "percent"));
     int want = (int)ceil(eligible * pct / 100.0 - 1e-9);
+    if (j == 0 && want < reps) want = reps;
     if (want <= prev && prev < eligible) want = prev + 1;
     if (want > eligible) want = eligible;
     upto[j] = prev = want;

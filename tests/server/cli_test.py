@@ -309,6 +309,9 @@ def group_and_rollout(t, toit, device, idents):
                       "--soak", "0", "--name", "debug logs")
     t.check(rc == 0 and "debug logs: 2 matched, 2 eligible" in out and "stage 1 (50%, soak 0s): 1 device" in out
             and "stage 2 (100%, soak 0s): 1 device" in out, "rollout preview")
+    rc, out, _ = toit("rollout", "preview", "--where", "", "--set", "log_level=debug", "--stages", "1,100", "--diversify",
+                      "--json")
+    t.eq((rc, json.loads(out)["stages"][0]["count"]), (0, 1), "preview --diversify (one firmware|group combination)")
     rc, out, _ = toit("rollout", "preview", "--group", "meadow", "--set", "log_level=debug", "--json")
     t.eq((rc, [x["count"] for x in json.loads(out)["stages"]]), (0, [1, 1, 0, 0]), "preview --json, default stages (at least one device more per stage)")
     rc, _, err = toit("rollout", "create", "--group", "meadow", "--set", "log_level=debug", "--stages", "50,20")

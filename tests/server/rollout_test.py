@@ -164,6 +164,16 @@ def run(t, s):
     st, j, _ = s.api("POST", "/rollouts/preview", dict(spec, change={"install": {"app": "blink"}}), token=admin)
     t.eq((j["download_bytes"], j["eligible"]), (800 * 10, 10), "download bytes of an app install")
 
+    # Diversify: the first stage takes one device of each firmware|group combination.
+    div = {"target": {"query": ""}, "change": {"config": {"log_level": "info"}}, "stages": [1, 100]}
+    st, pd, _ = s.api("POST", "/rollouts/preview", div, token=admin)
+    t.eq(pd["stages"][0]["count"], 1, "1 % of 26 devices: one")
+    st, pd, _ = s.api("POST", "/rollouts/preview", dict(div, policy={"diversify": True}), token=admin)
+    first = {d["name"].split("-")[0] for d in pd["stages"][0]["devices"]}
+    t.eq((pd["stages"][0]["count"], first), (4, {"drone", "sensor", "pump", "valve"}),
+         "diversify: one device of each group first")
+    t.eq(pd["stages"][0]["count"] + pd["stages"][1]["count"], pd["eligible"], "every eligible device has a stage")
+
     # --- Happy path: three stages to completion ----------------------------
     st, ro, _ = s.api("POST", "/rollouts", spec, token=admin)
     t.eq((st, ro["state"]), (201, "draft"), "create makes a draft")
