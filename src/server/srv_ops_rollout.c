@@ -12,7 +12,9 @@
  * healthy or failed) the rollout halts when failed/admitted > max_failed_pct,
  * or when the unhealthy share of applied members exceeds the unhealthy share
  * of the waiting members (the baseline, same window: since the rollout
- * started) by more than max_health_drop_pts points. */
+ * started) by more than max_health_drop_pts points, or (watch_metric) when a
+ * metric's average over the applied members exceeds k times its average over
+ * the waiting members. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +202,12 @@ static json_t *parse_spec(srv_call *c, json_t *in, json_t **patch_out) {
     } else if (strcmp(k, "on_halt") == 0) {
       ok = json_is_string(v) && (strcmp(json_string_value(v), "pause") == 0 || strcmp(json_string_value(v), "rollback") == 0);
       if (ok) json_object_set(policy, k, v);
+    } else if (strcmp(k, "watch_metric") == 0) {
+      const char *mn = json_string_value(json_object_get(v, "name"));
+      json_t *kk = json_object_get(v, "k");
+      ok = json_is_object(v) && mn && strlen(mn) >= 1 && strlen(mn) <= 64 && strspn(mn, "abcdefghijklmnopqrstuvwxyz0123456789_.") == strlen(mn) &&
+           (!kk || pct_ok(kk, 1.0001, 1000)) && json_object_size(v) <= 2;
+      if (ok) json_object_set_new(policy, k, json_pack("{s:s,s:f}", "name", mn, "k", kk ? json_number_value(kk) : 2.0));
     } else if (strcmp(k, "skip_low_battery") == 0 || strcmp(k, "diversify") == 0) {
       ok = json_is_boolean(v);
       if (ok) json_object_set(policy, k, v);
@@ -891,12 +899,34 @@ static int evaluate(srv_call *c, const char *id) {
   const char *why = NULL;
   if (decided >= min_sample && failed_pct > max_failed) why = "failed_pct";
   else if (decided >= min_sample && applied >= 1 && sick_pct - (baseline >= 0 ? baseline : 0) > max_drop) why = "health_regression";
+  /* A watched metric: its average over the applied members (since they
+   * applied) against the waiting members' (since the rollout started). */
+  json_t *wm = json_object_get(policy, "watch_metric");
+  double m_applied = -1, m_base = -1, mk = json_number_value(json_object_get(wm, "k"));
+  if (rc >= 0 && !why && wm && decided >= min_sample) {
+    srv_val q[] = {SRV_INT(started), SRV_TEXT(id), SRV_TEXT(json_string_value(json_object_get(wm, "name")))};
+    srv_rows *mr = srv_db_query(c->s->db,
+                                "SELECT CASE WHEN m.status IN ('applied', 'healthy') THEN 1 ELSE 0 END, AVG(x.value)"
+                                " FROM rollout_members m JOIN metrics x ON x.org_id = m.org_id AND x.device_id = m.device_id"
+                                " AND x.time >= COALESCE(m.applied_at, ?) WHERE m.rollout_id = ? AND x.name = ?"
+                                " AND m.status IN ('applied', 'healthy', 'waiting', 'deferred') GROUP BY 1",
+                                q, 3);
+    while (srv_rows_next(mr)) {
+      if (srv_rows_int(mr, 0)) m_applied = srv_rows_real(mr, 1);
+      else m_base = srv_rows_real(mr, 1);
+    }
+    srv_rows_free(mr);
+    if (m_applied >= 0 && m_base >= 0 && m_applied > mk * m_base) why = "metric_regression";
+  }
   if (rc >= 0 && why) {
     bool rollback = strcmp(json_string_value(json_object_get(policy, "on_halt")), "rollback") == 0;
     json_t *numbers = json_pack("{s:s,s:i,s:i,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:i}", "reason", why, "admitted", admitted, "decided",
                                 decided, "failed", failed, "applied", applied, "failed_pct", failed_pct, "applied_unhealthy_pct",
                                 sick_pct, "baseline_unhealthy_pct", baseline >= 0 ? baseline : 0.0, "max_failed_pct", max_failed,
                                 "max_health_drop_pts", max_drop, "stage", stage + 1);
+    if (strcmp(why, "metric_regression") == 0)
+      json_object_update_new(numbers, json_pack("{s:O,s:f,s:f,s:f}", "metric", json_object_get(wm, "name"), "metric_applied_avg",
+                                                m_applied, "metric_baseline_avg", m_base, "metric_k", mk));
     char *hj = dump(numbers);
     srv_val q[] = {SRV_TEXT(hj), SRV_TEXT(id)};
     rc = srv_db_exec(c->s->db, "UPDATE rollouts SET halt_json = ? WHERE id = ?", q, 2, NULL);

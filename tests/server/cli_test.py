@@ -347,6 +347,11 @@ def group_and_rollout(t, toit, device, idents):
             "rollout list table")
     rc, out, _ = toit("rollout", "list", "--state", "running", "--json")
     t.eq((rc, json.loads(out)), (0, []), "rollout list --state --json")
+    rc, out, _ = toit("rollout", "preview", "-d", "sim-1", "--set", "metrics_level=debug", "--watch-metric", "app.restarts:3",
+                      "--json")
+    t.eq(rc, 0, "preview --watch-metric")
+    rc, _, err = toit("rollout", "preview", "-d", "sim-1", "--set", "metrics_level=debug", "--watch-metric", "Bad Name")
+    t.check(rc == 2 and "watch_metric" in err, "--watch-metric validated by the server")
     rc, out, _ = toit("rollout", "create", "-d", "sim-1", "--set", "metrics_level=debug", "--start", "--soak", "1h")
     t.check(rc == 0 and "running" in out, "rollout create -d --start")
     rid = out.split()[2]

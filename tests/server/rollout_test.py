@@ -36,7 +36,7 @@ class Dev:
         self.auth = f"Hardware {hw['hardware_id']}.{hw['secret']}"
         self.sync()
 
-    def sync(self, events=(), apply=True, apps_state=None):
+    def sync(self, events=(), apply=True, apps_state=None, metrics=()):
         self.req += 1
         body = {"v": 1, "boot": "boot-1", "req": self.req, "up": 1000}
         if self.goal:
@@ -53,6 +53,12 @@ class Dev:
                 self.seq += 1
                 items.append({"seq": self.seq, "kind": k, "up": 900, "data": {}})
             body["up_events"] = {"items": items}
+        if metrics:
+            items = []
+            for n, v in metrics:
+                self.mseq = getattr(self, "mseq", 0) + 1
+                items.append({"seq": self.mseq, "n": n, "k": "g", "v": v, "up": 900})
+            body["up_metrics"] = {"items": items}
         st, r, _ = self.s.call("POST", "/d/v1/sync", body, headers={"Authorization": self.auth})
         assert st == 200, (st, r)
         if r.get("auth"):
@@ -264,6 +270,32 @@ def run(t, s):
          ("health_regression", 100.0, 0.0), "health numbers: 100 % vs baseline 0 %")
     st, goal, _ = s.api("GET", f"/devices/{crashy[0].id}/goal", token=admin)
     t.check(goal["layers"]["rollout"] is None and "log_level" not in goal["goal"], "rolled back to the prior goal")
+
+    # --- Automatic halt: a watched metric rises above k × the baseline ------
+    spec6 = {"target": {"group": "pumps"}, "change": {"config": {"metrics_level": "info"}},
+             "stages": [{"percent": 33, "soak_s": 600}, {"percent": 100, "soak_s": 0}],
+             "policy": {"min_sample": 2, "max_health_drop_pts": 100, "watch_metric": {"name": "heap.used", "k": 2}},
+             "start": True}
+    st, j, _ = s.api("POST", "/rollouts", dict(spec6, policy={"watch_metric": {"name": "Heap!"}}), token=admin)
+    t.eq((st, j["error"]["details"]["field"]), (400, "policy.watch_metric"), "watch_metric validation")
+    st, ro, _ = s.api("POST", "/rollouts", spec6, token=admin)
+    rid6 = ro["id"]
+    stage1 = {d["id"] for d in ro["preview"]["stages"][0]["devices"]}
+    hungry = [d for d in pumps if d.id in stage1]
+    calm = [d for d in pumps if d.id not in stage1]
+    for d in hungry:
+        d.sync()
+    ro = wait_state(s, admin, rid6, ("halted",), hungry, timeout=3)  # applied, metric fine so far: no halt
+    t.eq((ro["state"], ro["counters"]["applied"] + ro["counters"]["healthy"]), ("running", 2), "applied; no halt without the metric")
+    for d in calm:
+        d.sync(metrics=[("heap.used", 100.0)])
+    for d in hungry:
+        d.sync(metrics=[("heap.used", 900.0)])
+    ro = wait_state(s, admin, rid6, ("halted",))
+    h = ro["halt"] or {}
+    t.eq((ro["state"], h.get("reason"), h.get("metric"), h.get("metric_applied_avg"), h.get("metric_baseline_avg")),
+         ("halted", "metric_regression", "heap.used", 900.0, 100.0), "watched metric: 900 vs 100 with k = 2 halts")
+    st, ro, _ = s.api("POST", f"/rollouts/{rid6}/abort", {}, token=admin)
 
     # --- Pause, resume, abort; soak with the test clock; conflicts ---------
     spec4 = {"target": {"group": "valves"}, "change": {"config": {"metrics_level": "debug"}},

@@ -68,6 +68,7 @@ static const char *ROLLOUT_HELP =
     "CHANGE: --install APP[@VERSION] | --uninstall APP | --set KEY=VALUE (repeatable, goal fields)\n"
     "OPTIONS: --name N  --stages 1,10,50,100  --soak 30m  --max-failed PCT  --max-health-drop PTS\n"
     "         --min-sample N  --on-halt pause|rollback  --skip-low-battery  --diversify\n"
+    "         --watch-metric NAME[:K]   halt when its average on applied devices exceeds K (2) x the rest\n"
     "ID is a rollout id or a unique prefix of one (at least 4 characters).\n"
     "The rollout halts by itself when, with at least min-sample devices decided, the failed share of\n"
     "admitted devices passes max-failed, or the unhealthy share of applied devices exceeds that of the\n"
@@ -144,6 +145,14 @@ static int build_spec(cli_conf *cf, int argc, char **argv, json_t **spec_out) {
       json_object_set_new(policy, "on_halt", json_string(v));
     } else if (strcmp(argv[i], "--skip-low-battery") == 0) {
       json_object_set_new(policy, "skip_low_battery", json_true());
+    } else if (cli_flag(argc, argv, &i, "--watch-metric", &v)) {
+      char buf[128];
+      snprintf(buf, sizeof buf, "%s", v);
+      char *colon = strchr(buf, ':');
+      if (colon) *colon++ = 0;
+      json_t *wm = json_pack("{s:s}", "name", buf);
+      if (colon) json_object_set_new(wm, "k", json_real(atof(colon)));
+      json_object_set_new(policy, "watch_metric", wm);
     } else if (strcmp(argv[i], "--diversify") == 0) {
       json_object_set_new(policy, "diversify", json_true());
     } else if (strcmp(argv[i], "--start") == 0) {
