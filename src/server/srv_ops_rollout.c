@@ -555,6 +555,21 @@ static int unpin(srv_call *c, const char *id, bool mark_reverted) {
                      q, 2, NULL);
 }
 
+/* The staged (not excluded) members as `waiting` rows. */
+static int insert_members(srv_call *c, const char *id, const member *ms, int n, int64_t now) {
+  int rc = 0;
+  for (int i = 0; rc >= 0 && i < n; i++) {
+    if (ms[i].stage < 0) continue;
+    srv_val q[] = {SRV_TEXT(id), SRV_TEXT(c->who.org_id), SRV_TEXT(ms[i].id), SRV_TEXT(ms[i].key), SRV_INT(ms[i].stage),
+                   SRV_INT(now)};
+    rc = srv_db_exec(c->s->db,
+                     "INSERT INTO rollout_members (rollout_id, org_id, device_id, order_key, stage, status, updated_at)"
+                     " VALUES (?,?,?,?,?,'waiting',?)",
+                     q, 6, NULL);
+  }
+  return rc;
+}
+
 srv_err srv_op_create_rollout(srv_call *c) {
   json_t *patch;
   json_t *spec = parse_spec(c, c->in, &patch);
@@ -589,15 +604,7 @@ srv_err srv_op_create_rollout(srv_call *c) {
   free(pj);
   free(sj);
   free(po);
-  for (int i = 0; rc >= 0 && i < n; i++) {
-    if (ms[i].stage < 0) continue;
-    srv_val q[] = {SRV_TEXT(id), SRV_TEXT(c->who.org_id), SRV_TEXT(ms[i].id), SRV_TEXT(ms[i].key), SRV_INT(ms[i].stage),
-                   SRV_INT(now)};
-    rc = srv_db_exec(c->s->db,
-                     "INSERT INTO rollout_members (rollout_id, org_id, device_id, order_key, stage, status, updated_at)"
-                     " VALUES (?,?,?,?,?,'waiting',?)",
-                     q, 6, NULL);
-  }
+  if (rc >= 0) rc = insert_members(c, id, ms, n, now);
   json_t *preview = preview_json(spec, patch, ms, n);
   free(ms);
   json_decref(patch);
@@ -1109,14 +1116,33 @@ srv_err srv_op_start_rollout(srv_call *c) {
     e = srv_fail(c, SRV_E_FAILED_PRECONDITION, "rollout is %s; only a draft can start",
                  json_string_value(json_object_get(ro, "state")));
   } else {
-    /* Only one active rollout may pin a device. */
+    /* The target is resolved again now (FLEET.md §3.4 step 1): devices
+     * claimed, moved or changed since the draft count. The order keys are
+     * the same, so the stages are the preview's for the same devices. Only
+     * one active rollout may pin a device: a target device pinned by another
+     * makes the start fail. */
     srv_val p[] = {SRV_TEXT(c->params[0])};
-    int64_t busy = srv_db_int(c->s->db,
-                              "SELECT COUNT(*) FROM rollout_members m JOIN devices d ON d.id = m.device_id JOIN rollouts r"
-                              " ON r.id = d.pin_rollout WHERE m.rollout_id = ? AND d.pin_rollout <> m.rollout_id"
-                              " AND r.state IN ('running', 'paused', 'halted')",
-                              p, 1, 0);
-    if (busy > 0) {
+    srv_rows *pr = srv_db_query(c->s->db, "SELECT patch_json FROM rollouts WHERE id = ?", p, 1);
+    json_t *patch = srv_rows_next(pr) ? parse_json(srv_rows_text(pr, 0)) : NULL;
+    srv_rows_free(pr);
+    json_t *spec = json_pack("{s:O,s:O,s:O,s:O}", "name", json_object_get(ro, "name"), "target", json_object_get(ro, "target"),
+                             "stages", json_object_get(ro, "stages"), "policy", json_object_get(ro, "policy"));
+    int n = 0;
+    member *ms = resolve(c, spec, patch, c->params[0], &n);
+    int64_t busy = 0;
+    for (int i = 0; ms && i < n; i++) busy += ms[i].why && strcmp(ms[i].why, "in_other_rollout") == 0;
+    if (!ms) {
+      e = c->err;
+    } else if (busy == 0 && (srv_db_exec(c->s->db, "DELETE FROM rollout_members WHERE rollout_id = ?", p, 1, NULL) < 0 ||
+                             insert_members(c, c->params[0], ms, n, srv_now_ms()) < 0)) {
+      e = srv_fail(c, SRV_E_INTERNAL, "cannot store the members");
+    }
+    free(ms);
+    json_decref(spec);
+    json_decref(patch);
+    if (e != SRV_E_OK) {
+      /* reported below */
+    } else if (busy > 0) {
       e = srv_fail(c, SRV_E_FAILED_PRECONDITION, "%lld target device(s) are in another active rollout", (long long)busy);
     } else {
       int64_t now = srv_now_ms();

@@ -352,11 +352,24 @@ def run(t, s):
     st, ro, _ = s.api("POST", f"/rollouts/{ro5['id']}/halt", {"reason": "manual"}, token=admin)
     t.eq((ro["state"], ro["halt"]["reason"]), ("halted", "manual"), "manual halt")
 
+    # --- The target is resolved again at start ------------------------------
+    st, _, _ = s.api("POST", "/groups", {"name": "fans"}, token=admin)
+    fans = [Dev(s, pk["secret"], admin, f"fan-{i}", "fans") for i in range(2)]
+    st, ro, _ = s.api("POST", "/rollouts", {"target": {"group": "fans"}, "change": {"config": {"log_level": "warn"}},
+                                            "stages": [100], "soak_s": 0}, token=admin)
+    t.eq(ro["counters"]["targeted"], 2, "draft with two fans")
+    fans.append(Dev(s, pk["secret"], admin, "fan-2", "fans"))
+    st, ro, _ = s.api("POST", f"/rollouts/{ro['id']}/start", {}, token=admin)
+    t.eq((ro["state"], ro["counters"]["targeted"], ro["counters"]["admitted"]), ("running", 3, 3),
+         "a fan claimed after the draft is in the rollout when it starts")
+    ro = wait_state(s, admin, ro["id"], ("completed",), fans)
+    t.eq(ro["state"], "completed", "fans rollout completes")
+
     # --- Listing, paging, tenancy -------------------------------------------
     st, lst, _ = s.api("GET", "/rollouts?page_size=2", token=viewer)
     t.eq((len(lst["items"]), bool(lst["next_page_token"])), (2, True), "list pages")
     st, lst, _ = s.api("GET", "/rollouts?state=completed", token=viewer)
-    t.eq([r["id"] for r in lst["items"]], [rid], "list by state")
+    t.eq(len(lst["items"]), 2, "list by state")
     st, org2, _ = s.api("POST", "/orgs", {"name": "Other"}, token=admin)
     st, sw, _ = s.api("POST", "/auth/switch-org", {"org_id": org2["id"]}, token=admin)
     other = sw["token"]
