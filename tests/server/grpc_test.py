@@ -85,6 +85,83 @@ def main():
     t.finish()
 
 
+def from_grpc(v):
+    """A grpc-js answer (keepCase, longs and enums as strings, defaults on)
+    in the HTTP API's JSON shape: x_json parsed into x, timestamps as RFC
+    3339, enum prefixes dropped, int64 strings as numbers, bytes as base64."""
+    import base64
+    from datetime import datetime, timezone
+    if isinstance(v, dict):
+        if set(v) == {"seconds", "nanos"}:
+            ms = int(v["seconds"]) * 1000 + v["nanos"] // 1000000
+            return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+        if v.get("type") == "Buffer" and "data" in v:
+            return base64.b64encode(bytes(v["data"])).decode()
+        out = {}
+        for k, x in v.items():
+            if k.endswith("_json"):
+                out[k[:-5]] = json.loads(x) if x else None
+            else:
+                out[k] = from_grpc(x)
+        return out
+    if isinstance(v, list):
+        return [from_grpc(x) for x in v]
+    if isinstance(v, str):
+        for pre in ("HEALTH_", "TYPE_"):
+            if v.startswith(pre) and v[len(pre):].isupper():
+                return v[len(pre):].lower()
+        if v.lstrip("-").isdigit() and len(v) < 20:
+            return int(v)
+    return v
+
+
+def same(g, h, path=""):
+    """g (from gRPC) equals h (HTTP) on every field the proto has; proto3
+    defaults stand for null/absent. Returns the first difference or None."""
+    if isinstance(g, dict):
+        if not isinstance(h, dict):
+            return None if h is None and not any(g.values()) else f"{path}: {h!r} is not an object"
+        for k, x in g.items():
+            if k in ("known",):  # proto-only presence flags
+                continue
+            d = same(x, h.get(k), f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(g, list):
+        if not isinstance(h, list) or len(g) != len(h):
+            return None if h is None and not g else f"{path}: {len(g)} items vs {h!r}"
+        for i, (x, y) in enumerate(zip(g, h)):
+            d = same(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if h is None:
+        return None if g in ("", 0, False, None) else f"{path}: {g!r} vs null"
+    if isinstance(h, float) or isinstance(g, float):
+        return None if abs(float(g) - float(h)) < 1e-9 else f"{path}: {g!r} vs {h!r}"
+    if isinstance(h, str) and isinstance(g, int) and h.lstrip("-").isdigit():
+        h = int(h)
+    return None if g == h else f"{path}: {g!r} vs {h!r}"
+
+
+def parity(t, s, admin, got, dev, rid):
+    """FLEET.md §8 API parity: reads answered the same way by both doors."""
+    http = {
+        "devices": "/devices?page_size=10", "device": "/devices/" + dev, "goal": f"/devices/{dev}/goal", "org": "/org",
+        "members": "/org/members", "groups": "/groups", "apps": "/apps", "versions": "/apps/blinky/versions",
+        "rollouts": "/rollouts", "rollout": f"/rollouts/{rid}?members=1", "events": "/events?limit=30",
+        "summary": "/fleet/summary", "subs": "/subscriptions", "topics": "/topics",
+    }
+    for name, path in http.items():
+        st, h, _ = s.api("GET", path, token=admin)
+        g = got[name]
+        if not t.check(st == 200 and g["code"] == "OK", f"parity {name}: {st} {g.get('details')}"):
+            continue
+        d = same(from_grpc(g["res"]), h, name)
+        t.check(d is None, f"parity {name}: gRPC and HTTP differ at {d}")
+
+
 def whole_api(t, s, gport, admin, viewer, dev):
     """A session over every service through grpc_ops.js, checked against
     the HTTP/JSON answers for the same objects."""
@@ -178,6 +255,7 @@ def whole_api(t, s, gport, admin, viewer, dev):
     t.eq(r["follow_bad"]["code"], "UNAUTHENTICATED", "FollowEvents with a bad key")
     t.eq(r["follow_other"]["code"], "NOT_FOUND", "FollowLogs on another organization's device")
     t.eq(r["follow_viewer"]["code"], "INVALID_ARGUMENT", "FollowLogs validates its filters")
+    parity(t, s, admin, r["parity"], dev, ro["id"])
     ok("logout")
     t.eq(r["after_logout"]["code"], "UNAUTHENTICATED", "Logout revokes the session")
 

@@ -136,6 +136,23 @@ function call(service, method, req, token) {
   o.follow_bad = await stream("TelemetryService", "FollowEvents", {}, "tk_aaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", () => true);
   o.follow_other = await stream("TelemetryService", "FollowLogs", { id: dev }, other, () => true);
   o.follow_viewer = await stream("TelemetryService", "FollowLogs", { id: dev, level: "bogus" }, viewer, () => true);
+  // Reads for the parity check: the Python side reads the same over HTTP.
+  o.parity = {
+    devices: await call("DeviceService", "ListDevices", { page_size: 10 }, tok),
+    device: await call("DeviceService", "GetDevice", { id: dev }, tok),
+    goal: await call("DeviceService", "GetGoal", { id: dev }, tok),
+    org: await call("OrgService", "GetOrg", {}, tok),
+    members: await call("OrgService", "ListMembers", {}, tok),
+    groups: await call("GroupService", "ListGroups", {}, tok),
+    apps: await call("AppService", "ListApps", {}, tok),
+    versions: await call("AppService", "ListAppVersions", { app: "blinky" }, tok),
+    rollouts: await call("RolloutService", "ListRollouts", {}, tok),
+    rollout: await call("RolloutService", "GetRollout", { id: rid, members: true }, tok),
+    events: await call("TelemetryService", "ReadEvents", { limit: 30 }, tok),
+    summary: await call("TelemetryService", "FleetSummary", {}, tok),
+    subs: await call("DataService", "ListSubscriptions", {}, tok),
+    topics: await call("DataService", "ListTopics", {}, tok),
+  };
   o.logout = await call("AuthService", "Logout", {}, session);
   o.after_logout = await call("AuthService", "WhoAmI", {}, session);
   console.log(JSON.stringify(o));
