@@ -50,6 +50,13 @@ void cli_table_free(cli_table *t);
  * followed by a value (stored in *val) or `name=value`. */
 bool cli_flag(int argc, char **argv, int *i, const char *name, const char **val);
 
+/* Removes every `flag` from argv (adjusting *argc); true if there was one. */
+bool cli_strip_flag(int *argc, char **argv, const char *flag);
+/* Prints text on stdout and returns true when argv holds --help or -h. */
+bool cli_wants_help(int argc, char **argv, const char *text);
+/* A value on the command line as JSON: an integer, any JSON, else a string. */
+json_t *cli_value(const char *v);
+
 /* URL-escapes a query value (malloc'd). */
 char *cli_escape(const char *s);
 
