@@ -141,7 +141,7 @@ static int evaluate(srv_call *c, const char *id) {
                              " WHERE m.rollout_id = ?",
                              lk, 1);
   int admitted = 0, decided = 0, failed = 0, applied = 0, applied_sick = 0, waiting = 0, waiting_sick = 0;
-  int stage_total = 0, stage_done = 0;
+  int stage_total = 0, stage_done = 0, per_stage[32] = {0};
   int64_t stage_settled = 0, max_off_ms = 0;
   typedef struct {
     char dev[37];
@@ -198,6 +198,7 @@ static int evaluate(srv_call *c, const char *id) {
         nu++;
       }
     }
+    if (mstage >= 0 && mstage < 32) per_stage[mstage]++;
     if (mstage == stage) {
       stage_total++;
       if (max_off * 1000 > max_off_ms) max_off_ms = max_off * 1000;
@@ -286,14 +287,17 @@ static int evaluate(srv_call *c, const char *id) {
     int64_t settled = stage_done == stage_total ? (stage_settled ? stage_settled : stage_started)
                                                 : stage_started + 2 * (max_off_ms ? max_off_ms : 300000);
     int64_t soak_ms = json_integer_value(json_object_get(json_array_get(stages, (size_t)stage), "soak_s")) * 1000;
+    if (stage_total == 0) soak_ms = 0; /* an empty stage (small targets) is passed at once */
     if (now >= settled + soak_ms) {
-      if (stage + 1 < (int)json_array_size(stages)) {
-        srv_val q[] = {SRV_INT(stage + 1), SRV_INT(now), SRV_TEXT(id)};
+      int nst = (int)json_array_size(stages), next = stage + 1;
+      while (next < nst - 1 && next < 32 && per_stage[next] == 0) next++; /* skip empty stages */
+      if (next < nst) {
+        srv_val q[] = {SRV_INT(next), SRV_INT(now), SRV_TEXT(id)};
         rc = srv_db_exec(c->s->db, "UPDATE rollouts SET current_stage = ?, stage_started_at = ? WHERE id = ?", q, 3, NULL);
-        if (rc >= 0) rc = admit(c, id, stage + 1, patch_text, skip_low);
+        if (rc >= 0) rc = admit(c, id, next, patch_text, skip_low);
         srv_event_add(c, NULL, SRV_EV_ROLLOUT_STAGE_ADVANCED, NULL, NULL,
-                      json_pack("{s:i,s:i,s:i}", "stage", stage + 2, "applied", applied, "failed", failed),
-                      "rollout %s advanced to stage %d of %d", name, stage + 2, (int)json_array_size(stages));
+                      json_pack("{s:i,s:i,s:i}", "stage", next + 1, "applied", applied, "failed", failed),
+                      "rollout %s advanced to stage %d of %d", name, next + 1, nst);
       } else {
         /* Complete: the change goes into the target's own layer, pins go. */
         srv_val q[] = {SRV_TEXT(id)};
