@@ -14,6 +14,7 @@
 #include "srv_event_kinds.h"
 
 typedef struct srv_rate srv_rate;
+typedef struct srv_bus srv_bus;
 
 typedef struct {
   const char *db_url;       /* "sqlite:PATH" or "postgres://..." */
@@ -29,6 +30,7 @@ typedef struct {
   size_t max_body;          /* API request bodies (default 1 MiB) */
   double api_rate;          /* requests per second per credential (default 20) */
   double device_rate;       /* device syncs per second per device (default 1, burst 10) */
+  int sweep_ms;             /* rollout evaluation period (default 30000) */
 } srv_options;
 
 typedef struct srv {
@@ -42,6 +44,11 @@ typedef struct srv {
   volatile bool stopping; /* ends live streams */
   void *grpc;             /* srv_grpc.c state */
   int grpc_port;
+  srv_bus *bus;           /* wakes live streams (srv_bus.c) */
+  bool bus_dirty;         /* events/logs written in the open transaction */
+  char bus_org[40];
+  pthread_t sweeper;
+  bool sweeping;
 } srv;
 
 typedef enum { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_MEMBER, SRV_ROLE_ADMIN, SRV_ROLE_PROVISIONER, SRV_ROLE_PUBLISHER } srv_role;
@@ -49,7 +56,9 @@ typedef enum { SRV_ROLE_NONE, SRV_ROLE_VIEWER, SRV_ROLE_MEMBER, SRV_ROLE_ADMIN, 
 const char *srv_role_name(srv_role r);
 srv_role srv_role_parse(const char *s); /* SRV_ROLE_NONE if unknown */
 
-typedef enum { SRV_WHO_NONE, SRV_WHO_SESSION, SRV_WHO_API_KEY } srv_who_kind;
+/* SRV_WHO_ROLLOUT: the rollout evaluator acting on its own (key_id holds
+ * the rollout id); never a credential. */
+typedef enum { SRV_WHO_NONE, SRV_WHO_SESSION, SRV_WHO_API_KEY, SRV_WHO_ROLLOUT } srv_who_kind;
 
 typedef struct {
   srv_who_kind kind;
@@ -175,10 +184,29 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(remove_group_app) X(favourite_device) X(unfavourite_device)     \
   X(favourite_group) X(unfavourite_group) X(list_favourites)        \
   X(create_simulator) X(list_simulators) X(start_simulator)         \
-  X(stop_simulator) X(delete_simulator) X(fleet_summary)
+  X(stop_simulator) X(delete_simulator) X(fleet_summary)            \
+  X(preview_rollout) X(create_rollout) X(list_rollouts)             \
+  X(get_rollout) X(start_rollout) X(pause_rollout) X(resume_rollout) \
+  X(halt_rollout) X(rollback_rollout) X(abort_rollout)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X
+
+/* Rollout evaluation (srv_ops_rollout.c): one step of every running
+ * rollout, each in its own transaction; run by the sweeper thread. */
+void srv_rollout_sweep(srv *s);
+
+/* The live-stream bus (srv_bus.c). Writers call srv_bus_mark (lock held)
+ * when they insert events or logs, and srv_bus_publish after their commit;
+ * streams wait with srv_bus_wait for a generation other than the one seen. */
+int srv_bus_start(srv *s, const char *db_url);
+void srv_bus_stop(srv *s);
+void srv_bus_mark(srv *s, const char *org);
+void srv_bus_publish(srv *s);
+void srv_bus_notify(srv *s);
+uint64_t srv_bus_gen(srv *s);
+bool srv_bus_wait(srv *s, uint64_t seen, int timeout_ms);
+uint64_t srv_bus_notifies_received(srv *s);
 
 /* Device endpoints (srv_sync.c): POST /d/v1/provision and /d/v1/sync. */
 typedef struct {
@@ -208,8 +236,29 @@ void srv_device_request(srv *s, const char *method, const char *path, const char
  * events read) after a cursor. c has passed authentication and the op's
  * checks once already. */
 struct MHD_Response;
+/* Shared by SSE and gRPC streams: runs the read op (logs or events) as `who`
+ * after *cursor (100 items at most) and advances the cursor; the items, or
+ * NULL when the op fails. srv_follow_newest: the cursor of "from now on". */
+json_t *srv_follow_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c), const char *param, json_t *filters,
+                         bool logs, int64_t *cursor);
+int64_t srv_follow_newest(srv *s, const srv_who *who, const char *device, bool logs);
+/* Watches (WatchRollout): runs the get op as `who`; the object when it
+ * differs from *last (which it replaces), else NULL (*failed on error).
+ * srv_watch_final: the object's state is one a rollout never leaves. */
+json_t *srv_watch_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c), const char *param, json_t *filters,
+                         char **last, bool *failed);
+bool srv_watch_final(json_t *o);
+/* SSE of the get op's object each time it changes, ending at a final state. */
+struct MHD_Response *srv_sse_watch(srv_call *c, srv_err (*op)(srv_call *c));
 struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool logs, const char *last_event_id);
 
+/* HTTP front door (srv_http.c). The route table is also the gRPC door's
+ * source of each op's action and flags. */
+size_t srv_http_ops(srv_err (**ops)(srv_call *c), size_t max);
+bool srv_http_route_of(srv_err (*op)(srv_call *c), srv_action *action, bool *noauth, bool *notx);
+/* Every HTTP op has an RPC and vice versa (srv_grpc.c); returns how many do
+ * not, naming them in report. */
+int srv_api_parity(char *report, size_t n);
 /* HTTP front door (srv_http.c). */
 int srv_http_start(srv *s, char *err, int errlen);
 void srv_http_stop(srv *s);

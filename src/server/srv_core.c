@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "srv.h"
 #include "srv_util.h"
@@ -105,10 +106,14 @@ static char *dump_or_null(json_t *j) { return j ? json_dumps(j, JSON_COMPACT | J
 
 int srv_event_add_org(srv_call *c, const char *org_id, const char *device_id, srv_event_kind kind, json_t *before,
                       json_t *after, json_t *data, const char *summary) {
-  const char *type = c->who.kind == SRV_WHO_SESSION ? "user" : c->who.kind == SRV_WHO_API_KEY ? "api_key" : "system";
+  const char *type = c->who.kind == SRV_WHO_SESSION   ? "user"
+                     : c->who.kind == SRV_WHO_API_KEY ? "api_key"
+                     : c->who.kind == SRV_WHO_ROLLOUT ? "rollout"
+                                                      : "system";
   const char *actor_id = c->who.kind == SRV_WHO_SESSION ? c->who.user_id
-                         : c->who.kind == SRV_WHO_API_KEY ? c->who.key_id
-                                                          : NULL;
+                         : c->who.kind == SRV_WHO_API_KEY || c->who.kind == SRV_WHO_ROLLOUT ? c->who.key_id
+                                                                                             : NULL;
+  srv_bus_mark(c->s, org_id);
   char *b = dump_or_null(before), *a = dump_or_null(after), *d = dump_or_null(data);
   srv_val p[] = {SRV_TEXT(org_id),   SRV_TEXT(device_id), SRV_INT(srv_now_ms()),
                  SRV_TEXT(srv_event_kind_name(kind)), SRV_TEXT(type), SRV_TEXT(actor_id),
@@ -162,21 +167,41 @@ srv_err srv_invoke(srv_call *c, srv_err (*op)(srv_call *c), srv_action action, c
     e = srv_fail(c, SRV_E_UNAVAILABLE, "database unavailable");
     goto out;
   }
+  s->bus_dirty = false;
   e = op(c);
   if (!notx) {
     if (e == SRV_E_OK) {
       if (srv_db_commit(s->db) < 0) {
         srv_db_rollback(s->db);
         e = srv_fail(c, SRV_E_UNAVAILABLE, "database commit failed");
+        s->bus_dirty = false;
       }
     } else {
       srv_db_rollback(s->db);
+      s->bus_dirty = false;
     }
   }
+  srv_bus_publish(s);
 out:
   c->err = e;
   pthread_mutex_unlock(&s->lock);
   return e;
+}
+
+/* Evaluates running rollouts every sweep_ms (FLEET.md §3.4 step 4). */
+static void *sweep_loop(void *arg) {
+  srv *s = arg;
+  int64_t waited = 0;
+  while (!s->stopping) {
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    waited += 50;
+    if (waited >= s->opt.sweep_ms) {
+      waited = 0;
+      srv_rollout_sweep(s);
+    }
+  }
+  return NULL;
 }
 
 srv *srv_start(const srv_options *opt, char *err, int errlen) {
@@ -192,24 +217,30 @@ srv *srv_start(const srv_options *opt, char *err, int errlen) {
   if (!s->opt.admin_email) s->opt.admin_email = "admin@localhost";
   if (!s->opt.data_dir) s->opt.data_dir = "fleet-data";
   if (!s->opt.http_addr) s->opt.http_addr = "127.0.0.1:8080";
+  if (s->opt.sweep_ms <= 0) s->opt.sweep_ms = 30000;
   pthread_mutex_init(&s->lock, NULL);
   s->started_ms = srv_now_ms();
   s->rate = srv_rate_new();
   s->db = srv_db_open(opt->db_url ? opt->db_url : "sqlite:fleet.db", err, errlen);
+  srv_bus_start(s, opt->db_url);
   /* gRPC first: the HTTP port file tells tests and scripts that all is up. */
   if (!s->db || srv_auth_first_start(s, err, errlen) < 0 || (s->opt.grpc_addr && srv_grpc_start(s, err, errlen) < 0) ||
       srv_http_start(s, err, errlen) < 0) {
     srv_stop(s);
     return NULL;
   }
+  s->sweeping = pthread_create(&s->sweeper, NULL, sweep_loop, s) == 0;
   return s;
 }
 
 void srv_stop(srv *s) {
   if (!s) return;
   s->stopping = true;
+  if (s->sweeping) pthread_join(s->sweeper, NULL);
+  srv_bus_notify(s);
   srv_grpc_stop(s);
   srv_http_stop(s);
+  srv_bus_stop(s);
   srv_db_close(s->db);
   srv_rate_free(s->rate);
   pthread_mutex_destroy(&s->lock);

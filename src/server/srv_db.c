@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-srv_db *srv_db_open(const char *url, char *err, int errlen) {
+srv_db *srv_db_open(const char *url, char *err, int errlen) { return srv_db_open_at(url, 0, err, errlen); }
+
+srv_db *srv_db_open_at(const char *url, int version, char *err, int errlen) {
   srv_db *db;
   if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
     db = srv_db_pg_open(url, err, errlen);
@@ -12,7 +14,7 @@ srv_db *srv_db_open(const char *url, char *err, int errlen) {
     db = srv_db_sqlite_open(url, err, errlen);
   }
   if (!db) return NULL;
-  if (srv_migrate(db, 0) < 0) {
+  if (srv_migrate(db, version) < 0) {
     snprintf(err, (size_t)errlen, "migration failed: %s", db->err);
     srv_db_close(db);
     return NULL;

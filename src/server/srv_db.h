@@ -56,6 +56,9 @@ struct srv_rows {
 /* Opens "sqlite:PATH", a bare PATH, or "postgres://..." and migrates the
  * schema to the newest version. On failure returns NULL and writes why. */
 srv_db *srv_db_open(const char *url, char *err, int errlen);
+/* Same, migrating only up to `version` (0 = the newest): for upgrade tests
+ * and operators who stage an upgrade (`toit serve --migrate-to N`). */
+srv_db *srv_db_open_at(const char *url, int version, char *err, int errlen);
 void srv_db_close(srv_db *db);
 
 /* Runs a statement without rows; changes (may be NULL) gets the row count. */

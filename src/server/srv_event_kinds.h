@@ -38,7 +38,16 @@
   X(SIM_CREATED, "sim.created")                                   \
   X(SIM_STARTED, "sim.started")                                   \
   X(SIM_STOPPED, "sim.stopped")                                   \
-  X(SIM_DELETED, "sim.deleted")
+  X(SIM_DELETED, "sim.deleted")                                   \
+  X(ROLLOUT_CREATED, "rollout.created")                           \
+  X(ROLLOUT_STARTED, "rollout.started")                           \
+  X(ROLLOUT_STAGE_ADVANCED, "rollout.stage_advanced")             \
+  X(ROLLOUT_PAUSED, "rollout.paused")                             \
+  X(ROLLOUT_RESUMED, "rollout.resumed")                           \
+  X(ROLLOUT_HALTED, "rollout.halted")                             \
+  X(ROLLOUT_COMPLETED, "rollout.completed")                       \
+  X(ROLLOUT_ROLLED_BACK, "rollout.rolled_back")                   \
+  X(ROLLOUT_CANCELLED, "rollout.cancelled")
 
 typedef enum {
 #define X(e, name) SRV_EV_##e,

@@ -112,9 +112,10 @@ bool srv_goal_patch_ok(json_t *patch, char field[64], char why[128]) {
   return true;
 }
 
-json_t *srv_goal_materialize(const char *name, json_t *group_layer, json_t *device_layer) {
+json_t *srv_goal_materialize(const char *name, json_t *group_layer, json_t *pin_layer, json_t *device_layer) {
   json_t *g = json_pack("{s:i}", "max_offline_s", 300);
   if (group_layer) srv_goal_merge(g, group_layer);
+  if (pin_layer) srv_goal_merge(g, pin_layer);
   if (device_layer) srv_goal_merge(g, device_layer);
   json_object_set_new(g, "name", json_string(name));
   return g;

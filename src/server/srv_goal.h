@@ -21,8 +21,8 @@ void srv_goal_sum(json_t *doc, char out[33]);
  * writes the offending field into field[64] and the reason into why[128]. */
 bool srv_goal_patch_ok(json_t *patch, char field[64], char why[128]);
 
-/* The materialized goal of a device: defaults < group layer < device
- * layer (either may be NULL), plus name. */
-json_t *srv_goal_materialize(const char *name, json_t *group_layer, json_t *device_layer);
+/* The materialized goal of a device: defaults < group layer < rollout pin
+ * layer < device layer (any may be NULL), plus name. */
+json_t *srv_goal_materialize(const char *name, json_t *group_layer, json_t *pin_layer, json_t *device_layer);
 
 #endif

@@ -88,8 +88,35 @@ static const route routes[] = {
     {"DELETE", "/subscriptions/{}", srv_op_delete_subscription, SRV_ACT_DATA, 0},
     {"GET", "/subscriptions/{}/messages", srv_op_fetch, SRV_ACT_DATA, 0},
     {"POST", "/subscriptions/{}/ack", srv_op_ack, SRV_ACT_DATA, 0},
+    {"POST", "/rollouts/preview", srv_op_preview_rollout, SRV_ACT_READ, 0},
+    {"GET", "/rollouts", srv_op_list_rollouts, SRV_ACT_READ, 0},
+    {"POST", "/rollouts", srv_op_create_rollout, SRV_ACT_OPERATE, 0},
+    {"GET", "/rollouts/{}", srv_op_get_rollout, SRV_ACT_READ, 0},
+    {"POST", "/rollouts/{}/start", srv_op_start_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/pause", srv_op_pause_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/resume", srv_op_resume_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/halt", srv_op_halt_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/rollback", srv_op_rollback_rollout, SRV_ACT_OPERATE, 0},
+    {"POST", "/rollouts/{}/abort", srv_op_abort_rollout, SRV_ACT_OPERATE, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
+
+size_t srv_http_ops(srv_err (**ops)(srv_call *c), size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < N_ROUTES && n < max; i++) ops[n++] = routes[i].op;
+  return n;
+}
+
+bool srv_http_route_of(srv_err (*op)(srv_call *c), srv_action *action, bool *noauth, bool *notx) {
+  for (size_t i = 0; i < N_ROUTES; i++) {
+    if (routes[i].op != op) continue;
+    *action = routes[i].action;
+    *noauth = routes[i].flags & R_NOAUTH;
+    *notx = routes[i].flags & R_NOTX;
+    return true;
+  }
+  return false;
+}
 
 typedef struct {
   char *body;
@@ -207,7 +234,18 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
                          rt->flags & R_NOAUTH, rt->flags & R_NOTX);
   const char *follow = json_string_value(json_object_get(c.in, "follow"));
   bool followable = rt->op == srv_op_read_logs || rt->op == srv_op_read_events || rt->op == srv_op_read_device_events;
-  if (e == SRV_E_OK && followable && follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0)) {
+  bool follow_on = follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0);
+  if (e == SRV_E_OK && rt->op == srv_op_get_rollout && follow_on) { /* WatchRollout */
+    json_decref(c.out);
+    json_decref(c.details);
+    struct MHD_Response *resp = srv_sse_watch(&c, rt->op);
+    json_decref(c.in);
+    MHD_add_response_header(resp, "X-Request-Id", rid);
+    enum MHD_Result res = MHD_queue_response(con, 200, resp);
+    MHD_destroy_response(resp);
+    return res;
+  }
+  if (e == SRV_E_OK && followable && follow_on) {
     /* The first run validated the request and the device; now stream. */
     json_decref(c.out);
     json_decref(c.details);

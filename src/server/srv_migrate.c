@@ -94,6 +94,20 @@ static const char *const migrations[] = {
     "CREATE TABLE simulators (device_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, owner TEXT, state TEXT NOT NULL,"
     " fault_profile TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
     "CREATE INDEX simulators_org ON simulators(org_id);",
+    /* 7: staged rollouts, their members, and the rollout pin layer of a device. */
+    "CREATE TABLE rollouts (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, target_json TEXT NOT NULL,"
+    " change_json TEXT NOT NULL, patch_json TEXT NOT NULL, stages_json TEXT NOT NULL, policy_json TEXT NOT NULL,"
+    " state TEXT NOT NULL, current_stage INTEGER NOT NULL DEFAULT 0, stage_started_at BIGINT,"
+    " baseline_pct DOUBLE PRECISION, halt_json TEXT, created_by TEXT, created_at BIGINT NOT NULL, started_at BIGINT,"
+    " updated_at BIGINT NOT NULL, finished_at BIGINT);"
+    "CREATE INDEX rollouts_org ON rollouts(org_id, created_at);"
+    "CREATE INDEX rollouts_state ON rollouts(state);"
+    "CREATE TABLE rollout_members (rollout_id TEXT NOT NULL, org_id TEXT NOT NULL, device_id TEXT NOT NULL,"
+    " order_key TEXT NOT NULL, stage INTEGER NOT NULL, status TEXT NOT NULL, admitted_at BIGINT, applied_at BIGINT,"
+    " updated_at BIGINT NOT NULL, PRIMARY KEY (rollout_id, device_id));"
+    "CREATE INDEX rollout_members_device ON rollout_members(device_id);"
+    "ALTER TABLE devices ADD COLUMN pin_layer TEXT;"
+    "ALTER TABLE devices ADD COLUMN pin_rollout TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -13,7 +13,7 @@
 #define DEVICE_COLS                                                                                          \
   "id, name, hardware_id, is_simulator, group_id, tags, last_seen_at, firmware, sync_status, connected,"      \
   " goal_rev, goal_sum, applied_sum, power_json, claimed_at, created_at, layer, layer_rev, last_boot_at,"        \
-  " (SELECT g.layer FROM groups g WHERE g.id = devices.group_id)"
+  " (SELECT g.layer FROM groups g WHERE g.id = devices.group_id), pin_layer"
 
 static json_t *parse_or(const char *s, json_t *dflt) {
   json_t *j = s ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL;
@@ -42,8 +42,10 @@ static void health(int64_t last_seen, int64_t max_offline_s, bool up_to_date, js
 static json_t *device_json(srv_rows *r) {
   json_t *layer = parse_or(srv_rows_text(r, 16), json_object());
   json_t *glayer = srv_rows_null(r, 19) ? NULL : parse_or(srv_rows_text(r, 19), NULL);
-  json_t *goal = srv_goal_materialize(srv_rows_text(r, 1), glayer, layer);
+  json_t *pin = srv_rows_null(r, 20) ? NULL : parse_or(srv_rows_text(r, 20), NULL);
+  json_t *goal = srv_goal_materialize(srv_rows_text(r, 1), glayer, pin, layer);
   json_decref(glayer);
+  json_decref(pin);
   int64_t max_off = json_integer_value(json_object_get(goal, "max_offline_s"));
   char sum[33];
   srv_goal_sum(goal, sum);
@@ -447,12 +449,20 @@ srv_err srv_op_get_goal(srv_call *c) {
   srv_rows *r = srv_db_query(c->s->db, "SELECT g.layer FROM devices d JOIN groups g ON g.id = d.group_id WHERE d.id = ?", p, 1);
   json_t *glayer = srv_rows_next(r) ? parse_or(srv_rows_text(r, 0), json_object()) : json_null();
   srv_rows_free(r);
-  json_t *goal = srv_goal_materialize(name, json_is_null(glayer) ? NULL : glayer, layer);
+  r = srv_db_query(c->s->db, "SELECT pin_layer, pin_rollout FROM devices WHERE id = ? AND pin_layer IS NOT NULL", p, 1);
+  json_t *pin = json_null(), *pin_rollout = json_null();
+  if (srv_rows_next(r)) {
+    pin = parse_or(srv_rows_text(r, 0), json_null());
+    pin_rollout = json_string(srv_rows_text(r, 1) ? srv_rows_text(r, 1) : "");
+  }
+  srv_rows_free(r);
+  json_t *goal = srv_goal_materialize(name, json_is_null(glayer) ? NULL : glayer, json_is_null(pin) ? NULL : pin, layer);
   char sum[33];
   srv_goal_sum(goal, sum);
   json_object_set_new(goal, "sum", json_string(sum));
-  c->out = json_pack("{s:o,s:{s:{s:i},s:o,s:o},s:I}", "goal", goal, "layers", "defaults", "max_offline_s", 300, "group",
-                     glayer, "device", layer, "device_layer_rev", (json_int_t)rev);
+  c->out = json_pack("{s:o,s:{s:{s:i},s:o,s:o,s:o,s:o},s:I}", "goal", goal, "layers", "defaults", "max_offline_s", 300,
+                     "group", glayer, "rollout", pin, "rollout_id", pin_rollout, "device", layer, "device_layer_rev",
+                     (json_int_t)rev);
   return SRV_E_OK;
 }
 

@@ -96,14 +96,15 @@ typedef struct {
   int64_t goal_rev, state_req, first_seen, layer_rev;
   int64_t acc[4];
   bool acc_null[4];
-  json_t *layer, *group_layer;
+  json_t *layer, *group_layer, *pin_layer;
   bool unclaimed;
 } dev_row;
 
 static void dev_free(dev_row *d) {
   json_decref(d->layer);
   json_decref(d->group_layer);
-  d->layer = d->group_layer = NULL;
+  json_decref(d->pin_layer);
+  d->layer = d->group_layer = d->pin_layer = NULL;
 }
 
 static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65], char pending_hash[65]) {
@@ -111,8 +112,8 @@ static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65],
   srv_rows *r = srv_db_query(s->db,
                              "SELECT id, org_id, name, hardware_id, goal_sum, state_sum, goal_rev, state_req,"
                              " last_seen_at, layer, acc_logs, acc_events, acc_metrics, token_hash, pending_token_hash,"
-                             " unclaimed_at, acc_publish, (SELECT g.layer FROM groups g WHERE g.id = devices.group_id)"
-                             " FROM devices WHERE id = ?",
+                             " unclaimed_at, acc_publish, (SELECT g.layer FROM groups g WHERE g.id = devices.group_id),"
+                             " pin_layer FROM devices WHERE id = ?",
                              p, 1);
   bool found = srv_rows_next(r);
   if (found) {
@@ -137,6 +138,7 @@ static bool load_device(srv *s, const char *id, dev_row *d, char token_hash[65],
     d->acc_null[3] = srv_rows_null(r, 16);
     d->acc[3] = srv_rows_int(r, 16);
     d->group_layer = srv_rows_null(r, 17) ? NULL : json_loads(srv_rows_text(r, 17), 0, NULL);
+    d->pin_layer = srv_rows_null(r, 18) ? NULL : json_loads(srv_rows_text(r, 18), 0, NULL);
   }
   srv_rows_free(r);
   return found;
@@ -224,6 +226,7 @@ static int store_stream(srv *s, dev_row *d, int stream, json_t *up, int64_t now,
                        "INSERT INTO logs (org_id, device_id, seq, time, time_estimated, received_at, app, level, kind,"
                        " text, truncated) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                        p, 11, NULL);
+      srv_bus_mark(s, d->org_id);
     } else if (stream == 1) {
       const char *kind = json_string_value(json_object_get(it, "kind"));
       json_t *data = json_object_get(it, "data");
@@ -243,6 +246,7 @@ static int store_stream(srv *s, dev_row *d, int stream, json_t *up, int64_t now,
                        " actor_display, summary, data_json, dev_seq) VALUES (?,?,?,?,?,'device',?,?,?,?,?)"
                        " ON CONFLICT DO NOTHING",
                        p, 10, NULL);
+      srv_bus_mark(s, d->org_id);
       free(dj);
     } else {
       const char *n = json_string_value(json_object_get(it, "n")), *k = json_string_value(json_object_get(it, "k"));
@@ -468,9 +472,8 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
   }
 
   /* Goal: bump rev only when the materialized document changed. */
-  json_t *goal = srv_goal_materialize(d.name, d.group_layer, d.layer);
+  json_t *goal = srv_goal_materialize(d.name, d.group_layer, d.pin_layer, d.layer);
   dev_free(&d);
-  json_decref(d.group_layer);
   char sum[33];
   srv_goal_sum(goal, sum);
   if (strcmp(sum, d.goal_sum) != 0) {
@@ -648,6 +651,7 @@ void srv_device_request(srv *s, const char *method, const char *path, const char
     return fail(r, 400, "invalid_argument");
   }
   pthread_mutex_lock(&s->lock);
+  s->bus_dirty = false;
   if (srv_db_begin(s->db) < 0) {
     fail(r, 503, "unavailable");
   } else {
@@ -660,11 +664,14 @@ void srv_device_request(srv *s, const char *method, const char *path, const char
         srv_db_rollback(s->db);
         json_decref(r->body);
         fail(r, 503, "unavailable");
+        s->bus_dirty = false;
       }
     } else {
       srv_db_rollback(s->db);
+      s->bus_dirty = false;
     }
   }
+  srv_bus_publish(s);
   pthread_mutex_unlock(&s->lock);
   json_decref(in);
   if (r->status == 503) r->retry_after = 5;

@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fleetlib import Checks, Server  # noqa: E402
 
-COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "events", "device", "app", "data", "simulator"]
+COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "key", "events", "device", "app", "data",
+            "simulator", "group", "rollout"]
 
 
 def main():
@@ -19,7 +21,7 @@ def main():
     ap.add_argument("--device", required=True)
     a = ap.parse_args()
     t = Checks()
-    s = Server(a.toit, extra=("--api-rate", "10000", "--device-rate", "10000"))
+    s = Server(a.toit, extra=("--api-rate", "10000", "--device-rate", "10000", "--sweep-ms", "50"))
     cfg_dir = tempfile.mkdtemp(prefix="fleet-cli-")
     env = dict(os.environ, TOIT_CONFIG=os.path.join(cfg_dir, "config.json"))
     env.pop("TOIT_SERVER", None)
@@ -36,7 +38,7 @@ def main():
     try:
         for c in COMMANDS:
             rc, out, _ = toit(c, "--help")
-            t.check(rc == 0 and "usage: toit " + c in out, f"{c} --help")
+            t.check(rc == 0 and "usage: toit " + ("apikey" if c == "key" else c) in out, f"{c} --help")
         rc, _, err = toit("whoami", extra_env={"TOIT_SERVER": s.url})
         t.eq(rc, 4, "whoami before login: permission exit code")
         t.check("toit login" in err, "hint to log in")
@@ -241,6 +243,8 @@ def main():
         rc, _, _ = toit("simulator", "stop", sim_id)
         t.eq(rc, 3, "stop a deleted simulator")
 
+        group_and_rollout(t, toit, a.device, idents)
+
         rc, _, _ = toit("device", "unclaim", "-d", "sim-two")
         t.eq(rc, 2, "unclaim needs --yes")
         rc, _, _ = toit("device", "unclaim", "-d", "sim-two", "--yes")
@@ -263,6 +267,108 @@ def main():
     finally:
         s.stop()
     t.finish()
+
+
+def group_and_rollout(t, toit, device, idents):
+    """`toit group` and `toit rollout` against the two scripted devices."""
+    def sync_all():
+        for ident in idents:
+            subprocess.run([device, "sync", "--identity", ident, "--count", "2"], capture_output=True, timeout=30)
+
+    rc, out, _ = toit("group", "create", "field", "--description", "out there")
+    t.check(rc == 0 and out.startswith("created group field"), "group create")
+    rc, _, _ = toit("group", "create", "field")
+    t.eq(rc, 1, "group create with a taken name")
+    rc, out, _ = toit("group", "add", "field", "sim-1", "sim-two")
+    t.check(rc == 0 and "2 devices moved to field" in out, "group add")
+    rc, out, _ = toit("group", "list")
+    lines = out.splitlines()
+    t.check(rc == 0 and lines[0].split() == ["GROUP", "DEVICES", "CONFIG", "REV", "ID"] and lines[1].split()[:2] == ["field", "2"],
+            "group list table")
+    rc, out, _ = toit("group", "config", "field", "set", "max_offline_s=900")
+    t.check(rc == 0 and "group layer rev 1" in out, "group config set")
+    rc, _, err = toit("group", "config", "field", "set", "bogus=1")
+    t.check(rc == 2 and "bogus" in err, "group config set rejects unknown fields")
+    rc, out, _ = toit("group", "show", "field")
+    t.check(rc == 0 and "devices: 2" in out and "max_offline_s = 900" in out, "group show")
+    rc, out, _ = toit("group", "show", "field", "--json")
+    t.eq((rc, json.loads(out)["config"]), (0, {"max_offline_s": 900}), "group show --json")
+    rc, _, _ = toit("group", "show", "nope")
+    t.eq(rc, 3, "group show unknown")
+    rc, out, _ = toit("group", "rename", "field", "meadow")
+    t.check(rc == 0 and "meadow" in out, "group rename")
+    rc, out, _ = toit("group", "app", "install", "meadow", "blink")
+    t.check(rc == 0 and "installing blink on group meadow" in out, "group app install")
+    rc, out, _ = toit("group", "app", "uninstall", "meadow", "blink")
+    t.eq(rc, 0, "group app uninstall")
+
+    # Rollouts: preview, create, status with the progress display, --watch, actions.
+    rc, _, err = toit("rollout", "preview", "--group", "meadow")
+    t.check(rc == 2 and "one change" in err, "preview without a change")
+    rc, out, _ = toit("rollout", "preview", "--group", "meadow", "--set", "log_level=debug", "--stages", "50,100",
+                      "--soak", "0", "--name", "debug logs")
+    t.check(rc == 0 and "debug logs: 2 matched, 2 eligible" in out and "stage 1 (50%, soak 0s): 1 device" in out
+            and "stage 2 (100%, soak 0s): 1 device" in out, "rollout preview")
+    rc, out, _ = toit("rollout", "preview", "--where", "", "--set", "log_level=debug", "--stages", "1,100", "--diversify",
+                      "--json")
+    t.eq((rc, json.loads(out)["stages"][0]["count"]), (0, 1), "preview --diversify (one firmware|group combination)")
+    rc, out, _ = toit("rollout", "preview", "--group", "meadow", "--set", "log_level=debug", "--json")
+    t.eq((rc, [x["count"] for x in json.loads(out)["stages"]]), (0, [1, 1, 0, 0]), "preview --json, default stages (at least one device more per stage)")
+    rc, _, err = toit("rollout", "create", "--group", "meadow", "--set", "log_level=debug", "--stages", "50,20")
+    t.check(rc == 2 and "stages" in err, "create with bad stages")
+    rc, _, err = toit("rollout", "create", "--group", "meadow", "--set", "log_level=debug", "--soak", "soon")
+    t.eq(rc, 2, "create with a bad --soak")
+    rc, out, _ = toit("rollout", "create", "--group", "meadow", "--set", "log_level=debug", "--stages", "50,100",
+                      "--soak", "0", "--min-sample", "1", "--name", "debug logs", "--json")
+    ro = json.loads(out)
+    t.eq((rc, ro["state"]), (0, "draft"), "rollout create --json")
+    rc, out, _ = toit("rollout", "start", ro["id"][:8])
+    t.check(rc == 0 and "running" in out, "rollout start by id prefix")
+    rc, out, _ = toit("rollout", "status", ro["id"][:8])
+    t.check(rc == 0 and "> stage 1/2" in out and "[" in out and "targeted 2" in out, f"rollout status progress display: {out}")
+    rc, out, _ = toit("rollout", "pause", ro["id"])
+    t.check(rc == 0 and "paused" in out, "rollout pause")
+    rc, out, _ = toit("rollout", "pause", ro["id"])
+    t.eq(rc, 1, "pause a paused rollout: failed precondition")
+    rc, out, _ = toit("rollout", "resume", ro["id"])
+    t.check(rc == 0 and "running" in out, "rollout resume")
+    for _ in range(40):  # the devices check in until the rollout has gone through both stages
+        sync_all()
+        rc, out, _ = toit("rollout", "status", ro["id"], "--json")
+        if rc != 0 or json.loads(out)["state"] != "running":
+            break
+        time.sleep(0.1)
+    rc, out, _ = toit("rollout", "status", ro["id"], "--watch", "--members")
+    t.check(rc == 0 and "completed" in out and "applied 1/1" in out and "healthy" in out and "sim-1" in out,
+            f"rollout status --watch until done: {out}")
+    rc, out, _ = toit("rollout", "list")
+    lines = out.splitlines()
+    t.check(rc == 0 and lines[0].split()[:3] == ["ID", "NAME", "STATE"] and "debug logs" in lines[1] and "completed" in lines[1],
+            "rollout list table")
+    rc, out, _ = toit("rollout", "list", "--state", "running", "--json")
+    t.eq((rc, json.loads(out)), (0, []), "rollout list --state --json")
+    rc, out, _ = toit("rollout", "preview", "-d", "sim-1", "--set", "metrics_level=debug", "--watch-metric", "app.restarts:3",
+                      "--json")
+    t.eq(rc, 0, "preview --watch-metric")
+    rc, _, err = toit("rollout", "preview", "-d", "sim-1", "--set", "metrics_level=debug", "--watch-metric", "Bad Name")
+    t.check(rc == 2 and "watch_metric" in err, "--watch-metric validated by the server")
+    rc, out, _ = toit("rollout", "create", "-d", "sim-1", "--set", "metrics_level=debug", "--start", "--soak", "1h")
+    t.check(rc == 0 and "running" in out, "rollout create -d --start")
+    rid = out.split()[2]
+    rc, out, _ = toit("rollout", "halt", rid, "--reason", "looks odd")
+    t.check(rc == 0 and "halted" in out, "rollout halt")
+    rc, out, _ = toit("rollout", "status", rid)
+    t.check("halted by hand: looks odd" in out, "status shows the halt")
+    rc, out, _ = toit("rollout", "abort", rid)
+    t.check(rc == 0 and "cancelled" in out, "rollout abort")
+    rc, _, _ = toit("rollout", "status", "ffffffff")
+    t.eq(rc, 3, "status of an unknown rollout")
+    rc, _, _ = toit("rollout", "explode")
+    t.eq(rc, 2, "unknown rollout command")
+    rc, out, _ = toit("group", "delete", "meadow")
+    t.eq(rc, 1, "delete a group with members")
+    rc, out, _ = toit("group", "delete", "meadow", "--ungroup")
+    t.check(rc == 0 and "deleted" in out, "group delete --ungroup")
 
 
 if __name__ == "__main__":

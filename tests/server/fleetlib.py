@@ -1,5 +1,6 @@
 """Helpers for the fleet server tests: start a server on a free port with a
 temporary database, call the HTTP/JSON API, count checks."""
+import http.client
 import json
 import os
 import shutil
@@ -7,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -114,3 +116,57 @@ class Server:
         if st != 200:
             raise RuntimeError(f"login {email}: {st} {j}")
         return j["token"]
+
+
+class Follower:
+    """Reads an SSE stream in a thread and keeps the items it got."""
+
+    def __init__(self, port, path, token):
+        self.items = []
+        self.ended = False
+        self.cond = threading.Condition()
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.conn.request("GET", path, headers={"Authorization": "Bearer " + token})
+        self.resp = self.conn.getresponse()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        try:
+            for line in self.resp:
+                line = line.decode().strip()
+                if line.startswith("data: "):
+                    with self.cond:
+                        self.items.append(json.loads(line[6:]))
+                        self.cond.notify_all()
+        except Exception:  # closed
+            pass
+        with self.cond:
+            self.ended = True
+            self.cond.notify_all()
+
+    def wait(self, pred, timeout):
+        deadline = time.time() + timeout
+        with self.cond:
+            while True:
+                for it in self.items:
+                    if pred(it):
+                        return it
+                left = deadline - time.time()
+                if left <= 0 or self.ended:
+                    return None
+                self.cond.wait(left)
+
+    def wait_end(self, timeout):
+        deadline = time.time() + timeout
+        with self.cond:
+            while not self.ended and time.time() < deadline:
+                self.cond.wait(max(0.01, deadline - time.time()))
+            return self.ended
+
+    def close(self):
+        try:
+            self.conn.sock.shutdown(2)
+        except OSError:
+            pass
+        self.conn.close()

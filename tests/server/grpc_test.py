@@ -79,9 +79,185 @@ def main():
                             pk["secret"], ids[0]], capture_output=True, text=True, timeout=60, cwd=HERE)
         r2 = json.loads(p.stdout)
         t.eq((r2["list"]["code"], r2["whoami"]["code"]), ("PERMISSION_DENIED", "OK"), "roles apply over gRPC")
+        whole_api(t, s, gport, admin, key["secret"], ids[0])
     finally:
         s.stop()
     t.finish()
+
+
+def from_grpc(v):
+    """A grpc-js answer (keepCase, longs and enums as strings, defaults on)
+    in the HTTP API's JSON shape: x_json parsed into x, timestamps as RFC
+    3339, enum prefixes dropped, int64 strings as numbers, bytes as base64."""
+    import base64
+    from datetime import datetime, timezone
+    if isinstance(v, dict):
+        if set(v) == {"seconds", "nanos"}:
+            ms = int(v["seconds"]) * 1000 + v["nanos"] // 1000000
+            return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+        if v.get("type") == "Buffer" and "data" in v:
+            return base64.b64encode(bytes(v["data"])).decode()
+        out = {}
+        for k, x in v.items():
+            if k.endswith("_json"):
+                out[k[:-5]] = json.loads(x) if x else None
+            else:
+                out[k] = from_grpc(x)
+        return out
+    if isinstance(v, list):
+        return [from_grpc(x) for x in v]
+    if isinstance(v, str):
+        for pre in ("HEALTH_", "TYPE_"):
+            if v.startswith(pre) and v[len(pre):].isupper():
+                return v[len(pre):].lower()
+        if v.lstrip("-").isdigit() and len(v) < 20:
+            return int(v)
+    return v
+
+
+def same(g, h, path=""):
+    """g (from gRPC) equals h (HTTP) on every field the proto has; proto3
+    defaults stand for null/absent. Returns the first difference or None."""
+    if isinstance(g, dict):
+        if not isinstance(h, dict):
+            return None if h is None and not any(g.values()) else f"{path}: {h!r} is not an object"
+        for k, x in g.items():
+            if k in ("known",):  # proto-only presence flags
+                continue
+            d = same(x, h.get(k), f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(g, list):
+        if not isinstance(h, list) or len(g) != len(h):
+            return None if h is None and not g else f"{path}: {len(g)} items vs {h!r}"
+        for i, (x, y) in enumerate(zip(g, h)):
+            d = same(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if h is None:
+        return None if g in ("", 0, False, None) else f"{path}: {g!r} vs null"
+    if isinstance(h, float) or isinstance(g, float):
+        return None if abs(float(g) - float(h)) < 1e-9 else f"{path}: {g!r} vs {h!r}"
+    if isinstance(h, str) and isinstance(g, int) and h.lstrip("-").isdigit():
+        h = int(h)
+    return None if g == h else f"{path}: {g!r} vs {h!r}"
+
+
+def parity(t, s, admin, got, dev, rid):
+    """FLEET.md §8 API parity: reads answered the same way by both doors."""
+    http = {
+        "devices": "/devices?page_size=10", "device": "/devices/" + dev, "goal": f"/devices/{dev}/goal", "org": "/org",
+        "members": "/org/members", "groups": "/groups", "apps": "/apps", "versions": "/apps/blinky/versions",
+        "rollouts": "/rollouts", "rollout": f"/rollouts/{rid}?members=1", "events": "/events?limit=30",
+        "summary": "/fleet/summary", "subs": "/subscriptions", "topics": "/topics",
+    }
+    for name, path in http.items():
+        st, h, _ = s.api("GET", path, token=admin)
+        g = got[name]
+        if not t.check(st == 200 and g["code"] == "OK", f"parity {name}: {st} {g.get('details')}"):
+            continue
+        d = same(from_grpc(g["res"]), h, name)
+        t.check(d is None, f"parity {name}: gRPC and HTTP differ at {d}")
+
+
+def whole_api(t, s, gport, admin, viewer, dev):
+    """A session over every service through grpc_ops.js, checked against
+    the HTTP/JSON answers for the same objects."""
+    st, org2, _ = s.api("POST", "/orgs", {"name": "Elsewhere"}, token=admin)
+    st, sw, _ = s.api("POST", "/auth/switch-org", {"org_id": org2["id"]}, token=admin)
+    p = subprocess.run(["node", os.path.join(HERE, "interop", "grpc_ops.js"), f"127.0.0.1:{gport}", PROTO, admin, viewer,
+                        sw["token"], dev], capture_output=True, text=True, timeout=60, cwd=HERE)
+    t.check(p.returncode == 0, "grpc_ops.js ran: " + p.stderr[-500:])
+    r = json.loads(p.stdout)
+
+    def ok(step):
+        t.eq(r[step]["code"], "OK", f"{step}: {r[step].get('details')}")
+        return r[step].get("res") or {}
+
+    t.check(len(ok("login")["token"]) > 20, "Login returns a token")
+    t.eq(r["login_bad"]["code"], "UNAUTHENTICATED", "Login with a wrong password")
+    t.eq(ok("whoami")["user"]["email"], "admin@localhost", "WhoAmI after a gRPC login")
+    t.eq(json.loads(ok("get_org")["settings_json"])["simulator_quota"], 10, "GetOrg settings as JSON")
+    t.eq([m["email"] for m in ok("members")["items"]], ["admin@localhost"], "ListMembers")
+    t.check(ok("create_key")["secret"].startswith("tk_"), "CreateApiKey returns the secret once")
+    t.check(all(k["secret"] == "" for k in ok("list_keys")["items"]), "ListApiKeys never holds a secret")
+    t.eq(ok("invite")["role"], "viewer", "InviteMember")
+    t.eq(ok("group")["description"], "made over gRPC", "CreateGroup")
+    t.eq(r["group_dup"]["code"], "ALREADY_EXISTS", "duplicate group name: ALREADY_EXISTS")
+    u = ok("update")
+    t.eq((u.get("name"), u.get("tags"), u.get("group_id")), ("alpha-2", {"site": "roof"}, ok("group")["id"]), "UpdateDevice")
+    t.eq(ok("configure")["rev"], "1", "ConfigureDevice")
+    t.eq(r["configure_stale"]["code"], "ABORTED", "stale expected_rev: ABORTED (conflict)")
+    t.eq(r["configure_bad"]["code"], "INVALID_ARGUMENT", "patch that is not an object")
+    t.eq(json.loads(ok("goal")["goal_json"])["max_offline_s"], 600, "GetGoal")
+    t.eq(ok("fav")["favourite"], True, "FavouriteDevice")
+    t.eq([f["id"] for f in ok("favs")["items"]], [dev], "ListFavourites")
+    up = ok("upload")
+    t.eq((up["app"], up["version"], up["image_size"]), ("blinky", "1.0.0", "250"), "UploadAppVersion with bytes")
+    t.eq([a["name"] for a in ok("apps")["items"]], ["blinky"], "ListApps")
+    t.eq(ok("install")["version"], "1.0.0", "InstallApp")
+    t.eq([i["app"] for i in ok("installs")["items"]], ["blinky"], "ListInstallations")
+    pv = ok("preview")
+    t.eq((pv["eligible"], [x["count"] for x in pv["stages"]]), ("1", ["1"]), "PreviewRollout")
+    ro = ok("rollout")
+    t.eq((ro["state"], ro["counters"]["admitted"], ro["preview"]["eligible"]), ("running", "1", "1"), "CreateRollout start")
+    g = ok("rollout_get")
+    t.eq((g["members"][0]["device_id"], g["members"][0]["status"]), (dev, "admitted"), "GetRollout with members")
+    w = r["watch"]
+    t.eq((w["code"], [x["state"] for x in w["items"]]), ("OK", ["running", "paused", "cancelled"]),
+         "WatchRollout streams each change until the end")
+    t.eq(r["watch_other"]["code"], "NOT_FOUND", "WatchRollout of another organization's rollout")
+    t.eq(ok("rollout_pause")["state"], "paused", "PauseRollout")
+    t.eq(ok("rollout_abort")["state"], "cancelled", "AbortRollout")
+    st, hr, _ = s.api("GET", "/rollouts/" + ro["id"], token=admin)
+    t.eq((hr["state"], hr["name"], json.loads(ro["target_json"])), ("cancelled", "grpc rollout", hr["target"]),
+         "the rollout over HTTP is the one made over gRPC")
+    t.eq(r["rollout_bad"]["code"], "INVALID_ARGUMENT", "malformed target_json")
+    t.check("target_json" in r["rollout_bad"]["details"], "the message names the field")
+    t.eq(len(ok("rollouts")["items"]), 1, "ListRollouts")
+    t.eq(ok("sub")["topic"], "t/#", "CreateSubscription")
+    t.check(int(ok("publish")["id"]) > 0, "Publish bytes")
+    f = ok("fetch")["items"]
+    t.eq((len(f), f[0]["data"] if f else None, f[0]["content_type"] if f else None),
+         (1, {"type": "Buffer", "data": list(b"hello")}, "text/plain"), "Fetch returns the bytes")
+    t.eq(ok("ack")["cursor"], f[0]["id"] if f else None, "Acknowledge moves the cursor")
+    t.eq([x["name"] for x in ok("topics")["items"]], ["t/x"], "ListTopics")
+    kinds = {e["kind"] for e in ok("dev_events")["items"]}
+    t.check({"device.renamed", "device.config_changed", "app.install_requested"} <= kinds, f"ReadDeviceEvents: {kinds}")
+    ok("logs")
+    t.eq(ok("summary")["total"], "2", "FleetSummary")
+    ok("sims")
+    t.check("grpc" in ok("info")["features"], "GetInfo features")
+    t.eq(r["viewer_create_group"]["code"], "PERMISSION_DENIED", "viewer may not create a group")
+    t.eq(r["viewer_read"]["code"], "OK", "viewer may read")
+    t.eq(r["no_token"]["code"], "UNAUTHENTICATED", "no credentials")
+    t.eq(r["bad_token"]["code"], "UNAUTHENTICATED", "bad API key")
+    for step in ["other_get", "other_update", "other_rollout", "other_install"]:
+        t.eq(r[step]["code"], "NOT_FOUND", f"{step}: another organization gets NOT_FOUND")
+    t.eq(r["other_list"]["res"]["items"], [], "another organization lists no devices")
+    st, hd, _ = s.api("GET", "/devices/" + dev, token=admin)
+    t.eq(hd["name"], "alpha-2", "nothing changed by the other organization")
+    t.eq(r["missing_id"]["code"], "INVALID_ARGUMENT", "a missing id is INVALID_ARGUMENT")
+    t.eq(r["too_big"]["code"], "RESOURCE_EXHAUSTED", "a request over the body limit")
+    t.eq(r["garbage"]["code"], "INVALID_ARGUMENT", "bytes that are not a protobuf message")
+    t.eq(r["bad_utf8"]["code"], "INVALID_ARGUMENT", "a string field that is not UTF-8")
+    t.eq(r["unknown_method"]["code"], "UNIMPLEMENTED", "an unknown method")
+    t.eq(r["bad_stages"]["code"], "INVALID_ARGUMENT", "rollout validation over gRPC")
+    t.eq(ok("ungroup")["group_id"], "", "UpdateDevice ungroup")
+    ok("delete_group")
+    fo = r["follow"]
+    t.eq((fo["code"], [e["kind"] for e in fo["items"]]), ("OK", ["group.created"]), f"FollowEvents streams a new event: {fo}")
+    t.eq(fo["items"][0]["actor"]["type"] if fo["items"] else None, "TYPE_USER", "streamed event with its actor")
+    fd = r["follow_dev"]
+    t.eq(fd["code"], "OK", f"FollowDeviceEvents from a cursor: {fd}")
+    t.eq(r["follow_bad"]["code"], "UNAUTHENTICATED", "FollowEvents with a bad key")
+    t.eq(r["follow_other"]["code"], "NOT_FOUND", "FollowLogs on another organization's device")
+    t.eq(r["follow_viewer"]["code"], "INVALID_ARGUMENT", "FollowLogs validates its filters")
+    parity(t, s, admin, r["parity"], dev, ro["id"])
+    ok("logout")
+    t.eq(r["after_logout"]["code"], "UNAUTHENTICATED", "Logout revokes the session")
 
 
 if __name__ == "__main__":

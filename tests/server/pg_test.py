@@ -7,7 +7,14 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import api_test  # noqa: E402
 import sync_test  # noqa: E402
-from fleetlib import Checks, Server  # noqa: E402
+import rollout_test  # noqa: E402
+import migrate_test  # noqa: E402
+import http.client
+import json
+import subprocess
+import threading
+import time
+from fleetlib import Checks, Follower, Server  # noqa: E402
 from pgcluster import Cluster  # noqa: E402
 
 
@@ -18,7 +25,8 @@ def main():
     t = Checks()
     pg = Cluster()
     try:
-        for name, suite, extra in [("api", api_test, ()), ("sync", sync_test, ("--api-rate", "10000", "--device-rate", "10000"))]:
+        for name, suite, extra in [("api", api_test, ()), ("sync", sync_test, ("--api-rate", "10000", "--device-rate", "10000")),
+                                   ("rollout", rollout_test, rollout_test.FAST)]:
             s = Server(a.toit, pg.new_database(), extra=extra)
             try:
                 suite.run(t, s)
@@ -54,6 +62,38 @@ def main():
         finally:
             s1.stop()
             s2.stop()
+        # Live streams across instances: a follower on instance 1 sees an
+        # event committed through instance 2 promptly (LISTEN/NOTIFY; the
+        # fallback re-read comes 5 s after the stream went idle, ~4.3 s after
+        # the first write here, so < 2.5 s proves the notification).
+        s1 = Server(a.toit, url, extra=("--api-rate", "10000", "--device-rate", "10000"))
+        s2 = Server(a.toit, url, extra=("--api-rate", "10000", "--device-rate", "10000"))
+        try:
+            tok1 = s1.login("admin@localhost", "admin-pass-1")
+            tok2 = s2.login("admin@localhost", "admin-pass-1")
+            dev_id = cl["items"][0]["device_id"]
+            ev_f = Follower(s1.port, "/api/v1/events?follow=1", tok1)
+            log_f = Follower(s1.port, f"/api/v1/devices/{dev_id}/logs?follow=1", tok1)
+            time.sleep(0.7)  # both streams are open and idle
+            for i in range(3):
+                t0 = time.time()
+                st, k, _ = s2.api("POST", "/org/apikeys", {"name": f"fanout-{i}", "role": "viewer"}, token=tok2)
+                item = ev_f.wait(lambda e: e.get("kind") == "apikey.created" and e["after"]["name"] == f"fanout-{i}", 4)
+                dt = time.time() - t0
+                t.check(item is not None and dt < 2.5, f"event via instance 2 reached a follower on 1 in {dt:.2f}s")
+                print(f"fan-out latency (event {i}): {dt * 1000:.0f} ms")
+            t0 = time.time()
+            st, r, _ = s2.call("POST", "/d/v1/sync", dict(req, req=50, up_logs={"items": [{"seq": 100, "msg": "fan-out"}]}),
+                               headers={"Authorization": dauth})
+            item = log_f.wait(lambda e: e.get("text") == "fan-out", 4)
+            dt = time.time() - t0
+            t.check(item is not None and dt < 2.5, f"device log via instance 2 reached a follower on 1 in {dt:.2f}s")
+            print(f"fan-out latency (device log): {dt * 1000:.0f} ms")
+            ev_f.close()
+            log_f.close()
+        finally:
+            s1.stop()
+            s2.stop()
         s3 = Server(a.toit, url)
         try:
             tok = s3.login("admin@localhost", "admin-pass-1")
@@ -61,6 +101,18 @@ def main():
             t.eq(lst["total"], 1, "data kept across restarts; no second admin seeded")
         finally:
             s3.stop()
+        # Upgrade in place from an older schema.
+        url = pg.new_database()
+        psql = os.path.join(pg.bin, "psql")
+
+        def execute(stmts):
+            for q in stmts:
+                subprocess.run([psql, "-q", "-v", "ON_ERROR_STOP=1", url, "-c", q], check=True, capture_output=True)
+
+        def query(q):
+            return subprocess.run([psql, "-At", url, "-c", q], check=True, capture_output=True, text=True).stdout.strip()
+
+        migrate_test.run(t, a.toit, url, execute, query)
     finally:
         pg.stop()
     t.finish()

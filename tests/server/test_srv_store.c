@@ -212,8 +212,18 @@ static void test_query(void) {
   }
 }
 
+/* FLEET.md §8 "API parity": every HTTP route's operation has an RPC and
+ * every RPC an HTTP route. */
+static void test_api_parity(void) {
+  char report[2048];
+  int missing = srv_api_parity(report, sizeof report);
+  if (missing) fprintf(stderr, "API parity: %s\n", report);
+  CHECK(missing == 0);
+}
+
 int main(void) {
   srv_util_init();
+  test_api_parity();
   test_util();
   test_roles();
   test_rate();

@@ -18,6 +18,12 @@ set_tests_properties(server/store server/api-sqlite server/cli PROPERTIES LABELS
 add_test(NAME server/sync-sqlite
          COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/sync_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
 set_tests_properties(server/sync-sqlite PROPERTIES LABELS server TIMEOUT 120)
+add_test(NAME server/rollout-sqlite
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/rollout_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
+set_tests_properties(server/rollout-sqlite PROPERTIES LABELS server TIMEOUT 120)
+add_test(NAME server/migrate-sqlite
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/migrate_test.py --toit $<TARGET_FILE:toit-fleet>)
+set_tests_properties(server/migrate-sqlite PROPERTIES LABELS server TIMEOUT 60)
 # The same suites on a private PostgreSQL cluster, plus two instances on one DB.
 add_test(NAME server/postgres
          COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/pg_test.py --toit $<TARGET_FILE:toit-fleet>)

@@ -23,6 +23,8 @@ static const struct {
     {"app", cli_fleet_app, "applications: upload, list, versions, install, uninstall"},
     {"data", cli_fleet_data, "pub/sub: publish, subscribe, fetch, ack, topics"},
     {"simulator", cli_fleet_simulator, "simulators: list, start, stop, delete"},
+    {"group", cli_fleet_group, "groups: list, create, show, rename, config, add, app, delete"},
+    {"rollout", cli_fleet_rollout, "staged rollouts: preview, create, list, status, start, pause, resume, halt, abort"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

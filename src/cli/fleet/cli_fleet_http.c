@@ -199,3 +199,35 @@ char *cli_escape(const char *s) {
   curl_free(e);
   return r;
 }
+
+bool cli_strip_flag(int *argc, char **argv, const char *flag) {
+  bool found = false;
+  int k = 0;
+  for (int i = 0; i < *argc; i++) {
+    if (strcmp(argv[i], flag) == 0)
+      found = true;
+    else
+      argv[k++] = argv[i];
+  }
+  *argc = k;
+  return found;
+}
+
+bool cli_wants_help(int argc, char **argv, const char *text) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(text, stdout);
+      return true;
+    }
+  return false;
+}
+
+json_t *cli_value(const char *v) {
+  char *end;
+  long long n = strtoll(v, &end, 10);
+  if (*v && !*end) return json_integer(n);
+  json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
+  if (j && !json_is_real(j)) return j;
+  json_decref(j);
+  return json_string(v);
+}

@@ -19,6 +19,8 @@ int cli_fleet_device(int argc, char **argv);
 int cli_fleet_app(int argc, char **argv);
 int cli_fleet_data(int argc, char **argv);
 int cli_fleet_simulator(int argc, char **argv);
+int cli_fleet_group(int argc, char **argv);
+int cli_fleet_rollout(int argc, char **argv);
 
 
 /* HTTP client (cli_fleet_http.c). Calls METHOD /api/v1PATH with an optional
@@ -47,6 +49,13 @@ void cli_table_free(cli_table *t);
 /* Common flag handling: returns true and advances *i if argv[*i] is `name`
  * followed by a value (stored in *val) or `name=value`. */
 bool cli_flag(int argc, char **argv, int *i, const char *name, const char **val);
+
+/* Removes every `flag` from argv (adjusting *argc); true if there was one. */
+bool cli_strip_flag(int *argc, char **argv, const char *flag);
+/* Prints text on stdout and returns true when argv holds --help or -h. */
+bool cli_wants_help(int argc, char **argv, const char *text);
+/* A value on the command line as JSON: an integer, any JSON, else a string. */
+json_t *cli_value(const char *v);
 
 /* URL-escapes a query value (malloc'd). */
 char *cli_escape(const char *s);

@@ -26,11 +26,13 @@ static void usage(FILE *out) {
           "usage: toit serve [--db sqlite:PATH | --db postgres://...] [--http HOST:PORT] [--data DIR]\n"
           "                  [--grpc HOST:PORT] [--grpc-port-file F]\n"
           "                  [--admin-email E] [--demo] [--port-file F] [--api-rate N]\n"
-          "                  [--device-rate N] [--test-hooks]\n"
+          "                  [--device-rate N] [--sweep-ms N] [--test-hooks]\n"
+          "       toit serve [--db ...] --migrate-to N   (upgrade the schema to version N and exit)\n"
           "Runs the fleet server. Defaults: --db sqlite:DIR/fleet.db, --data ./fleet-data,\n"
           "--http 127.0.0.1:8080 (port 0 picks a free port; --port-file receives it),\n"
           "--api-rate 20 (API requests per second per credential, burst twice that),\n"
-          "--device-rate 1 (syncs per second per device, burst ten times that).\n"
+          "--device-rate 1 (syncs per second per device, burst ten times that),\n"
+          "--sweep-ms 30000 (how often running rollouts are evaluated).\n"
           "On first start it creates organization 'default' and an admin user; the password\n"
           "comes from TOIT_ADMIN_PASSWORD or is generated and printed once.\n");
 }
@@ -39,6 +41,7 @@ int cli_fleet_serve(int argc, char **argv) {
   srv_options opt = {0};
   const char *data = "fleet-data", *v;
   char dbbuf[1200];
+  int migrate_to = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);
@@ -69,6 +72,18 @@ int cli_fleet_serve(int argc, char **argv) {
         fprintf(stderr, "toit serve: --device-rate wants a positive number\n");
         return CLI_USAGE;
       }
+    } else if (cli_flag(argc, argv, &i, "--sweep-ms", &v)) {
+      opt.sweep_ms = atoi(v);
+      if (opt.sweep_ms < 10 || opt.sweep_ms > 3600000) {
+        fprintf(stderr, "toit serve: --sweep-ms wants 10..3600000\n");
+        return CLI_USAGE;
+      }
+    } else if (cli_flag(argc, argv, &i, "--migrate-to", &v)) {
+      migrate_to = atoi(v);
+      if (migrate_to < 1 || migrate_to > srv_migrate_latest()) {
+        fprintf(stderr, "toit serve: --migrate-to wants a schema version 1..%d\n", srv_migrate_latest());
+        return CLI_USAGE;
+      }
     } else if (strcmp(argv[i], "--demo") == 0) {
       opt.demo = true;
     } else if (strcmp(argv[i], "--test-hooks") == 0) {
@@ -88,6 +103,18 @@ int cli_fleet_serve(int argc, char **argv) {
   if (!opt.db_url) {
     snprintf(dbbuf, sizeof dbbuf, "sqlite:%s/fleet.db", data);
     opt.db_url = dbbuf;
+  }
+  if (migrate_to) {
+    char err[512];
+    srv_db *db = srv_db_open_at(opt.db_url, migrate_to, err, sizeof err);
+    if (!db) {
+      fprintf(stderr, "toit serve: %s\n", err);
+      return CLI_ERR;
+    }
+    int64_t ver = srv_db_int(db, "SELECT MAX(version) FROM schema_version", NULL, 0, 0);
+    srv_db_close(db);
+    printf("schema version %lld\n", (long long)ver);
+    return CLI_OK;
   }
   opt.admin_password = getenv("TOIT_ADMIN_PASSWORD");
   opt.data_dir = data;
