@@ -584,6 +584,9 @@ static void print_frames(vm_process *p, const frame_pos *f, int n, int total) {
     img_position pos;
     img_lookup_position(p->img, f[k].method, f[k].bci, &pos);
     if (pos.file && pos.line == 0) continue; /* compiler-made helpers have no source */
+    /* The core's Lambda.call only forwards to the lambda's code. */
+    if (pos.file && pos.method_name && strcmp(pos.file, "<core>") == 0 && strcmp(pos.method_name, "Lambda.call") == 0)
+      continue;
     char left[128];
     snprintf(left, sizeof left, "%3d: %s", shown++, pos.method_name ? pos.method_name : "?");
     if (pos.file)
