@@ -220,7 +220,23 @@ dispatch:
   CASE(LOAD_SMI_1) { PUSH(make_smi(1)); NEXT(1); }
   CASE(LOAD_SMI) { PUSH(make_smi(U8(1))); NEXT(2); }
   CASE(LOAD_SMI16) { PUSH(make_smi((int16_t)U16(1))); NEXT(3); }
-  CASE(LOAD_SMI32) { PUSH(make_smi((int32_t)img_rd32(bcp + 1))); NEXT(5); }
+  CASE(LOAD_SMI32) {
+    intptr_t k = (int32_t)img_rd32(bcp + 1);
+    /* `x % K` and `x * K` with a literal beyond 16 bits (hashes, LCGs). */
+    if (bcp[5] == OP_INVOKE_MOD && is_smi(sp[0]) && k > 0) {
+      sp[0] = make_smi(smi_value(sp[0]) % k);
+      NEXT(6);
+    }
+    if (bcp[5] == OP_INVOKE_MUL && is_smi(sp[0])) {
+      intptr_t r;
+      if (!__builtin_mul_overflow((intptr_t)sp[0] >> 1, (intptr_t)make_smi(k), &r)) {
+        sp[0] = (value)r;
+        NEXT(6);
+      }
+    }
+    PUSH(make_smi(k));
+    NEXT(5);
+  }
   CASE(LOAD_CONST) { PUSH(obj_value(objects + img_const_offset(img, U16(1)))); NEXT(3); }
   CASE(LOAD_INT) {
     /* A 64-bit literal: a small integer when it fits this VM's SMIs. */
@@ -686,6 +702,17 @@ dispatch:
     if (is_smi(a) && !__builtin_add_overflow(smi_value(a), k, &r) && smi_fits(r)) {
       if (bcp[4] == OP_STORE_LOCAL_POP && bcp[5] == U8(1) + 1) {
         sp[-(int)U8(1)] = make_smi(r);
+        /* The rest of a counting loop, `load local n; invoke < smi K;
+         * branch back if true` on the same slot, is done here too. */
+        if (U8(1) <= 5 && bcp[6] == OP_LOAD_LOCAL_0 + U8(1) && bcp[7] == OP_INVOKE_LT_SMI &&
+            bcp[10] == OP_BRANCH_BACK_IF_TRUE) {
+          if (r < (int16_t)img_rd16(bcp + 8)) {
+            bcp = bcp + 10 - img_rd16(bcp + 11);
+            CHECK_BUDGET();
+            DISPATCH();
+          }
+          NEXT(13);
+        }
         NEXT(6);
       }
       PUSH(make_smi(r));
