@@ -236,17 +236,24 @@ static void invoke_static(fn *f, meth *m, int argc) {
   op16(f, OP_INVOKE_STATIC, m->index, 1 - argc);
 }
 
+/* The slot of the `load local` just emitted (dup is local 0), or -1. */
+static int last_load_local(fn *f) {
+  if (f->dead || f->last_target == here(f) || f->last_op_pos >= here(f)) return -1;
+  const uint8_t *last = f->code->data + f->last_op_pos;
+  int len = here(f) - f->last_op_pos;
+  if (len == 1 && last[0] >= OP_LOAD_LOCAL_0 && last[0] <= OP_LOAD_LOCAL_5) return last[0] - OP_LOAD_LOCAL_0;
+  if (len == 1 && last[0] == OP_DUP) return 0;
+  if (len == 2 && last[0] == OP_LOAD_LOCAL) return last[1];
+  return -1;
+}
+
 static void invoke_virtual(fn *f, selector *s) {
   if (f->dead) return;
   prog_use_selector(f->p, s);
   int argc = 1 + s->npos + s->named_count;
-  if (argc == 1 && f->last_target != here(f) && f->last_op_pos < here(f)) {
+  if (argc == 1) {
     /* `load local n` (or dup) just before: one INVOKE_LOCAL instead. */
-    uint8_t *last = f->code->data + f->last_op_pos;
-    int len = here(f) - f->last_op_pos, n = -1;
-    if (len == 1 && last[0] >= OP_LOAD_LOCAL_0 && last[0] <= OP_LOAD_LOCAL_5) n = last[0] - OP_LOAD_LOCAL_0;
-    else if (len == 1 && last[0] == OP_DUP) n = 0;
-    else if (len == 2 && last[0] == OP_LOAD_LOCAL) n = last[1];
+    int n = last_load_local(f);
     if (n >= 0) {
       f->code->size = (size_t)f->last_op_pos;
       img_buf_u8(f->code, OP_INVOKE_LOCAL);
@@ -657,8 +664,16 @@ static void emit_operator_temp(fn *f, const char *o, bool temp) {
   bool neg = strcmp(o, "!=") == 0;
   if (neg) o = "==";
   int opc = binary_opcode(o);
-  if (temp && is_arith_op(o)) opc = OP_INVOKE_ADD_TEMP + (opc - OP_INVOKE_ADD);
   prog_use_selector(f->p, sel(f, o, 1));
+  int n = opc >= OP_INVOKE_ADD && opc <= OP_INVOKE_DIV ? last_load_local(f) : -1;
+  if (n >= 0) {
+    /* `load local n; op` -> `op local n`. */
+    f->code->size = (size_t)f->last_op_pos;
+    op8(f, (temp ? OP_INVOKE_ADD_LOCAL_TEMP : OP_INVOKE_ADD_LOCAL) + (opc - OP_INVOKE_ADD), n, -1);
+    if (neg) op(f, OP_NOT, 0);
+    return;
+  }
+  if (temp && is_arith_op(o)) opc = OP_INVOKE_ADD_TEMP + (opc - OP_INVOKE_ADD);
   op(f, opc, -1);
   if (neg) op(f, OP_NOT, 0);
 }

@@ -138,7 +138,17 @@ enum {
   X(INVOKE_DIV_TEMP, OPF_NONE, "invoke / (temporary)")                           \
   X(INVOKE_MOD_TEMP, OPF_NONE, "invoke % (temporary)")                          \
   /* `load local n; invoke virtual s (1 arg)` in one: x.name on a local. */    \
-  X(INVOKE_LOCAL, OPF_LOCAL_VIRTUAL, "invoke virtual on local")
+  X(INVOKE_LOCAL, OPF_LOCAL_VIRTUAL, "invoke virtual on local")                 \
+  /* `load local n; invoke op` in one: [.., a] -> [.., a op local n]. The     \
+   * slow path pushes the local, so one slot above the height must be free. */ \
+  X(INVOKE_ADD_LOCAL, OPF_LOCAL, "invoke + local")                               \
+  X(INVOKE_SUB_LOCAL, OPF_LOCAL, "invoke - local")                               \
+  X(INVOKE_MUL_LOCAL, OPF_LOCAL, "invoke * local")                               \
+  X(INVOKE_DIV_LOCAL, OPF_LOCAL, "invoke / local")                               \
+  X(INVOKE_ADD_LOCAL_TEMP, OPF_LOCAL, "invoke + local (temporary)")              \
+  X(INVOKE_SUB_LOCAL_TEMP, OPF_LOCAL, "invoke - local (temporary)")              \
+  X(INVOKE_MUL_LOCAL_TEMP, OPF_LOCAL, "invoke * local (temporary)")              \
+  X(INVOKE_DIV_LOCAL_TEMP, OPF_LOCAL, "invoke / local (temporary)")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,

@@ -98,20 +98,15 @@ static inline void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
   return vm_heap_alloc_slow(h, cls, size);
 }
 
-/* A float, the most frequent short-lived object: no memset. */
-static inline obj_float *vm_heap_alloc_float(vm_heap *h, uint32_t cls, double d) {
-  obj_float *f;
-  if (vm_heap_bump_fits(h, sizeof(obj_float))) {
-    f = (obj_float *)h->bump_top;
-    h->bump_top += sizeof(obj_float);
-    h->allocated += sizeof(obj_float);
-    f->hdr = cls | ((uint32_t)(sizeof(obj_float) / sizeof(value)) << HDR_SIZE_SHIFT);
-    f->pad = 0;
-  } else {
-    f = vm_heap_alloc_slow(h, cls, sizeof(obj_float));
-    if (!f) return NULL;
-  }
-  memcpy(&f->value, &d, sizeof d);
+/* A float, the most frequent short-lived object, by bumping only (no
+ * memset; never collects): NULL when the slow path is needed. */
+static inline obj_float *vm_heap_bump_float(vm_heap *h, uint32_t cls) {
+  if (!vm_heap_bump_fits(h, sizeof(obj_float))) return NULL;
+  obj_float *f = (obj_float *)h->bump_top;
+  h->bump_top += sizeof(obj_float);
+  h->allocated += sizeof(obj_float);
+  f->hdr = cls | ((uint32_t)(sizeof(obj_float) / sizeof(value)) << HDR_SIZE_SHIFT);
+  f->pad = 0;
   return f;
 }
 void vm_heap_collect(vm_heap *h);

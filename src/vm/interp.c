@@ -429,16 +429,16 @@ dispatch:
       f_ = (obj_float *)as_obj(a);                                               \
     } else if (IS_TEMP(b)) {                                                     \
       f_ = (obj_float *)as_obj(b);                                               \
-    } else {                                                                     \
-      SAVE();                                                                    \
-      f_ = vm_heap_alloc_float(&p->heap, float_cls, d_);                         \
+    } else if (!(f_ = vm_heap_bump_float(&p->heap, float_cls))) {               \
+      SAVE(); /* the slow path may collect: the stack must be current */         \
+      f_ = vm_heap_alloc_slow(&p->heap, float_cls, sizeof(obj_float));           \
       if (!f_) goto out_of_memory;                                               \
     }                                                                            \
     f_->pad = (temp);                                                            \
     memcpy(&f_->value, &d_, sizeof d_);                                          \
-    sp--;                                                                        \
+    sp -= drop_;                                                                 \
     sp[0] = obj_value(f_);                                                       \
-    NEXT(1);                                                                     \
+    NEXT(len_);                                                                  \
   } while (0)
 /* A temporary that reaches Toit code (an operator method) is an ordinary
  * float from then on. */
@@ -459,6 +459,7 @@ dispatch:
 
 #define SMI_BINARY(name, sel, fpath, ...)                                        \
   CASE(name) {                                                                   \
+    enum { drop_ = 1, len_ = 1 };                                                \
     value a = sp[-1], b = sp[0];                                                 \
     if (((a | b) & 1) == 0) {                                                    \
       __VA_ARGS__;                                                               \
@@ -493,13 +494,28 @@ dispatch:
 /* + - * / %: floats inline, temporaries reused (FLOAT_RESULT). */
 #define ARITH_BINARY(name, sel, temp, fexpr, ...)                                \
   CASE(name) {                                                                   \
+    enum { drop_ = 1, len_ = 1 };                                                \
     value a = sp[-1], b = sp[0];                                                 \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
+/* The same with the right operand a local: `load local n; op` in one,
+ * [.., a] -> [.., a op local n]. The slow path pushes the local first. */
+#define ARITH_LOCAL(name, sel, temp, fexpr, ...)                                 \
+  CASE(name) {                                                                   \
+    enum { drop_ = 0, len_ = 2 };                                                \
+    value a = sp[0], b = sp[-(int)U8(1)];                                        \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
+#define ARITH_BODY(sel, temp, fexpr, ...)                                        \
+  do {                                                                           \
     if (((a | b) & 1) == 0) {                                                    \
       __VA_ARGS__;                                                               \
     }                                                                            \
     FLOAT_BINARY(FLOAT_RESULT(fexpr, temp));                                     \
     UNTEMP(a);                                                                   \
     UNTEMP(b);                                                                   \
+    sp += 1 - drop_; /* both operands on the stack for the call */              \
+    sp[0] = b;                                                                   \
     {                                                                            \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
       uint32_t cls_ = CLASS_OF(a);                                               \
@@ -508,11 +524,11 @@ dispatch:
       if (offset_ == 0xffff || entry_ == 0 ||                                    \
           img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2)    \
         goto lookup_failed;                                                      \
-      METHOD_ENTER(m_, bcp + 1);                                                 \
+      METHOD_ENTER(m_, bcp + len_);                                              \
       CHECK_BUDGET();                                                            \
       DISPATCH();                                                                \
     }                                                                            \
-  }
+  } while (0)
 
 /* A comparison followed by a conditional branch takes the branch directly
  * (the validator checked the branch like any other instruction). */
@@ -545,9 +561,9 @@ dispatch:
 #define ARITH_RESULT(r)                                                          \
   do {                                                                           \
     intptr_t r_ = (r);                                                           \
-    sp--;                                                                        \
+    sp -= drop_;                                                                 \
     sp[0] = make_smi(r_);                                                        \
-    NEXT(1);                                                                     \
+    NEXT(len_);                                                                  \
   } while (0)
 
   CASE(INVOKE_EQ) {
@@ -575,27 +591,27 @@ dispatch:
   {                                                                              \
     intptr_t r;                                                                  \
     if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
-      sp--;                                                                      \
+      sp -= drop_;                                                               \
       sp[0] = (value)r;                                                          \
-      NEXT(1);                                                                   \
+      NEXT(len_);                                                                \
     }                                                                            \
   }
 #define SUB_SMI_BODY                                                             \
   {                                                                              \
     intptr_t r;                                                                  \
     if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
-      sp--;                                                                      \
+      sp -= drop_;                                                               \
       sp[0] = (value)r;                                                          \
-      NEXT(1);                                                                   \
+      NEXT(len_);                                                                \
     }                                                                            \
   }
 #define MUL_SMI_BODY                                                             \
   {                                                                              \
     intptr_t r;                                                                  \
     if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {            \
-      sp--;                                                                      \
+      sp -= drop_;                                                               \
       sp[0] = (value)r;                                                          \
-      NEXT(1);                                                                   \
+      NEXT(len_);                                                                \
     }                                                                            \
   }
 #define DIV_SMI_BODY                                                             \
@@ -618,6 +634,14 @@ dispatch:
   ARITH_BINARY(INVOKE_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
   ARITH_BINARY(INVOKE_DIV_TEMP, DIV, 1, x / y, DIV_SMI_BODY)
   ARITH_BINARY(INVOKE_MOD_TEMP, MOD, 1, fmod(x, y), MOD_SMI_BODY)
+  ARITH_LOCAL(INVOKE_ADD_LOCAL, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_LOCAL(INVOKE_SUB_LOCAL, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_LOCAL(INVOKE_MUL_LOCAL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_LOCAL(INVOKE_DIV_LOCAL, DIV, 0, x / y, DIV_SMI_BODY)
+  ARITH_LOCAL(INVOKE_ADD_LOCAL_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_LOCAL(INVOKE_SUB_LOCAL_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_LOCAL(INVOKE_MUL_LOCAL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
+  ARITH_LOCAL(INVOKE_DIV_LOCAL_TEMP, DIV, 1, x / y, DIV_SMI_BODY)
   SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })
