@@ -61,6 +61,13 @@ static inline obj_array *list_array(const value *fields, uint16_t array_cls, uin
   return arr;
 }
 
+/* `load local argc`, argc times: the arguments pushed again in order. */
+static inline bool forwards_args(const uint8_t *bc, uint8_t argc) {
+  for (uint8_t i = 0; i < argc; i++)
+    if (bc[i] != OP_LOAD_LOCAL_0 + argc) return false;
+  return true;
+}
+
 uint32_t vm_class_of(const vm_process *p, value v) {
   return class_of(p, v);
 }
@@ -99,6 +106,7 @@ vm_status vm_interpret(vm_process *p) {
   const uint16_t smi_cls = img->class_ids[IMG_CLASS_SMI];
   const uint16_t object_cls = img->class_ids[IMG_CLASS_OBJECT];
   const uint16_t array_cls = img->class_ids[IMG_CLASS_ARRAY];
+  const uint16_t lambda_cls = img->class_ids[IMG_CLASS_LAMBDA];
   /* The core List: array_ and size_ are its first fields (vm.c makes lists
    * the same way); `list[i]` in bounds is done inline. */
   const uint16_t list_cls = img->class_ids[IMG_CLASS_LIST];
@@ -125,6 +133,8 @@ vm_status vm_interpret(vm_process *p) {
   uintptr_t ret_marker = 0, br_to = 0;
   uint32_t br_target = 0;
   int ret_arity = 0;
+  uint8_t lambda_argc = 0;
+  const uint8_t *lambda_next = NULL;
   int budget = SLICE_BUDGET;
   p->budget = budget;
 
@@ -172,6 +182,25 @@ vm_status vm_interpret(vm_process *p) {
     }                                                                            \
   } while (0)
 
+/* A comparison followed by a conditional branch takes the branch directly
+ * (the validator checked the branch like any other instruction). */
+#define BRANCH_ON(c, len)                                                        \
+  do {                                                                           \
+    const uint8_t *next_ = bcp + (len);                                          \
+    if (*next_ == OP_BRANCH_IF_FALSE) {                                          \
+      bcp = (c) ? next_ + 3 : next_ + img_rd16(next_ + 1);                       \
+      DISPATCH();                                                                \
+    }                                                                            \
+    if (*next_ == OP_BRANCH_BACK_IF_TRUE) {                                      \
+      if (c) {                                                                   \
+        bcp = next_ - img_rd16(next_ + 1);                                       \
+        CHECK_BUDGET();                                                          \
+      } else {                                                                   \
+        bcp = next_ + 3;                                                         \
+      }                                                                          \
+      DISPATCH();                                                                \
+    }                                                                            \
+  } while (0)
 #if defined(__GNUC__) && !defined(TOIT_NO_COMPUTED_GOTO)
   static const void *labels[OP_COUNT] = {
 #define TOIT_LABEL(name, fmt, text) &&L_##name,
@@ -226,6 +255,15 @@ dispatch:
     if (bcp[5] == OP_INVOKE_MOD && is_smi(sp[0]) && k > 0) {
       sp[0] = make_smi(smi_value(sp[0]) % k);
       NEXT(6);
+    }
+    if (bcp[5] >= OP_INVOKE_LT && bcp[5] <= OP_INVOKE_GE && is_smi(sp[0])) {
+      intptr_t x = smi_value(sp[0]);
+      bool c = bcp[5] == OP_INVOKE_LT ? x < k : bcp[5] == OP_INVOKE_LE ? x <= k : bcp[5] == OP_INVOKE_GT ? x > k : x >= k;
+      sp--;
+      bcp += 5;
+      BRANCH_ON(c, 1);
+      PUSH(c ? true_v : false_v);
+      NEXT(1);
     }
     if (bcp[5] == OP_INVOKE_MUL && is_smi(sp[0])) {
       intptr_t r;
@@ -368,6 +406,14 @@ dispatch:
         NEXT(5);
       }
       NEXT(4);
+    }
+    /* lambda.call a b: Lambda.call only forwards (`load local n` n times,
+     * `invoke lambda n`, `return`), so invoke the lambda without its frame. */
+    if (cls == lambda_cls && argc <= 5 && img_rd16(m + 6) == argc + 5u && m[8 + argc] == OP_INVOKE_LAMBDA &&
+        m[9 + argc] == argc && m[10 + argc] == OP_RETURN && forwards_args(m + 8, argc)) {
+      lambda_argc = argc;
+      lambda_next = bcp + 4;
+      goto invoke_lambda;
     }
     METHOD_ENTER(m, bcp + 4);
     CHECK_BUDGET();
@@ -530,25 +576,6 @@ dispatch:
     }                                                                            \
   } while (0)
 
-/* A comparison followed by a conditional branch takes the branch directly
- * (the validator checked the branch like any other instruction). */
-#define BRANCH_ON(c, len)                                                        \
-  do {                                                                           \
-    const uint8_t *next_ = bcp + (len);                                          \
-    if (*next_ == OP_BRANCH_IF_FALSE) {                                          \
-      bcp = (c) ? next_ + 3 : next_ + img_rd16(next_ + 1);                       \
-      DISPATCH();                                                                \
-    }                                                                            \
-    if (*next_ == OP_BRANCH_BACK_IF_TRUE) {                                      \
-      if (c) {                                                                   \
-        bcp = next_ - img_rd16(next_ + 1);                                       \
-        CHECK_BUDGET();                                                          \
-      } else {                                                                   \
-        bcp = next_ + 3;                                                         \
-      }                                                                          \
-      DISPATCH();                                                                \
-    }                                                                            \
-  } while (0)
 #define CMP_RESULT(c)                                                            \
   do {                                                                           \
     bool c_ = (c);                                                               \
@@ -726,16 +753,33 @@ dispatch:
     if (is_smi(a) && !__builtin_add_overflow(smi_value(a), k, &r) && smi_fits(r)) {
       if (bcp[4] == OP_STORE_LOCAL_POP && bcp[5] == U8(1) + 1) {
         sp[-(int)U8(1)] = make_smi(r);
-        /* The rest of a counting loop, `load local n; invoke < smi K;
-         * branch back if true` on the same slot, is done here too. */
-        if (U8(1) <= 5 && bcp[6] == OP_LOAD_LOCAL_0 + U8(1) && bcp[7] == OP_INVOKE_LT_SMI &&
-            bcp[10] == OP_BRANCH_BACK_IF_TRUE) {
-          if (r < (int16_t)img_rd16(bcp + 8)) {
-            bcp = bcp + 10 - img_rd16(bcp + 11);
-            CHECK_BUDGET();
+        /* The rest of a counting loop on the same slot, `load local n`,
+         * then `invoke < smi K` or `load local m / load smi K; invoke <`,
+         * then `branch back if true`, is done here too. */
+        if (U8(1) <= 5 && bcp[6] == OP_LOAD_LOCAL_0 + U8(1)) {
+          const uint8_t *q = bcp + 7;
+          value lim = 1; /* not a small int: no match */
+          if (*q == OP_INVOKE_LT_SMI) {
+            lim = make_smi((int16_t)img_rd16(q + 1));
+            q += 3;
+          } else {
+            /* One more slot is pushed at this point: `load local k` reads sp[1 - k]. */
+            if (*q >= OP_LOAD_LOCAL_1 && *q <= OP_LOAD_LOCAL_5) lim = sp[1 - (*q - OP_LOAD_LOCAL_0)], q++;
+            else if (*q == OP_LOAD_LOCAL && q[1] >= 1) lim = sp[1 - (int)q[1]], q += 2;
+            else if (*q == OP_LOAD_SMI16) lim = make_smi((int16_t)img_rd16(q + 1)), q += 3;
+            else if (*q == OP_LOAD_SMI32) lim = make_smi((int32_t)img_rd32(q + 1)), q += 5;
+            if (*q == OP_INVOKE_LT) q++;
+            else lim = 1;
+          }
+          if (is_smi(lim) && *q == OP_BRANCH_BACK_IF_TRUE) {
+            if (r < smi_value(lim)) {
+              bcp = q - img_rd16(q + 1);
+              CHECK_BUDGET();
+              DISPATCH();
+            }
+            bcp = q + 3;
             DISPATCH();
           }
-          NEXT(13);
         }
         NEXT(6);
       }
@@ -1060,9 +1104,14 @@ dispatch:
     NEXT(4);
   }
   CASE(INVOKE_LAMBDA) {
+    lambda_argc = U8(1);
+    lambda_next = bcp + 2;
+    goto invoke_lambda;
+  }
+  invoke_lambda: {
     /* [lambda, args...]: too few arguments is an error, extra ones are
      * dropped, then the captured values follow the arguments. */
-    uint8_t argc = U8(1);
+    uint8_t argc = lambda_argc;
     value lv = sp[1 - (int)argc];
     if (!is_obj(lv) || obj_class(as_obj(lv)) != img->class_ids[IMG_CLASS_LAMBDA]) THROW_STR("LOOKUP_FAILED");
     obj_instance *l = (obj_instance *)as_obj(lv);
@@ -1090,7 +1139,7 @@ dispatch:
       cv = ((obj_instance *)as_obj(sp[-(int)params]))->fields[1];
     }
     for (uint32_t i = 0; i < ncap; i++) PUSH(((obj_array *)as_obj(cv))->elems[i]);
-    METHOD_ENTER(m, bcp + 2);
+    METHOD_ENTER(m, lambda_next);
     CHECK_BUDGET();
     DISPATCH();
   }
