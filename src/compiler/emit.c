@@ -693,6 +693,30 @@ static void emit_operand(fn *f, ast_node *x, const char *op) {
   f->temp_result = false;
 }
 
+/* A local of this frame held directly (not in a box, not a block). */
+static local *plain_local(fn *f, ast_node *x) {
+  if (!x || x->kind != AST_IDENT) return NULL;
+  var_ref r = lookup_var(f, x->ident.name);
+  if (!r.l || r.owner != f || r.l->boxed || r.l->is_block || !r.l->assigned) return NULL;
+  return r.l;
+}
+
+/* Arithmetic on plain locals and literals only: evaluating it cannot read
+ * or change any local (no calls but operators on values that can't hold a
+ * block of this frame), so a local operand may be read after it. */
+static bool simple_arith(fn *f, ast_node *x, int depth) {
+  if (!x || depth > 8) return false;
+  switch (x->kind) {
+    case AST_INT: case AST_FLOAT: return true;
+    case AST_IDENT: return plain_local(f, x) != NULL;
+    case AST_UNARY: return strcmp(x->unary.op, "-") == 0 && simple_arith(f, x->unary.operand, depth + 1);
+    case AST_BINARY:
+      return strcmp(x->binary.op, "and") != 0 && strcmp(x->binary.op, "or") != 0 &&
+             simple_arith(f, x->binary.left, depth + 1) && simple_arith(f, x->binary.right, depth + 1);
+    default: return false;
+  }
+}
+
 static void emit_binary(fn *f, ast_node *n, bool want) {
   const char *o = n->binary.op;
   if (strcmp(o, "and") == 0 || strcmp(o, "or") == 0) {
@@ -708,6 +732,27 @@ static void emit_binary(fn *f, ast_node *n, bool want) {
   bool temp = f->temp_result;
   f->temp_result = false;
   int imm = immediate_opcode(o, n->binary.right);
+  local *ll = imm < 0 && (strcmp(o, "+") == 0 || strcmp(o, "-") == 0 || strcmp(o, "*") == 0) &&
+                      n->binary.right->kind != AST_IDENT && n->binary.right->kind != AST_INT &&
+                      n->binary.right->kind != AST_FLOAT
+                  ? plain_local(f, n->binary.left)
+                  : NULL;
+  if (ll && simple_arith(f, n->binary.right, 0) && !f->dead) {
+    /* `local op expr`: expr first, then one instruction reads the local. */
+    emit_operand(f, n->binary.right, o);
+    at(f, n->loc);
+    int dist = f->height - ll->pos;
+    int base = temp ? OP_LOCAL_ADD_TEMP : OP_LOCAL_ADD;
+    int k = o[0] == '+' ? 0 : o[0] == '-' ? 1 : 2;
+    if (dist >= 1 && dist <= 255) {
+      prog_use_selector(f->p, sel(f, o, 1));
+      op8(f, base + k, dist, 0);
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    emit_error(f, n->loc, "Too many locals");
+    return;
+  }
   if (imm >= 0) {
     emit_expr(f, n->binary.left, true);
     at(f, n->loc);

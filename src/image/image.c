@@ -251,7 +251,8 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_STORE_LOCAL: case OP_STORE_GLOBAL: case OP_LOAD_FIELD: case OP_LOAD_OUTER:
     case OP_INVOKE_ADD_LOCAL: case OP_INVOKE_SUB_LOCAL: case OP_INVOKE_MUL_LOCAL: case OP_INVOKE_DIV_LOCAL:
     case OP_INVOKE_ADD_LOCAL_TEMP: case OP_INVOKE_SUB_LOCAL_TEMP: case OP_INVOKE_MUL_LOCAL_TEMP:
-    case OP_INVOKE_DIV_LOCAL_TEMP:
+    case OP_INVOKE_DIV_LOCAL_TEMP: case OP_LOCAL_ADD: case OP_LOCAL_SUB: case OP_LOCAL_MUL:
+    case OP_LOCAL_ADD_TEMP: case OP_LOCAL_SUB_TEMP: case OP_LOCAL_MUL_TEMP:
     case OP_NOT: case OP_IS_CLASS: case OP_AS_CLASS: case OP_IS_INTERFACE: case OP_AS_INTERFACE:
       *pop = 1;
       *push = 1;
@@ -426,7 +427,7 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
       return fail(v, IMG_ERR_BYTECODE, "method %u: bad return at %u", index, pc);
     if (op == OP_UNLINK && h < 5) return fail(v, IMG_ERR_BYTECODE, "method %u: bad unlink at %u", index, pc);
     int nh = h - pop + push;
-    if (nh > max_h || (op >= OP_INVOKE_ADD_LOCAL && op <= OP_INVOKE_DIV_LOCAL_TEMP && h + 1 > max_h))
+    if (nh > max_h || (op >= OP_INVOKE_ADD_LOCAL && op <= OP_LOCAL_MUL_TEMP && h + 1 > max_h))
       return fail(v, IMG_ERR_BYTECODE, "method %u: stack exceeds its declared height at %u", index, pc);
     uint32_t succ[2];
     int succ_h[2];

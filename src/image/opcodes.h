@@ -148,7 +148,16 @@ enum {
   X(INVOKE_ADD_LOCAL_TEMP, OPF_LOCAL, "invoke + local (temporary)")              \
   X(INVOKE_SUB_LOCAL_TEMP, OPF_LOCAL, "invoke - local (temporary)")              \
   X(INVOKE_MUL_LOCAL_TEMP, OPF_LOCAL, "invoke * local (temporary)")              \
-  X(INVOKE_DIV_LOCAL_TEMP, OPF_LOCAL, "invoke / local (temporary)")
+  X(INVOKE_DIV_LOCAL_TEMP, OPF_LOCAL, "invoke / local (temporary)")            \
+  /* `local n op top`: [.., b] -> [.., local n op b], for a right operand    \
+   * that cannot see or change the local (the compiler checks), so it may be  \
+   * evaluated first. The slow path pushes one slot, like the above. */       \
+  X(LOCAL_ADD, OPF_LOCAL, "local + top")                                         \
+  X(LOCAL_SUB, OPF_LOCAL, "local - top")                                         \
+  X(LOCAL_MUL, OPF_LOCAL, "local * top")                                         \
+  X(LOCAL_ADD_TEMP, OPF_LOCAL, "local + top (temporary)")                        \
+  X(LOCAL_SUB_TEMP, OPF_LOCAL, "local - top (temporary)")                        \
+  X(LOCAL_MUL_TEMP, OPF_LOCAL, "local * top (temporary)")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,

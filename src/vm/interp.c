@@ -68,6 +68,17 @@ static inline bool forwards_args(const uint8_t *bc, uint8_t argc) {
   return true;
 }
 
+/* x % y and x / y (y not 0 or -1): a 32-bit division when both fit, which
+ * is several times faster than a 64-bit one on common CPUs. */
+static inline intptr_t smi_mod(intptr_t x, intptr_t y) {
+  if (x == (int32_t)x && y == (int32_t)y) return (int32_t)x % (int32_t)y;
+  return x % y;
+}
+static inline intptr_t smi_div(intptr_t x, intptr_t y) {
+  if (x == (int32_t)x && y == (int32_t)y) return (int32_t)x / (int32_t)y;
+  return x / y;
+}
+
 uint32_t vm_class_of(const vm_process *p, value v) {
   return class_of(p, v);
 }
@@ -253,7 +264,14 @@ dispatch:
     intptr_t k = (int32_t)img_rd32(bcp + 1);
     /* `x % K` and `x * K` with a literal beyond 16 bits (hashes, LCGs). */
     if (bcp[5] == OP_INVOKE_MOD && is_smi(sp[0]) && k > 0) {
-      sp[0] = make_smi(smi_value(sp[0]) % k);
+      value r = make_smi(smi_mod(smi_value(sp[0]), k));
+      /* x = y % K: store it right away. */
+      if (bcp[6] == OP_STORE_LOCAL_POP) {
+        sp[-(int)bcp[7]] = r;
+        sp--;
+        NEXT(8);
+      }
+      sp[0] = r;
       NEXT(6);
     }
     if (bcp[5] >= OP_INVOKE_LT && bcp[5] <= OP_INVOKE_GE && is_smi(sp[0])) {
@@ -552,6 +570,13 @@ dispatch:
     value a = sp[0], b = sp[-(int)U8(1)];                                        \
     ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
   }
+/* And with the left operand a local: [.., b] -> [.., local n op b]. */
+#define ARITH_LLOCAL(name, sel, temp, fexpr, ...)                                \
+  CASE(name) {                                                                   \
+    enum { drop_ = 0, len_ = 2 };                                                \
+    value a = sp[-(int)U8(1)], b = sp[0];                                        \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
 #define ARITH_BODY(sel, temp, fexpr, ...)                                        \
   do {                                                                           \
     if (((a | b) & 1) == 0) {                                                    \
@@ -561,6 +586,7 @@ dispatch:
     UNTEMP(a);                                                                   \
     UNTEMP(b);                                                                   \
     sp += 1 - drop_; /* both operands on the stack for the call */              \
+    sp[-1] = a;                                                                  \
     sp[0] = b;                                                                   \
     {                                                                            \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
@@ -644,12 +670,13 @@ dispatch:
 #define DIV_SMI_BODY                                                             \
   {                                                                              \
     intptr_t x = smi_value(a), y = smi_value(b);                                 \
-    if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);               \
+    if (y != 0 && y != -1) ARITH_RESULT(smi_div(x, y));                           \
+    if (y == -1 && x != SMI_MIN) ARITH_RESULT(-x);                               \
   }
 #define MOD_SMI_BODY                                                             \
   {                                                                              \
     intptr_t x = smi_value(a), y = smi_value(b);                                 \
-    if (y != 0 && y != -1) ARITH_RESULT(x % y);                                  \
+    if (y != 0 && y != -1) ARITH_RESULT(smi_mod(x, y));                          \
   }
   ARITH_BINARY(INVOKE_ADD, ADD, 0, x + y, ADD_SMI_BODY)
   ARITH_BINARY(INVOKE_SUB, SUB, 0, x - y, SUB_SMI_BODY)
@@ -669,6 +696,12 @@ dispatch:
   ARITH_LOCAL(INVOKE_SUB_LOCAL_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
   ARITH_LOCAL(INVOKE_MUL_LOCAL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
   ARITH_LOCAL(INVOKE_DIV_LOCAL_TEMP, DIV, 1, x / y, DIV_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_ADD, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_SUB, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_MUL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
   SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })

@@ -28,8 +28,19 @@ main:
   print (catch: c / e)
   big := 0x7fff_ffff_ffff_ffff
   print big + c
+  // `local op expr` evaluates expr first (it cannot see the local).
+  print a + (c * c)
+  print a * (c - 1)
+  g := 10
+  print g - (c * 2)
+  print g - (d * 2)
+  h := 1.5
+  print h - (c * 2)
+  print h * (d + 1)
+  print big - (c - 4)
+  print (catch: c - (big * big * big))
   f := Foo
-  print f + c
+  print f + (c * c)
 
 // expect: V7
 // expect: V6
@@ -42,4 +53,12 @@ main:
 // expect: 2
 // expect: DIVISION_BY_ZERO
 // expect: -9223372036854775806
+// expect: V11
+// expect: V4
+// expect: 4
+// expect: 5.0
+// expect: -4.5
+// expect: 5.25
+// expect: -9223372036854775808
+// expect: null
 // expect runtime error: Class 'Foo' does not have any method '+'.
