@@ -397,6 +397,20 @@ static fn *frame_below(fn *f, fn *target) {
   return g;
 }
 
+/* [obj] -> [obj.field fi]; `load local n` just before is fused into it. */
+static void emit_load_field(fn *f, int fi) {
+  int n = last_load_local(f);
+  if (n >= 0) {
+    f->code->size = (size_t)f->last_op_pos;
+    mark_line(f);
+    img_buf_u8(f->code, OP_LOAD_FIELD_LOCAL);
+    img_buf_u8(f->code, (uint8_t)n);
+    img_buf_u8(f->code, (uint8_t)fi);
+    return;
+  }
+  op8(f, OP_LOAD_FIELD, fi, 0);
+}
+
 /* The slot itself (for a boxed variable: the box). */
 static void load_var_raw(fn *f, var_ref r) {
   if (r.owner == f) {
@@ -405,12 +419,22 @@ static void load_var_raw(fn *f, var_ref r) {
   }
   load_frame_ref(f, r.owner);
   fn *g = frame_below(f, r.owner);
+  int n = last_load_local(f);
+  if (n >= 0) {
+    /* The block reference came from one `load local n`: fuse. */
+    f->code->size = (size_t)f->last_op_pos;
+    mark_line(f);
+    img_buf_u8(f->code, OP_LOAD_OUTER_LOCAL);
+    img_buf_u8(f->code, (uint8_t)n);
+    img_buf_u8(f->code, (uint8_t)(g->bpos - r.l->pos));
+    return;
+  }
   op8(f, OP_LOAD_OUTER, g->bpos - r.l->pos, 0);
 }
 
 static void load_var(fn *f, var_ref r) {
   load_var_raw(f, r);
-  if (r.l->boxed) op8(f, OP_LOAD_FIELD, 0, 0);
+  if (r.l->boxed) emit_load_field(f, 0);
 }
 
 /* [value] -> [box] with box.value = value. */
@@ -441,6 +465,18 @@ static void store_var(fn *f, var_ref r, bool pop) {
   if (r.owner == f) {
     store_local_at(f, r.l->pos, pop);
     return;
+  }
+  if (f->outer == r.owner && !f->dead) {
+    /* Our own block reference (argument 0) leads to the variable. */
+    int n = f->height + f->arity;
+    if (n >= 1 && n <= 255) {
+      mark_line(f);
+      img_buf_u8(f->code, OP_STORE_OUTER_LOCAL);
+      img_buf_u8(f->code, (uint8_t)n);
+      img_buf_u8(f->code, (uint8_t)(f->bpos - r.l->pos));
+      if (pop) pop_n(f, 1);
+      return;
+    }
   }
   /* [value] -> [ref, value] via a temporary arrangement. */
   load_frame_ref(f, r.owner);               /* [value, ref] */
@@ -1630,7 +1666,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
         if (fi >= 0 && argl->count == 0) {
           if (f->static_part) emit_error(f, t->loc, "Can't access field '%s' before the super call", name);
           load_this(f);
-          op8(f, OP_LOAD_FIELD, fi, 0);
+          emit_load_field(f, fi);
           if (!want) pop_n(f, 1);
           return;
         }
@@ -1826,7 +1862,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         load_this(f);
         if (compound) {
           op(f, OP_DUP, 1);
-          op8(f, OP_LOAD_FIELD, fi, 0);
+          emit_load_field(f, fi);
           emit_operand(f, n->assign.value, bop);
           at(f, n->loc);
           emit_operator(f, bop);

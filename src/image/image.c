@@ -243,7 +243,8 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_SMI_0: case OP_LOAD_SMI_1: case OP_LOAD_SMI: case OP_LOAD_SMI16: case OP_LOAD_SMI32:
     case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
-    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL:
+    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL: case OP_LOAD_OUTER_LOCAL:
+    case OP_LOAD_FIELD_LOCAL:
       *push = 1;
       return true;
     case OP_INVOKE_EQ_SMI: case OP_INVOKE_LT_SMI: case OP_INVOKE_LE_SMI: case OP_INVOKE_GT_SMI:
@@ -290,6 +291,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LINK: *push = 5; return true;
     case OP_UNWIND: *pop = 5; return true;
     case OP_BRANCH: case OP_BRANCH_BACK: case OP_UNLINK: return true;
+    case OP_STORE_OUTER_LOCAL: *pop = 1; *push = 1; return true;
     case OP_THROW: *pop = 1; return true;
     case OP_RETURN: case OP_RETURN_UNWIND: *pop = 1; return true;
     case OP_RETURN_NULL: case OP_HALT: return true;
@@ -413,7 +415,7 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
     uint8_t op = ip[0];
     int fmt = toit_opcode_format[op];
     uint32_t ilen = (uint32_t)opf_length(fmt);
-    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL) {
+    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL || fmt == OPF_LOCAL_U8) {
       uint8_t n = ip[1];
       /* Slot h is this frame's marker: never readable or writable. */
       if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))

@@ -37,6 +37,7 @@ enum {
   OPF_N,        /* two bytes: a count */
   OPF_NLBRANCH, /* one byte: block slot distance; four bytes: absolute CODE offset */
   OPF_LOCAL_VIRTUAL, /* one byte: stack slot; two bytes: selector offset */
+  OPF_LOCAL_U8, /* one byte: stack slot; one byte: a field index or (outer) a distance below a block slot */
   OPF_COUNT
 };
 
@@ -157,7 +158,14 @@ enum {
   X(LOCAL_MUL, OPF_LOCAL, "local * top")                                         \
   X(LOCAL_ADD_TEMP, OPF_LOCAL, "local + top (temporary)")                        \
   X(LOCAL_SUB_TEMP, OPF_LOCAL, "local - top (temporary)")                        \
-  X(LOCAL_MUL_TEMP, OPF_LOCAL, "local * top (temporary)")
+  X(LOCAL_MUL_TEMP, OPF_LOCAL, "local * top (temporary)")                      \
+  /* A block's variable of an enclosing frame through the block reference in \
+   * local n: `load local n; load outer d` and (value on top, kept)          \
+   * `load local n; load local 1; store outer d; pop 1` in one. */            \
+  X(LOAD_OUTER_LOCAL, OPF_LOCAL_U8, "load outer via local")                   \
+  X(STORE_OUTER_LOCAL, OPF_LOCAL_U8, "store outer via local")                   \
+  /* `load local n; load field f` in one (this.f in methods, boxes). */       \
+  X(LOAD_FIELD_LOCAL, OPF_LOCAL_U8, "load field of local")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,
@@ -171,7 +179,7 @@ static inline int opf_length(int fmt) {
   switch (fmt) {
     case OPF_NONE: return 1;
     case OPF_U8: case OPF_LOCAL: case OPF_SMI8: case OPF_FIELD: case OPF_OUTER: return 2;
-    case OPF_SMI16: case OPF_CONST: case OPF_GLOBAL: case OPF_CLASS: case OPF_METHOD:
+    case OPF_SMI16: case OPF_CONST: case OPF_GLOBAL: case OPF_CLASS: case OPF_METHOD: case OPF_LOCAL_U8:
     case OPF_BRANCH: case OPF_BACK: case OPF_RETURN: case OPF_N: return 3;
     case OPF_VIRTUAL: case OPF_PRIM: case OPF_LAMBDA: return 4;
     case OPF_NLBRANCH: return 6;

@@ -369,6 +369,31 @@ dispatch:
     sp--;
     NEXT(2);
   }
+  CASE(LOAD_FIELD_LOCAL) {
+    value r = sp[-(int)U8(1)];
+    uint8_t f = U8(2);
+    if (!is_obj(r) || f >= ICLASS(obj_class(as_obj(r)))->fields ||
+        ICLASS(obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+      THROW_STR("LOOKUP_FAILED");
+    PUSH(((obj_instance *)as_obj(r))->fields[f]);
+    NEXT(3);
+  }
+  CASE(LOAD_OUTER_LOCAL) {
+    value b = sp[-(int)U8(1)];
+    uintptr_t slot = block_ref_slot(b);
+    uint8_t d = U8(2);
+    if (!is_block_ref(b) || slot < d || base + slot > sp) THROW_STR("LOOKUP_FAILED");
+    PUSH(base[slot - d]);
+    NEXT(3);
+  }
+  CASE(STORE_OUTER_LOCAL) {
+    value b = sp[-(int)U8(1)];
+    uintptr_t slot = block_ref_slot(b);
+    uint8_t d = U8(2);
+    if (!is_block_ref(b) || slot < d || base + slot > sp) THROW_STR("LOOKUP_FAILED");
+    base[slot - d] = sp[0];
+    NEXT(3);
+  }
   CASE(LOAD_BLOCK) {
     value *slot = sp - U8(1);
     PUSH(make_block_ref((uintptr_t)(slot - base)));
@@ -801,6 +826,22 @@ dispatch:
             else if (*q == OP_LOAD_LOCAL && q[1] >= 1) lim = sp[1 - (int)q[1]], q += 2;
             else if (*q == OP_LOAD_SMI16) lim = make_smi((int16_t)img_rd16(q + 1)), q += 3;
             else if (*q == OP_LOAD_SMI32) lim = make_smi((int32_t)img_rd32(q + 1)), q += 5;
+            else if (*q == OP_LOAD_FIELD_LOCAL && q[1] >= 1) {
+              value o = sp[1 - (int)q[1]];
+              if (is_obj(o) && q[2] < ICLASS(obj_class(as_obj(o)))->fields &&
+                  ICLASS(obj_class(as_obj(o)))->layout == LAYOUT_INSTANCE)
+                lim = ((obj_instance *)as_obj(o))->fields[q[2]];
+              q += 3;
+            }
+            if (*q == OP_LOAD_FIELD && q > bcp + 7) {
+              /* `i < this.size_`: the limit is a field of that local. */
+              if (is_obj(lim) && q[1] < ICLASS(obj_class(as_obj(lim)))->fields &&
+                  ICLASS(obj_class(as_obj(lim)))->layout == LAYOUT_INSTANCE)
+                lim = ((obj_instance *)as_obj(lim))->fields[q[1]];
+              else
+                lim = 1;
+              q += 2;
+            }
             if (*q == OP_INVOKE_LT) q++;
             else lim = 1;
           }
