@@ -300,7 +300,14 @@ static void sweep(vm_heap *h) {
     size_t page_live = 0;
     while (at < end) {
       obj_header *o = (obj_header *)at;
-      size_t size = object_size(h, o);
+      /* Most dead objects are floats: a predicted branch on their size lets
+       * the CPU start on the next header before this one arrives, instead
+       * of chasing sizes from header to header. */
+      size_t size;
+      if (__builtin_expect((o->hdr >> HDR_SIZE_SHIFT) == sizeof(obj_float) / sizeof(value), 1))
+        size = sizeof(obj_float);
+      else
+        size = object_size(h, o);
       if (obj_class(o) != FREE_CLASS_ID && (o->hdr & HDR_MARK)) {
         o->hdr &= ~(HDR_MARK | HDR_GREY);
         page_live += size;
