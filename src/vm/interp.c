@@ -126,6 +126,7 @@ vm_status vm_interpret(vm_process *p) {
   const uint16_t object_cls = img->class_ids[IMG_CLASS_OBJECT];
   const uint16_t array_cls = img->class_ids[IMG_CLASS_ARRAY];
   const uint16_t lambda_cls = img->class_ids[IMG_CLASS_LAMBDA];
+  const uint32_t method_count = img->method_count;
   /* The core List: array_ and size_ are its first fields (vm.c makes lists
    * the same way); `list[i]` in bounds is done inline. */
   const uint16_t list_cls = img->class_ids[IMG_CLASS_LIST];
@@ -494,7 +495,7 @@ dispatch:
     uintptr_t slot = block_ref_slot(b);
     if (!is_block_ref(b) || base + slot >= sp || !is_smi(base[slot])) THROW_STR("LOOKUP_FAILED");
     intptr_t mi = smi_value(base[slot]);
-    if (mi < 0 || (uintptr_t)mi >= img->method_count) THROW_STR("LOOKUP_FAILED");
+    if (mi < 0 || (uintptr_t)mi >= method_count) THROW_STR("LOOKUP_FAILED");
     const uint8_t *m = IMETHOD((uint32_t)mi);
     if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
     if (argc < m[0]) THROW_STR("CODE_INVOCATION_FAILED");
@@ -1173,7 +1174,7 @@ dispatch:
     sp -= n;
     SAVE();
     p->handles[p->handle_count++] = captures;
-    uint16_t cls = img->class_ids[IMG_CLASS_LAMBDA];
+    uint16_t cls = lambda_cls;
     obj_instance *l = ICLASS(cls)->fields >= 2
                           ? vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * ICLASS(cls)->fields)
                           : NULL;
@@ -1195,14 +1196,14 @@ dispatch:
      * dropped, then the captured values follow the arguments. */
     uint8_t argc = lambda_argc;
     value lv = sp[1 - (int)argc];
-    if (!is_obj(lv) || obj_class(as_obj(lv)) != img->class_ids[IMG_CLASS_LAMBDA]) THROW_STR("LOOKUP_FAILED");
+    if (!is_obj(lv) || obj_class(as_obj(lv)) != lambda_cls) THROW_STR("LOOKUP_FAILED");
     obj_instance *l = (obj_instance *)as_obj(lv);
     value mv = l->fields[0], cv = l->fields[1];
-    if (!is_smi(mv) || smi_value(mv) < 0 || (uintptr_t)smi_value(mv) >= img->method_count) THROW_STR("LOOKUP_FAILED");
+    if (!is_smi(mv) || smi_value(mv) < 0 || (uintptr_t)smi_value(mv) >= method_count) THROW_STR("LOOKUP_FAILED");
     const uint8_t *m = IMETHOD((uint32_t)smi_value(mv));
     uint32_t ncap = 0;
     if (cv != null_v) {
-      if (!is_obj(cv) || obj_class(as_obj(cv)) != img->class_ids[IMG_CLASS_ARRAY]) THROW_STR("LOOKUP_FAILED");
+      if (!is_obj(cv) || obj_class(as_obj(cv)) != array_cls) THROW_STR("LOOKUP_FAILED");
       ncap = ((obj_array *)as_obj(cv))->length;
     }
     if (m[1] != IMG_METHOD_LAMBDA || m[0] < 1 + ncap) THROW_STR("LOOKUP_FAILED");
