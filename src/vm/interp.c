@@ -1042,6 +1042,8 @@ dispatch:
     if (!is_frame_marker(marker)) THROW_STR("LOOKUP_FAILED"); /* never in a verified frame */
     sp -= 1 + U8(2);
     bcp = code + frame_marker_offset(marker);
+    /* A call whose result is dropped (a statement): drop it here. */
+    if (*bcp == OP_POP_1) NEXT(1);
     PUSH(v);
     DISPATCH();
   }
@@ -1051,6 +1053,7 @@ dispatch:
     if (!is_frame_marker(marker)) THROW_STR("LOOKUP_FAILED");
     sp -= 1 + U8(2);
     bcp = code + frame_marker_offset(marker);
+    if (*bcp == OP_POP_1) NEXT(1);
     PUSH(null_v);
     DISPATCH();
   }
