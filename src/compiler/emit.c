@@ -773,6 +773,26 @@ static void emit_binary(fn *f, ast_node *n, bool want) {
                       n->binary.right->kind != AST_FLOAT
                   ? plain_local(f, n->binary.left)
                   : NULL;
+  local *lr = ll ? NULL : plain_local(f, n->binary.right);
+  local *l2 = lr && (strcmp(o, "+") == 0 || strcmp(o, "-") == 0 || strcmp(o, "*") == 0)
+                  ? plain_local(f, n->binary.left)
+                  : NULL;
+  if (l2 && !f->dead && f->height - l2->pos >= 0 && f->height - l2->pos <= 255 &&
+      f->height - lr->pos >= 0 && f->height - lr->pos <= 255) {
+    /* `a op b` on two locals: one instruction. */
+    at(f, n->loc);
+    prog_use_selector(f->p, sel(f, o, 1));
+    int k = o[0] == '+' ? 0 : o[0] == '-' ? 1 : 2;
+    int da = f->height - l2->pos, db = f->height - lr->pos;
+    mark_line(f);
+    img_buf_u8(f->code, (uint8_t)((temp ? OP_LOCALS_ADD_TEMP : OP_LOCALS_ADD) + k));
+    img_buf_u8(f->code, (uint8_t)da);
+    img_buf_u8(f->code, (uint8_t)db);
+    set_height(f, f->height + 2); /* the slow path pushes both */
+    set_height(f, f->height - 1);
+    if (!want) pop_n(f, 1);
+    return;
+  }
   if (ll && simple_arith(f, n->binary.right, 0) && !f->dead) {
     /* `local op expr`: expr first, then one instruction reads the local. */
     emit_operand(f, n->binary.right, o);

@@ -244,7 +244,8 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
     case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL: case OP_LOAD_OUTER_LOCAL:
-    case OP_LOAD_FIELD_LOCAL:
+    case OP_LOAD_FIELD_LOCAL: case OP_LOCALS_ADD: case OP_LOCALS_SUB: case OP_LOCALS_MUL:
+    case OP_LOCALS_ADD_TEMP: case OP_LOCALS_SUB_TEMP: case OP_LOCALS_MUL_TEMP:
       *push = 1;
       return true;
     case OP_INVOKE_EQ_SMI: case OP_INVOKE_LT_SMI: case OP_INVOKE_LE_SMI: case OP_INVOKE_GT_SMI:
@@ -420,6 +421,9 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
       /* Slot h is this frame's marker: never readable or writable. */
       if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad local %u at %u", index, n, pc);
+      uint8_t n2 = ip[2];
+      if (op >= OP_LOCALS_ADD && op <= OP_LOCALS_MUL_TEMP && (n2 == h || n2 > h + arity))
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad local %u at %u", index, n2, pc);
     }
     int pop, push;
     if (!stack_effect(img, ip, &pop, &push))
@@ -429,7 +433,8 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
       return fail(v, IMG_ERR_BYTECODE, "method %u: bad return at %u", index, pc);
     if (op == OP_UNLINK && h < 5) return fail(v, IMG_ERR_BYTECODE, "method %u: bad unlink at %u", index, pc);
     int nh = h - pop + push;
-    if (nh > max_h || (op >= OP_INVOKE_ADD_LOCAL && op <= OP_LOCAL_MUL_TEMP && h + 1 > max_h))
+    if (nh > max_h || (op >= OP_INVOKE_ADD_LOCAL && op <= OP_LOCAL_MUL_TEMP && h + 1 > max_h) ||
+        (op >= OP_LOCALS_ADD && op <= OP_LOCALS_MUL_TEMP && h + 2 > max_h))
       return fail(v, IMG_ERR_BYTECODE, "method %u: stack exceeds its declared height at %u", index, pc);
     uint32_t succ[2];
     int succ_h[2];

@@ -165,7 +165,15 @@ enum {
   X(LOAD_OUTER_LOCAL, OPF_LOCAL_U8, "load outer via local")                   \
   X(STORE_OUTER_LOCAL, OPF_LOCAL_U8, "store outer via local")                   \
   /* `load local n; load field f` in one (this.f in methods, boxes). */       \
-  X(LOAD_FIELD_LOCAL, OPF_LOCAL_U8, "load field of local")
+  X(LOAD_FIELD_LOCAL, OPF_LOCAL_U8, "load field of local")                      \
+  /* `local a op local b` (both bytes are slots): [..] -> [.., a op b]. The  \
+   * slow path pushes both, so two slots above the height must be free. */   \
+  X(LOCALS_ADD, OPF_LOCAL_U8, "locals +")                                        \
+  X(LOCALS_SUB, OPF_LOCAL_U8, "locals -")                                        \
+  X(LOCALS_MUL, OPF_LOCAL_U8, "locals *")                                        \
+  X(LOCALS_ADD_TEMP, OPF_LOCAL_U8, "locals + (temporary)")                       \
+  X(LOCALS_SUB_TEMP, OPF_LOCAL_U8, "locals - (temporary)")                       \
+  X(LOCALS_MUL_TEMP, OPF_LOCAL_U8, "locals * (temporary)")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,

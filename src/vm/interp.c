@@ -611,6 +611,13 @@ dispatch:
     value a = sp[-(int)U8(1)], b = sp[0];                                        \
     ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
   }
+/* And with both operands locals: [..] -> [.., local a op local b]. */
+#define ARITH_LOCALS(name, sel, temp, fexpr, ...)                                \
+  CASE(name) {                                                                   \
+    enum { drop_ = -1, len_ = 3 };                                               \
+    value a = sp[-(int)U8(1)], b = sp[-(int)U8(2)];                              \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
 #define ARITH_BODY(sel, temp, fexpr, ...)                                        \
   do {                                                                           \
     if (((a | b) & 1) == 0) {                                                    \
@@ -736,6 +743,12 @@ dispatch:
   ARITH_LLOCAL(LOCAL_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
   ARITH_LLOCAL(LOCAL_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
   ARITH_LLOCAL(LOCAL_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
+  ARITH_LOCALS(LOCALS_ADD, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_LOCALS(LOCALS_SUB, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_LOCALS(LOCALS_MUL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_LOCALS(LOCALS_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_LOCALS(LOCALS_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_LOCALS(LOCALS_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
   SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })

@@ -330,6 +330,7 @@ void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   if (op >= OP_INVOKE_ADD_TEMP && op <= OP_INVOKE_MOD_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_INVOKE_ADD_TEMP));
   if (op >= OP_INVOKE_ADD_LOCAL && op <= OP_INVOKE_DIV_LOCAL_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_INVOKE_ADD_LOCAL) % 4);
   if (op >= OP_LOCAL_ADD && op <= OP_LOCAL_MUL_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_LOCAL_ADD) % 3);
+  if (op >= OP_LOCALS_ADD && op <= OP_LOCALS_MUL_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_LOCALS_ADD) % 3);
   value receiver = 0;
   uint32_t offset = 0xffff;
   obj_stack *s = (obj_stack *)as_obj(p->stack);

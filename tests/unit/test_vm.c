@@ -278,6 +278,21 @@ static void test_validator(void) {
     if (max == 3) CHECK(st == IMG_OK, "op local with room accepted: %s", err);
     else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "declared height"), "op local without room: %s", err);
   }
+
+  /* `locals op` pushes both locals on its slow path: two slots; and both
+   * operand bytes are checked as slots. */
+  for (int max = 2; max <= 4; max++) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    m->max = (uint16_t)(max == 4 ? 3 : max);
+    emit(m, 1, OP_LOAD_SMI_1);
+    emit(m, 3, OP_LOCALS_ADD, 0, max == 4 ? 1 : 0); /* slot 1 at height 1 is the frame marker */
+    emit(m, 4, OP_POP_1, OP_RETURN, 1, 0);
+    img_status st = validate(&ps, err);
+    if (max == 3) CHECK(st == IMG_OK, "locals op with room accepted: %s", err);
+    else if (max == 2) CHECK(st == IMG_ERR_BYTECODE && strstr(err, "declared height"), "locals op without room: %s", err);
+    else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "bad local"), "locals op reading the frame marker: %s", err);
+  }
 }
 
 static void test_structure(void) {
