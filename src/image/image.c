@@ -244,7 +244,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
     case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL: case OP_LOAD_OUTER_LOCAL:
-    case OP_LOAD_FIELD_LOCAL: case OP_LOCALS_ADD: case OP_LOCALS_SUB: case OP_LOCALS_MUL:
+    case OP_LOAD_FIELD_LOCAL: case OP_LOCALS_ADD: case OP_LOCALS_SUB: case OP_LOCALS_MUL: case OP_INVOKE_FIELD_LOCAL:
     case OP_LOCALS_ADD_TEMP: case OP_LOCALS_SUB_TEMP: case OP_LOCALS_MUL_TEMP:
       *push = 1;
       return true;
@@ -340,6 +340,17 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
       if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       break;
+    case OPF_LOCAL_FIELD: {
+      if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
+      uint16_t c = img_rd16(ip + 4);
+      if (c >= img->class_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
+      /* The interpreter reads the field of any object in [c, c.end). */
+      for (uint32_t k = c; k < img_class_at(img, c)->end; k++)
+        if (img_class_at(img, k)->layout != LAYOUT_INSTANCE || ip[6] >= img_class_at(img, k)->fields)
+          return fail(v, IMG_ERR_BYTECODE, "method %u: class %u lacks field %u at %u", index, k, ip[6], pc);
+      break;
+    }
     case OPF_PRIM:
       if (img_rd16(ip + 1) >= img->prim_count ||
           img_rd32(sec(img, IMG_SEC_PRIMS) + 8 * img_rd16(ip + 1) + 4) != ip[3])
@@ -416,7 +427,8 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
     uint8_t op = ip[0];
     int fmt = toit_opcode_format[op];
     uint32_t ilen = (uint32_t)opf_length(fmt);
-    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL || fmt == OPF_LOCAL_U8) {
+    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL || fmt == OPF_LOCAL_U8 ||
+        fmt == OPF_LOCAL_FIELD) {
       uint8_t n = ip[1];
       /* Slot h is this frame's marker: never readable or writable. */
       if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))

@@ -37,6 +37,7 @@ enum {
   OPF_N,        /* two bytes: a count */
   OPF_NLBRANCH, /* one byte: block slot distance; four bytes: absolute CODE offset */
   OPF_LOCAL_VIRTUAL, /* one byte: stack slot; two bytes: selector offset */
+  OPF_LOCAL_FIELD,   /* one byte: stack slot; two bytes: selector offset; two bytes: class id; one byte: field */
   OPF_LOCAL_U8, /* one byte: stack slot; one byte: a field index or (outer) a distance below a block slot */
   OPF_COUNT
 };
@@ -173,7 +174,12 @@ enum {
   X(LOCALS_MUL, OPF_LOCAL_U8, "locals *")                                        \
   X(LOCALS_ADD_TEMP, OPF_LOCAL_U8, "locals + (temporary)")                       \
   X(LOCALS_SUB_TEMP, OPF_LOCAL_U8, "locals - (temporary)")                       \
-  X(LOCALS_MUL_TEMP, OPF_LOCAL_U8, "locals * (temporary)")
+  X(LOCALS_MUL_TEMP, OPF_LOCAL_U8, "locals * (temporary)")                     \
+  /* x.name on a local where the compiler saw that only class C (and its     \
+   * subclasses, which cannot override it) has `name`, a field: a receiver   \
+   * in C's id range reads the field; anything else dispatches as            \
+   * INVOKE_LOCAL (the validator checks every class of the range has it). */ \
+  X(INVOKE_FIELD_LOCAL, OPF_LOCAL_FIELD, "get field on local")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,
@@ -193,6 +199,7 @@ static inline int opf_length(int fmt) {
     case OPF_NLBRANCH: return 6;
     case OPF_SMI32: return 5;
     case OPF_LOCAL_IMM: case OPF_LOCAL_VIRTUAL: return 4;
+    case OPF_LOCAL_FIELD: return 7;
     default: return 0;
   }
 }

@@ -154,6 +154,7 @@ vm_status vm_interpret(vm_process *p) {
   uint32_t br_target = 0;
   int ret_arity = 0;
   uint8_t lambda_argc = 0;
+  int local_len = 4;
   const uint8_t *lambda_next = NULL;
   int budget = SLICE_BUDGET;
   p->budget = budget;
@@ -471,7 +472,21 @@ dispatch:
     CHECK_BUDGET();
     DISPATCH();
   }
+  CASE(INVOKE_FIELD_LOCAL) {
+    value r = sp[-(int)U8(1)];
+    uint16_t c0 = U16(4);
+    if (is_obj(r) && obj_class(as_obj(r)) - c0 < (uint32_t)(ICLASS(c0)->end - c0)) {
+      PUSH(((obj_instance *)as_obj(r))->fields[bcp[6]]);
+      NEXT(7);
+    }
+    local_len = 7;
+    goto invoke_local;
+  }
   CASE(INVOKE_LOCAL) {
+    local_len = 4;
+    goto invoke_local;
+  }
+  invoke_local: {
     /* [..] -> [.., local.sel]: a call with the receiver as the only argument. */
     value r = sp[-(int)U8(1)];
     uint16_t offset = U16(2);
@@ -483,9 +498,9 @@ dispatch:
     if (m[1] == IMG_METHOD_GETTER) {
       if (!is_obj(r)) goto lookup_failed; /* see INVOKE_VIRTUAL */
       sp[0] = ((obj_instance *)as_obj(r))->fields[m[10]];
-      NEXT(4);
+      NEXT(local_len);
     }
-    METHOD_ENTER(m, bcp + 4);
+    METHOD_ENTER(m, bcp + local_len);
     CHECK_BUDGET();
     DISPATCH();
   }

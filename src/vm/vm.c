@@ -338,7 +338,7 @@ void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   if (op == OP_INVOKE_VIRTUAL) {
     receiver = sp[1 - (int)bcp[1]];
     offset = img_rd16(bcp + 2);
-  } else if (op == OP_INVOKE_LOCAL) {
+  } else if (op == OP_INVOKE_LOCAL || op == OP_INVOKE_FIELD_LOCAL) {
     receiver = sp[0]; /* pushed before the lookup */
     offset = img_rd16(bcp + 2);
   } else if (op == OP_INVOKE_INDEX_SET) {

@@ -279,6 +279,20 @@ static void test_validator(void) {
     else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "declared height"), "op local without room: %s", err);
   }
 
+  /* A field read on a class id range: every class in it must have the
+   * field (Pair has 2 fields; Object's range holds classes with none). */
+  for (int k = 0; k < 3; k++) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    m->max = 2;
+    emit(m, 1, OP_LOAD_NULL);
+    emit(m, 7, OP_INVOKE_FIELD_LOCAL, 0, 0, 0, k == 2 ? C_OBJECT : C_PAIR, 0, k == 1 ? 2 : 1);
+    emit(m, 4, OP_POP_1, OP_RETURN, 1, 0);
+    img_status st = validate(&ps, err);
+    if (k == 0) CHECK(st == IMG_OK, "field 1 of Pair's range accepted: %s", err);
+    else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "lacks field"), "field read on a range without it: %s", err);
+  }
+
   /* `locals op` pushes both locals on its slow path: two slots; and both
    * operand bytes are checked as slots. */
   for (int max = 2; max <= 4; max++) {
