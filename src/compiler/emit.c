@@ -250,7 +250,7 @@ static int last_load_local(fn *f) {
 /* The class whose field is the only instance member called `name` in the
  * whole program (so every object with that getter is in the class's id
  * range, and none of its subclasses overrides it), or NULL. */
-static cls *sole_field_class(program *p, const char *name, int *field) {
+static cls *sole_field_class(program *p, const char *name, int *field, meth_kind kind) {
   cls *found = NULL;
   for (int i = 0; i < p->classes.count; i++) {
     cls *c = p->classes.items[i];
@@ -259,7 +259,7 @@ static cls *sole_field_class(program *p, const char *name, int *field) {
     if (!v || v->count == 0) continue;
     if (found || c->is_interface || c->is_mixin || c->mixins.count || v->count != 1) return NULL;
     meth *m = v->items[0];
-    if (m->kind != METH_FIELD_GET || m->holder != c) return NULL;
+    if (m->kind != kind || m->holder != c) return NULL;
     found = c;
     *field = m->field;
   }
@@ -270,11 +270,26 @@ static void invoke_virtual(fn *f, selector *s) {
   if (f->dead) return;
   prog_use_selector(f->p, s);
   int argc = 1 + s->npos + s->named_count;
+  if (argc == 2 && s->npos == 1) {
+    /* A setter that only one class has: INVOKE_FIELD_SET. */
+    int field = -1;
+    cls *only = sole_field_class(f->p, s->name, &field, METH_FIELD_SET);
+    if (only && field >= 0 && field <= 255) {
+      mark_line(f);
+      img_buf_u8(f->code, OP_INVOKE_FIELD_SET);
+      ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+      img_buf_u16(f->code, (uint16_t)s->id);
+      img_buf_u16(f->code, (uint16_t)only->id);
+      img_buf_u8(f->code, (uint8_t)field);
+      set_height(f, f->height - 1);
+      return;
+    }
+  }
   if (argc == 1) {
     /* `load local n` (or dup) just before: one INVOKE_LOCAL instead. */
     int n = last_load_local(f);
     int field = -1;
-    cls *only = n >= 0 && s->npos == 0 && s->named_count == 0 ? sole_field_class(f->p, s->name, &field) : NULL;
+    cls *only = n >= 0 && s->npos == 0 && s->named_count == 0 ? sole_field_class(f->p, s->name, &field, METH_FIELD_GET) : NULL;
     if (only && field >= 0 && field <= 255) {
       f->code->size = (size_t)f->last_op_pos;
       img_buf_u8(f->code, OP_INVOKE_FIELD_LOCAL);

@@ -119,6 +119,12 @@ static void disasm_method(const img_image *img, uint32_t index, FILE *out) {
                      img_rd16(ip + 4), ip[6]);
         break;
       }
+      case OPF_SET_FIELD: {
+        const char *sn = img_selector_name(img, img_rd16(ip + 1));
+        n = snprintf(text, sizeof text, "%s %s (class %u field %u)", toit_opcode_name[op], sn ? sn : "?",
+                     img_rd16(ip + 3), ip[5]);
+        break;
+      }
       case OPF_LOCAL_VIRTUAL: {
         const char *sn = img_selector_name(img, img_rd16(ip + 2));
         n = snprintf(text, sizeof text, "%s %u %s", toit_opcode_name[op], ip[1], sn ? sn : "?");

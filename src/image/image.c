@@ -264,7 +264,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
       *pop = 1;
       return true;
     case OP_POP: *pop = ip[1]; return true;
-    case OP_STORE_FIELD: case OP_STORE_OUTER: case OP_IDENTICAL:
+    case OP_STORE_FIELD: case OP_STORE_OUTER: case OP_IDENTICAL: case OP_INVOKE_FIELD_SET:
     case OP_INVOKE_EQ: case OP_INVOKE_LT: case OP_INVOKE_LE: case OP_INVOKE_GT: case OP_INVOKE_GE:
     case OP_INVOKE_ADD: case OP_INVOKE_SUB: case OP_INVOKE_MUL: case OP_INVOKE_DIV:
     case OP_INVOKE_MOD: case OP_INVOKE_BIT_AND: case OP_INVOKE_BIT_OR: case OP_INVOKE_BIT_XOR:
@@ -340,15 +340,17 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
       if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       break;
-    case OPF_LOCAL_FIELD: {
-      if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
+    case OPF_LOCAL_FIELD: case OPF_SET_FIELD: {
+      /* Selector, class, field: at 2, 4, 6 (get) or 1, 3, 5 (set). */
+      const uint8_t *o = fmt == OPF_LOCAL_FIELD ? ip + 1 : ip;
+      if ((uint32_t)img_rd16(o + 1) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
-      uint16_t c = img_rd16(ip + 4);
+      uint16_t c = img_rd16(o + 3);
       if (c >= img->class_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
-      /* The interpreter reads the field of any object in [c, c.end). */
+      /* The interpreter reads or writes the field of any object in [c, c.end). */
       for (uint32_t k = c; k < img_class_at(img, c)->end; k++)
-        if (img_class_at(img, k)->layout != LAYOUT_INSTANCE || ip[6] >= img_class_at(img, k)->fields)
-          return fail(v, IMG_ERR_BYTECODE, "method %u: class %u lacks field %u at %u", index, k, ip[6], pc);
+        if (img_class_at(img, k)->layout != LAYOUT_INSTANCE || o[5] >= img_class_at(img, k)->fields)
+          return fail(v, IMG_ERR_BYTECODE, "method %u: class %u lacks field %u at %u", index, k, o[5], pc);
       break;
     }
     case OPF_PRIM:

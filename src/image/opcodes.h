@@ -38,6 +38,7 @@ enum {
   OPF_NLBRANCH, /* one byte: block slot distance; four bytes: absolute CODE offset */
   OPF_LOCAL_VIRTUAL, /* one byte: stack slot; two bytes: selector offset */
   OPF_LOCAL_FIELD,   /* one byte: stack slot; two bytes: selector offset; two bytes: class id; one byte: field */
+  OPF_SET_FIELD,     /* two bytes: selector offset; two bytes: class id; one byte: field */
   OPF_LOCAL_U8, /* one byte: stack slot; one byte: a field index or (outer) a distance below a block slot */
   OPF_COUNT
 };
@@ -179,7 +180,9 @@ enum {
    * subclasses, which cannot override it) has `name`, a field: a receiver   \
    * in C's id range reads the field; anything else dispatches as            \
    * INVOKE_LOCAL (the validator checks every class of the range has it). */ \
-  X(INVOKE_FIELD_LOCAL, OPF_LOCAL_FIELD, "get field on local")
+  X(INVOKE_FIELD_LOCAL, OPF_LOCAL_FIELD, "get field on local")                  \
+  /* o.name = v the same way: [o, v] -> [v]. */                                \
+  X(INVOKE_FIELD_SET, OPF_SET_FIELD, "set field")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,
@@ -200,6 +203,7 @@ static inline int opf_length(int fmt) {
     case OPF_SMI32: return 5;
     case OPF_LOCAL_IMM: case OPF_LOCAL_VIRTUAL: return 4;
     case OPF_LOCAL_FIELD: return 7;
+    case OPF_SET_FIELD: return 6;
     default: return 0;
   }
 }

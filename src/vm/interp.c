@@ -482,6 +482,38 @@ dispatch:
     local_len = 7;
     goto invoke_local;
   }
+  CASE(INVOKE_FIELD_SET) {
+    /* [o, v] -> [v] */
+    value r = sp[-1];
+    uint16_t c0 = U16(3);
+    if (is_obj(r) && obj_class(as_obj(r)) - c0 < (uint32_t)(ICLASS(c0)->end - c0) &&
+        vm_heap_contains(&p->heap, r)) {
+      ((obj_instance *)as_obj(r))->fields[bcp[5]] = sp[0];
+      sp[-1] = sp[0];
+      sp--;
+      if (bcp[6] == OP_POP_1) {
+        sp--;
+        NEXT(7);
+      }
+      NEXT(6);
+    }
+    /* Not in the range: an ordinary virtual call with two arguments. */
+    uint16_t offset = U16(1);
+    uint32_t cls = CLASS_OF(r);
+    uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
+    const uint8_t *m;
+    if (entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset || m[0] != 2) goto lookup_failed;
+    if (m[1] == IMG_METHOD_SETTER) {
+      if (!is_obj(r) || !vm_heap_contains(&p->heap, r)) goto lookup_failed;
+      ((obj_instance *)as_obj(r))->fields[m[11]] = sp[0];
+      sp[-1] = sp[0];
+      sp--;
+      NEXT(6);
+    }
+    METHOD_ENTER(m, bcp + 6);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
   CASE(INVOKE_LOCAL) {
     local_len = 4;
     goto invoke_local;

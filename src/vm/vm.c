@@ -341,6 +341,9 @@ void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   } else if (op == OP_INVOKE_LOCAL || op == OP_INVOKE_FIELD_LOCAL) {
     receiver = sp[0]; /* pushed before the lookup */
     offset = img_rd16(bcp + 2);
+  } else if (op == OP_INVOKE_FIELD_SET) {
+    receiver = sp[-1];
+    offset = img_rd16(bcp + 1);
   } else if (op == OP_INVOKE_INDEX_SET) {
     receiver = sp[-2];
     offset = img->selectors[IMG_SEL_INDEX_SET];

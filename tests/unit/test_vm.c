@@ -293,6 +293,19 @@ static void test_validator(void) {
     else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "lacks field"), "field read on a range without it: %s", err);
   }
 
+  /* The same for a field write. */
+  for (int k = 0; k < 2; k++) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    m->max = 2;
+    emit(m, 2, OP_LOAD_NULL, OP_LOAD_NULL);
+    emit(m, 6, OP_INVOKE_FIELD_SET, 0, 0, C_PAIR, 0, k == 1 ? 2 : 1);
+    emit(m, 3, OP_RETURN, 1, 0);
+    img_status st = validate(&ps, err);
+    if (k == 0) CHECK(st == IMG_OK, "field write in Pair's range accepted: %s", err);
+    else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "lacks field"), "field write on a range without it: %s", err);
+  }
+
   /* `locals op` pushes both locals on its slow path: two slots; and both
    * operand bytes are checked as slots. */
   for (int max = 2; max <= 4; max++) {
