@@ -733,6 +733,20 @@ dispatch:
     intptr_t r;                                                                  \
     if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
       sp -= drop_;                                                               \
+      /* (a + b) % K, as in hashes: the sum goes straight into the division. */ \
+      if (bcp[len_] == OP_LOAD_SMI32 && bcp[len_ + 5] == OP_INVOKE_MOD) {        \
+        intptr_t k_ = (int32_t)img_rd32(bcp + len_ + 1);                         \
+        if (k_ > 0) {                                                            \
+          value m_ = make_smi(smi_mod(r >> 1, k_));                              \
+          if (bcp[len_ + 6] == OP_STORE_LOCAL_POP) {                             \
+            sp[-(int)bcp[len_ + 7]] = m_;                                        \
+            sp--;                                                                \
+            NEXT(len_ + 8);                                                      \
+          }                                                                      \
+          sp[0] = m_;                                                            \
+          NEXT(len_ + 6);                                                        \
+        }                                                                        \
+      }                                                                          \
       sp[0] = (value)r;                                                          \
       NEXT(len_);                                                                \
     }                                                                            \
