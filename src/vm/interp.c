@@ -87,6 +87,24 @@ static inline intptr_t smi_div(intptr_t x, intptr_t y) {
   return x / y;
 }
 
+/* A method whose whole body is `load <constant>; return` (a small int,
+ * null, true or false): the constant, else 0. Such calls need no frame:
+ * nothing in them can throw or be observed. */
+static inline value constant_method(const uint8_t *m, value null_v, value true_v, value false_v) {
+  const uint8_t *bc = m + 8;
+  if (m[1] != IMG_METHOD_NORMAL) return 0;
+  if (m[6] == 5 && m[7] == 0 && bc[0] == OP_LOAD_SMI && bc[2] == OP_RETURN) return make_smi(bc[1]);
+  if (m[6] != 4 || m[7] != 0 || bc[1] != OP_RETURN) return 0;
+  switch (bc[0]) {
+    case OP_LOAD_SMI_0: return make_smi(0);
+    case OP_LOAD_SMI_1: return make_smi(1);
+    case OP_LOAD_NULL: return null_v;
+    case OP_LOAD_TRUE: return true_v;
+    case OP_LOAD_FALSE: return false_v;
+    default: return 0;
+  }
+}
+
 uint32_t vm_class_of(const vm_process *p, value v) {
   return class_of(p, v);
 }
@@ -460,6 +478,14 @@ dispatch:
       }
       NEXT(4);
     }
+    {
+      value k = constant_method(m, null_v, true_v, false_v);
+      if (k) {
+        sp -= argc - 1;
+        sp[0] = k;
+        NEXT(4);
+      }
+    }
     /* lambda.call a b: Lambda.call only forwards (`load local n` n times,
      * `invoke lambda n`, `return`), so invoke the lambda without its frame. */
     if (cls == lambda_cls && argc <= 5 && img_rd16(m + 6) == argc + 5u && m[8 + argc] == OP_INVOKE_LAMBDA &&
@@ -530,6 +556,11 @@ dispatch:
     if (m[1] == IMG_METHOD_GETTER) {
       if (!is_obj(r)) goto lookup_failed; /* see INVOKE_VIRTUAL */
       sp[0] = ((obj_instance *)as_obj(r))->fields[m[10]];
+      NEXT(local_len);
+    }
+    value k = constant_method(m, null_v, true_v, false_v);
+    if (k) {
+      sp[0] = k;
       NEXT(local_len);
     }
     METHOD_ENTER(m, bcp + local_len);
