@@ -259,7 +259,7 @@ static cls *sole_field_class(program *p, const char *name, int *field, meth_kind
     if (!v || v->count == 0) continue;
     if (found || c->is_interface || c->is_mixin || c->mixins.count || v->count != 1) return NULL;
     meth *m = v->items[0];
-    if (m->kind != kind || m->holder != c) return NULL;
+    if (m->kind != kind || m->holder != c || c->end - c->id > IMG_FIELD_RANGE_MAX) return NULL;
     found = c;
     *field = m->field;
   }

@@ -346,7 +346,9 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
       if ((uint32_t)img_rd16(o + 1) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       uint16_t c = img_rd16(o + 3);
-      if (c >= img->class_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
+      /* At most IMG_FIELD_RANGE_MAX classes, so that checking stays cheap. */
+      if (c >= img->class_count || img_class_at(img, c)->end - c > IMG_FIELD_RANGE_MAX)
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
       /* The interpreter reads or writes the field of any object in [c, c.end). */
       for (uint32_t k = c; k < img_class_at(img, c)->end; k++)
         if (img_class_at(img, k)->layout != LAYOUT_INSTANCE || o[5] >= img_class_at(img, k)->fields)
