@@ -240,17 +240,70 @@ static void invoke_static(fn *f, meth *m, int argc) {
   op16(f, OP_INVOKE_STATIC, m->index, 1 - argc);
 }
 
+/* The slot of the `load local` just emitted (dup is local 0), or -1. */
+static int last_load_local(fn *f) {
+  if (f->dead || f->last_target == here(f) || f->last_op_pos >= here(f)) return -1;
+  const uint8_t *last = f->code->data + f->last_op_pos;
+  int len = here(f) - f->last_op_pos;
+  if (len == 1 && last[0] >= OP_LOAD_LOCAL_0 && last[0] <= OP_LOAD_LOCAL_5) return last[0] - OP_LOAD_LOCAL_0;
+  if (len == 1 && last[0] == OP_DUP) return 0;
+  if (len == 2 && last[0] == OP_LOAD_LOCAL) return last[1];
+  return -1;
+}
+
+/* The class whose field is the only instance member called `name` in the
+ * whole program (so every object with that getter is in the class's id
+ * range, and none of its subclasses overrides it), or NULL. */
+static cls *sole_field_class(program *p, const char *name, int *field, meth_kind kind) {
+  cls *found = NULL;
+  for (int i = 0; i < p->classes.count; i++) {
+    cls *c = p->classes.items[i];
+    if (!c->resolved || c->id < 0) return NULL;
+    ptr_vec *v = strmap_get(&c->members, name);
+    if (!v || v->count == 0) continue;
+    if (found || c->is_interface || c->is_mixin || c->mixins.count || v->count != 1) return NULL;
+    meth *m = v->items[0];
+    if (m->kind != kind || m->holder != c || c->end - c->id > IMG_FIELD_RANGE_MAX) return NULL;
+    found = c;
+    *field = m->field;
+  }
+  return found;
+}
+
 static void invoke_virtual(fn *f, selector *s) {
   if (f->dead) return;
   prog_use_selector(f->p, s);
   int argc = 1 + s->npos + s->named_count;
-  if (argc == 1 && f->last_target != here(f) && f->last_op_pos < here(f)) {
+  if (argc == 2 && s->npos == 1) {
+    /* A setter that only one class has: INVOKE_FIELD_SET. */
+    int field = -1;
+    cls *only = sole_field_class(f->p, s->name, &field, METH_FIELD_SET);
+    if (only && field >= 0 && field <= 255) {
+      mark_line(f);
+      img_buf_u8(f->code, OP_INVOKE_FIELD_SET);
+      ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+      img_buf_u16(f->code, (uint16_t)s->id);
+      img_buf_u16(f->code, (uint16_t)only->id);
+      img_buf_u8(f->code, (uint8_t)field);
+      set_height(f, f->height - 1);
+      return;
+    }
+  }
+  if (argc == 1) {
     /* `load local n` (or dup) just before: one INVOKE_LOCAL instead. */
-    uint8_t *last = f->code->data + f->last_op_pos;
-    int len = here(f) - f->last_op_pos, n = -1;
-    if (len == 1 && last[0] >= OP_LOAD_LOCAL_0 && last[0] <= OP_LOAD_LOCAL_5) n = last[0] - OP_LOAD_LOCAL_0;
-    else if (len == 1 && last[0] == OP_DUP) n = 0;
-    else if (len == 2 && last[0] == OP_LOAD_LOCAL) n = last[1];
+    int n = last_load_local(f);
+    int field = -1;
+    cls *only = n >= 0 && s->npos == 0 && s->named_count == 0 ? sole_field_class(f->p, s->name, &field, METH_FIELD_GET) : NULL;
+    if (only && field >= 0 && field <= 255) {
+      f->code->size = (size_t)f->last_op_pos;
+      img_buf_u8(f->code, OP_INVOKE_FIELD_LOCAL);
+      img_buf_u8(f->code, (uint8_t)n);
+      ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
+      img_buf_u16(f->code, (uint16_t)s->id);
+      img_buf_u16(f->code, (uint16_t)only->id);
+      img_buf_u8(f->code, (uint8_t)field);
+      return;
+    }
     if (n >= 0) {
       f->code->size = (size_t)f->last_op_pos;
       img_buf_u8(f->code, OP_INVOKE_LOCAL);
@@ -394,6 +447,20 @@ static fn *frame_below(fn *f, fn *target) {
   return g;
 }
 
+/* [obj] -> [obj.field fi]; `load local n` just before is fused into it. */
+static void emit_load_field(fn *f, int fi) {
+  int n = last_load_local(f);
+  if (n >= 0) {
+    f->code->size = (size_t)f->last_op_pos;
+    mark_line(f);
+    img_buf_u8(f->code, OP_LOAD_FIELD_LOCAL);
+    img_buf_u8(f->code, (uint8_t)n);
+    img_buf_u8(f->code, (uint8_t)fi);
+    return;
+  }
+  op8(f, OP_LOAD_FIELD, fi, 0);
+}
+
 /* The slot itself (for a boxed variable: the box). */
 static void load_var_raw(fn *f, var_ref r) {
   if (r.owner == f) {
@@ -402,12 +469,22 @@ static void load_var_raw(fn *f, var_ref r) {
   }
   load_frame_ref(f, r.owner);
   fn *g = frame_below(f, r.owner);
+  int n = last_load_local(f);
+  if (n >= 0) {
+    /* The block reference came from one `load local n`: fuse. */
+    f->code->size = (size_t)f->last_op_pos;
+    mark_line(f);
+    img_buf_u8(f->code, OP_LOAD_OUTER_LOCAL);
+    img_buf_u8(f->code, (uint8_t)n);
+    img_buf_u8(f->code, (uint8_t)(g->bpos - r.l->pos));
+    return;
+  }
   op8(f, OP_LOAD_OUTER, g->bpos - r.l->pos, 0);
 }
 
 static void load_var(fn *f, var_ref r) {
   load_var_raw(f, r);
-  if (r.l->boxed) op8(f, OP_LOAD_FIELD, 0, 0);
+  if (r.l->boxed) emit_load_field(f, 0);
 }
 
 /* [value] -> [box] with box.value = value. */
@@ -438,6 +515,18 @@ static void store_var(fn *f, var_ref r, bool pop) {
   if (r.owner == f) {
     store_local_at(f, r.l->pos, pop);
     return;
+  }
+  if (f->outer == r.owner && !f->dead) {
+    /* Our own block reference (argument 0) leads to the variable. */
+    int n = f->height + f->arity;
+    if (n >= 1 && n <= 255) {
+      mark_line(f);
+      img_buf_u8(f->code, OP_STORE_OUTER_LOCAL);
+      img_buf_u8(f->code, (uint8_t)n);
+      img_buf_u8(f->code, (uint8_t)(f->bpos - r.l->pos));
+      if (pop) pop_n(f, 1);
+      return;
+    }
   }
   /* [value] -> [ref, value] via a temporary arrangement. */
   load_frame_ref(f, r.owner);               /* [value, ref] */
@@ -667,8 +756,16 @@ static void emit_operator_temp(fn *f, const char *o, bool temp) {
   bool neg = strcmp(o, "!=") == 0;
   if (neg) o = "==";
   int opc = binary_opcode(o);
-  if (temp && is_arith_op(o)) opc = OP_INVOKE_ADD_TEMP + (opc - OP_INVOKE_ADD);
   prog_use_selector(f->p, sel(f, o, 1));
+  int n = opc >= OP_INVOKE_ADD && opc <= OP_INVOKE_DIV ? last_load_local(f) : -1;
+  if (n >= 0) {
+    /* `load local n; op` -> `op local n`. */
+    f->code->size = (size_t)f->last_op_pos;
+    op8(f, (temp ? OP_INVOKE_ADD_LOCAL_TEMP : OP_INVOKE_ADD_LOCAL) + (opc - OP_INVOKE_ADD), n, -1);
+    if (neg) op(f, OP_NOT, 0);
+    return;
+  }
+  if (temp && is_arith_op(o)) opc = OP_INVOKE_ADD_TEMP + (opc - OP_INVOKE_ADD);
   op(f, opc, -1);
   if (neg) op(f, OP_NOT, 0);
 }
@@ -688,6 +785,30 @@ static void emit_operand(fn *f, ast_node *x, const char *op) {
   f->temp_result = false;
 }
 
+/* A local of this frame held directly (not in a box, not a block). */
+static local *plain_local(fn *f, ast_node *x) {
+  if (!x || x->kind != AST_IDENT) return NULL;
+  var_ref r = lookup_var(f, x->ident.name);
+  if (!r.l || r.owner != f || r.l->boxed || r.l->is_block || !r.l->assigned) return NULL;
+  return r.l;
+}
+
+/* Arithmetic on plain locals and literals only: evaluating it cannot read
+ * or change any local (no calls but operators on values that can't hold a
+ * block of this frame), so a local operand may be read after it. */
+static bool simple_arith(fn *f, ast_node *x, int depth) {
+  if (!x || depth > 8) return false;
+  switch (x->kind) {
+    case AST_INT: case AST_FLOAT: return true;
+    case AST_IDENT: return plain_local(f, x) != NULL;
+    case AST_UNARY: return strcmp(x->unary.op, "-") == 0 && simple_arith(f, x->unary.operand, depth + 1);
+    case AST_BINARY:
+      return strcmp(x->binary.op, "and") != 0 && strcmp(x->binary.op, "or") != 0 &&
+             simple_arith(f, x->binary.left, depth + 1) && simple_arith(f, x->binary.right, depth + 1);
+    default: return false;
+  }
+}
+
 static void emit_binary(fn *f, ast_node *n, bool want) {
   const char *o = n->binary.op;
   if (strcmp(o, "and") == 0 || strcmp(o, "or") == 0) {
@@ -705,6 +826,47 @@ static void emit_binary(fn *f, ast_node *n, bool want) {
   bool temp = f->temp_result;
   f->temp_result = false;
   int imm = immediate_opcode(o, n->binary.right);
+  local *ll = imm < 0 && (strcmp(o, "+") == 0 || strcmp(o, "-") == 0 || strcmp(o, "*") == 0) &&
+                      n->binary.right->kind != AST_IDENT && n->binary.right->kind != AST_INT &&
+                      n->binary.right->kind != AST_FLOAT
+                  ? plain_local(f, n->binary.left)
+                  : NULL;
+  local *lr = ll ? NULL : plain_local(f, n->binary.right);
+  local *l2 = lr && (strcmp(o, "+") == 0 || strcmp(o, "-") == 0 || strcmp(o, "*") == 0)
+                  ? plain_local(f, n->binary.left)
+                  : NULL;
+  if (l2 && !f->dead && f->height - l2->pos >= 0 && f->height - l2->pos <= 255 &&
+      f->height - lr->pos >= 0 && f->height - lr->pos <= 255) {
+    /* `a op b` on two locals: one instruction. */
+    at(f, n->loc);
+    prog_use_selector(f->p, sel(f, o, 1));
+    int k = o[0] == '+' ? 0 : o[0] == '-' ? 1 : 2;
+    int da = f->height - l2->pos, db = f->height - lr->pos;
+    mark_line(f);
+    img_buf_u8(f->code, (uint8_t)((temp ? OP_LOCALS_ADD_TEMP : OP_LOCALS_ADD) + k));
+    img_buf_u8(f->code, (uint8_t)da);
+    img_buf_u8(f->code, (uint8_t)db);
+    set_height(f, f->height + 2); /* the slow path pushes both */
+    set_height(f, f->height - 1);
+    if (!want) pop_n(f, 1);
+    return;
+  }
+  if (ll && simple_arith(f, n->binary.right, 0) && !f->dead) {
+    /* `local op expr`: expr first, then one instruction reads the local. */
+    emit_operand(f, n->binary.right, o);
+    at(f, n->loc);
+    int dist = f->height - ll->pos;
+    int base = temp ? OP_LOCAL_ADD_TEMP : OP_LOCAL_ADD;
+    int k = o[0] == '+' ? 0 : o[0] == '-' ? 1 : 2;
+    if (dist >= 1 && dist <= 255) {
+      prog_use_selector(f->p, sel(f, o, 1));
+      op8(f, base + k, dist, 0);
+      if (!want) pop_n(f, 1);
+      return;
+    }
+    emit_error(f, n->loc, "Too many locals");
+    return;
+  }
   if (imm >= 0) {
     emit_expr(f, n->binary.left, true);
     at(f, n->loc);
@@ -1682,7 +1844,7 @@ static void emit_call(fn *f, ast_node *n, bool want) {
         if (fi >= 0 && argl->count == 0) {
           if (f->static_part) emit_error(f, t->loc, "Can't access field '%s' before the super call", name);
           load_this(f);
-          op8(f, OP_LOAD_FIELD, fi, 0);
+          emit_load_field(f, fi);
           if (!want) pop_n(f, 1);
           return;
         }
@@ -1880,7 +2042,7 @@ static void emit_assign(fn *f, ast_node *n, bool want) {
         load_this(f);
         if (compound) {
           op(f, OP_DUP, 1);
-          op8(f, OP_LOAD_FIELD, fi, 0);
+          emit_load_field(f, fi);
           emit_operand(f, n->assign.value, bop);
           at(f, n->loc);
           emit_operator(f, bop);

@@ -112,6 +112,19 @@ static void disasm_method(const img_image *img, uint32_t index, FILE *out) {
         n = snprintf(text, sizeof text, "%s %s (%u args)", toit_opcode_name[op], sn ? sn : "?", ip[1]);
         break;
       }
+      case OPF_LOCAL_U8: n = snprintf(text, sizeof text, "%s %u %u", toit_opcode_name[op], ip[1], ip[2]); break;
+      case OPF_LOCAL_FIELD: {
+        const char *sn = img_selector_name(img, img_rd16(ip + 2));
+        n = snprintf(text, sizeof text, "%s %u %s (class %u field %u)", toit_opcode_name[op], ip[1], sn ? sn : "?",
+                     img_rd16(ip + 4), ip[6]);
+        break;
+      }
+      case OPF_SET_FIELD: {
+        const char *sn = img_selector_name(img, img_rd16(ip + 1));
+        n = snprintf(text, sizeof text, "%s %s (class %u field %u)", toit_opcode_name[op], sn ? sn : "?",
+                     img_rd16(ip + 3), ip[5]);
+        break;
+      }
       case OPF_LOCAL_VIRTUAL: {
         const char *sn = img_selector_name(img, img_rd16(ip + 2));
         n = snprintf(text, sizeof text, "%s %u %s", toit_opcode_name[op], ip[1], sn ? sn : "?");

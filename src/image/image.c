@@ -243,12 +243,18 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_SMI_0: case OP_LOAD_SMI_1: case OP_LOAD_SMI: case OP_LOAD_SMI16: case OP_LOAD_SMI32:
     case OP_LOAD_CONST: case OP_LOAD_INT: case OP_LOAD_NULL: case OP_LOAD_TRUE: case OP_LOAD_FALSE:
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
-    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL:
+    case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL: case OP_LOAD_OUTER_LOCAL:
+    case OP_LOAD_FIELD_LOCAL: case OP_LOCALS_ADD: case OP_LOCALS_SUB: case OP_LOCALS_MUL: case OP_INVOKE_FIELD_LOCAL:
+    case OP_LOCALS_ADD_TEMP: case OP_LOCALS_SUB_TEMP: case OP_LOCALS_MUL_TEMP:
       *push = 1;
       return true;
     case OP_INVOKE_EQ_SMI: case OP_INVOKE_LT_SMI: case OP_INVOKE_LE_SMI: case OP_INVOKE_GT_SMI:
     case OP_INVOKE_GE_SMI: case OP_INVOKE_ADD_SMI: case OP_INVOKE_SUB_SMI:
     case OP_STORE_LOCAL: case OP_STORE_GLOBAL: case OP_LOAD_FIELD: case OP_LOAD_OUTER:
+    case OP_INVOKE_ADD_LOCAL: case OP_INVOKE_SUB_LOCAL: case OP_INVOKE_MUL_LOCAL: case OP_INVOKE_DIV_LOCAL:
+    case OP_INVOKE_ADD_LOCAL_TEMP: case OP_INVOKE_SUB_LOCAL_TEMP: case OP_INVOKE_MUL_LOCAL_TEMP:
+    case OP_INVOKE_DIV_LOCAL_TEMP: case OP_LOCAL_ADD: case OP_LOCAL_SUB: case OP_LOCAL_MUL:
+    case OP_LOCAL_ADD_TEMP: case OP_LOCAL_SUB_TEMP: case OP_LOCAL_MUL_TEMP:
     case OP_NOT: case OP_IS_CLASS: case OP_AS_CLASS: case OP_IS_INTERFACE: case OP_AS_INTERFACE:
       *pop = 1;
       *push = 1;
@@ -258,7 +264,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
       *pop = 1;
       return true;
     case OP_POP: *pop = ip[1]; return true;
-    case OP_STORE_FIELD: case OP_STORE_OUTER: case OP_IDENTICAL:
+    case OP_STORE_FIELD: case OP_STORE_OUTER: case OP_IDENTICAL: case OP_INVOKE_FIELD_SET:
     case OP_INVOKE_EQ: case OP_INVOKE_LT: case OP_INVOKE_LE: case OP_INVOKE_GT: case OP_INVOKE_GE:
     case OP_INVOKE_ADD: case OP_INVOKE_SUB: case OP_INVOKE_MUL: case OP_INVOKE_DIV:
     case OP_INVOKE_MOD: case OP_INVOKE_BIT_AND: case OP_INVOKE_BIT_OR: case OP_INVOKE_BIT_XOR:
@@ -286,6 +292,7 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LINK: *push = 5; return true;
     case OP_UNWIND: *pop = 5; return true;
     case OP_BRANCH: case OP_BRANCH_BACK: case OP_UNLINK: return true;
+    case OP_STORE_OUTER_LOCAL: *pop = 1; *push = 1; return true;
     case OP_THROW: *pop = 1; return true;
     case OP_RETURN: case OP_RETURN_UNWIND: *pop = 1; return true;
     case OP_RETURN_NULL: case OP_HALT: return true;
@@ -333,6 +340,21 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
       if ((uint32_t)img_rd16(ip + 2) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       break;
+    case OPF_LOCAL_FIELD: case OPF_SET_FIELD: {
+      /* Selector, class, field: at 2, 4, 6 (get) or 1, 3, 5 (set). */
+      const uint8_t *o = fmt == OPF_LOCAL_FIELD ? ip + 1 : ip;
+      if ((uint32_t)img_rd16(o + 1) + img->class_count > img->dispatch_count)
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
+      uint16_t c = img_rd16(o + 3);
+      /* At most IMG_FIELD_RANGE_MAX classes, so that checking stays cheap. */
+      if (c >= img->class_count || img_class_at(img, c)->end - c > IMG_FIELD_RANGE_MAX)
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
+      /* The interpreter reads or writes the field of any object in [c, c.end). */
+      for (uint32_t k = c; k < img_class_at(img, c)->end; k++)
+        if (img_class_at(img, k)->layout != LAYOUT_INSTANCE || o[5] >= img_class_at(img, k)->fields)
+          return fail(v, IMG_ERR_BYTECODE, "method %u: class %u lacks field %u at %u", index, k, o[5], pc);
+      break;
+    }
     case OPF_PRIM:
       if (img_rd16(ip + 1) >= img->prim_count ||
           img_rd32(sec(img, IMG_SEC_PRIMS) + 8 * img_rd16(ip + 1) + 4) != ip[3])
@@ -409,11 +431,15 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
     uint8_t op = ip[0];
     int fmt = toit_opcode_format[op];
     uint32_t ilen = (uint32_t)opf_length(fmt);
-    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL) {
+    if (fmt == OPF_LOCAL || fmt == OPF_LOCAL_IMM || fmt == OPF_LOCAL_VIRTUAL || fmt == OPF_LOCAL_U8 ||
+        fmt == OPF_LOCAL_FIELD) {
       uint8_t n = ip[1];
       /* Slot h is this frame's marker: never readable or writable. */
       if (n == h || n > h + arity || (op == OP_LOAD_BLOCK && n >= h))
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad local %u at %u", index, n, pc);
+      uint8_t n2 = ip[2];
+      if (op >= OP_LOCALS_ADD && op <= OP_LOCALS_MUL_TEMP && (n2 == h || n2 > h + arity))
+        return fail(v, IMG_ERR_BYTECODE, "method %u: bad local %u at %u", index, n2, pc);
     }
     int pop, push;
     if (!stack_effect(img, ip, &pop, &push))
@@ -423,7 +449,9 @@ static img_status check_method(vctx *v, uint32_t index, uint16_t *heights, uint1
       return fail(v, IMG_ERR_BYTECODE, "method %u: bad return at %u", index, pc);
     if (op == OP_UNLINK && h < 5) return fail(v, IMG_ERR_BYTECODE, "method %u: bad unlink at %u", index, pc);
     int nh = h - pop + push;
-    if (nh > max_h) return fail(v, IMG_ERR_BYTECODE, "method %u: stack exceeds its declared height at %u", index, pc);
+    if (nh > max_h || (op >= OP_INVOKE_ADD_LOCAL && op <= OP_LOCAL_MUL_TEMP && h + 1 > max_h) ||
+        (op >= OP_LOCALS_ADD && op <= OP_LOCALS_MUL_TEMP && h + 2 > max_h))
+      return fail(v, IMG_ERR_BYTECODE, "method %u: stack exceeds its declared height at %u", index, pc);
     uint32_t succ[2];
     int succ_h[2];
     int ns = 0;

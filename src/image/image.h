@@ -102,6 +102,9 @@ typedef struct {
   uint32_t name;        /* offset of the NUL-terminated name in NAMES */
 } img_class;
 #define IMG_CLASS_ABSTRACT 1
+/* INVOKE_FIELD_LOCAL / INVOKE_FIELD_SET name a class whose subtree has at
+ * most this many classes (the validator checks each). */
+#define IMG_FIELD_RANGE_MAX 256
 #define IMG_CLASS_INTERFACE 2
 
 /* Method header in CODE (8 bytes), followed by the bytecodes. */

@@ -37,6 +37,9 @@ enum {
   OPF_N,        /* two bytes: a count */
   OPF_NLBRANCH, /* one byte: block slot distance; four bytes: absolute CODE offset */
   OPF_LOCAL_VIRTUAL, /* one byte: stack slot; two bytes: selector offset */
+  OPF_LOCAL_FIELD,   /* one byte: stack slot; two bytes: selector offset; two bytes: class id; one byte: field */
+  OPF_SET_FIELD,     /* two bytes: selector offset; two bytes: class id; one byte: field */
+  OPF_LOCAL_U8, /* one byte: stack slot; one byte: a field index or (outer) a distance below a block slot */
   OPF_COUNT
 };
 
@@ -138,7 +141,48 @@ enum {
   X(INVOKE_DIV_TEMP, OPF_NONE, "invoke / (temporary)")                           \
   X(INVOKE_MOD_TEMP, OPF_NONE, "invoke % (temporary)")                          \
   /* `load local n; invoke virtual s (1 arg)` in one: x.name on a local. */    \
-  X(INVOKE_LOCAL, OPF_LOCAL_VIRTUAL, "invoke virtual on local")
+  X(INVOKE_LOCAL, OPF_LOCAL_VIRTUAL, "invoke virtual on local")                 \
+  /* `load local n; invoke op` in one: [.., a] -> [.., a op local n]. The     \
+   * slow path pushes the local, so one slot above the height must be free. */ \
+  X(INVOKE_ADD_LOCAL, OPF_LOCAL, "invoke + local")                               \
+  X(INVOKE_SUB_LOCAL, OPF_LOCAL, "invoke - local")                               \
+  X(INVOKE_MUL_LOCAL, OPF_LOCAL, "invoke * local")                               \
+  X(INVOKE_DIV_LOCAL, OPF_LOCAL, "invoke / local")                               \
+  X(INVOKE_ADD_LOCAL_TEMP, OPF_LOCAL, "invoke + local (temporary)")              \
+  X(INVOKE_SUB_LOCAL_TEMP, OPF_LOCAL, "invoke - local (temporary)")              \
+  X(INVOKE_MUL_LOCAL_TEMP, OPF_LOCAL, "invoke * local (temporary)")              \
+  X(INVOKE_DIV_LOCAL_TEMP, OPF_LOCAL, "invoke / local (temporary)")            \
+  /* `local n op top`: [.., b] -> [.., local n op b], for a right operand    \
+   * that cannot see or change the local (the compiler checks), so it may be  \
+   * evaluated first. The slow path pushes one slot, like the above. */       \
+  X(LOCAL_ADD, OPF_LOCAL, "local + top")                                         \
+  X(LOCAL_SUB, OPF_LOCAL, "local - top")                                         \
+  X(LOCAL_MUL, OPF_LOCAL, "local * top")                                         \
+  X(LOCAL_ADD_TEMP, OPF_LOCAL, "local + top (temporary)")                        \
+  X(LOCAL_SUB_TEMP, OPF_LOCAL, "local - top (temporary)")                        \
+  X(LOCAL_MUL_TEMP, OPF_LOCAL, "local * top (temporary)")                      \
+  /* A block's variable of an enclosing frame through the block reference in \
+   * local n: `load local n; load outer d` and (value on top, kept)          \
+   * `load local n; load local 1; store outer d; pop 1` in one. */            \
+  X(LOAD_OUTER_LOCAL, OPF_LOCAL_U8, "load outer via local")                   \
+  X(STORE_OUTER_LOCAL, OPF_LOCAL_U8, "store outer via local")                   \
+  /* `load local n; load field f` in one (this.f in methods, boxes). */       \
+  X(LOAD_FIELD_LOCAL, OPF_LOCAL_U8, "load field of local")                      \
+  /* `local a op local b` (both bytes are slots): [..] -> [.., a op b]. The  \
+   * slow path pushes both, so two slots above the height must be free. */   \
+  X(LOCALS_ADD, OPF_LOCAL_U8, "locals +")                                        \
+  X(LOCALS_SUB, OPF_LOCAL_U8, "locals -")                                        \
+  X(LOCALS_MUL, OPF_LOCAL_U8, "locals *")                                        \
+  X(LOCALS_ADD_TEMP, OPF_LOCAL_U8, "locals + (temporary)")                       \
+  X(LOCALS_SUB_TEMP, OPF_LOCAL_U8, "locals - (temporary)")                       \
+  X(LOCALS_MUL_TEMP, OPF_LOCAL_U8, "locals * (temporary)")                     \
+  /* x.name on a local where the compiler saw that only class C (and its     \
+   * subclasses, which cannot override it) has `name`, a field: a receiver   \
+   * in C's id range reads the field; anything else dispatches as            \
+   * INVOKE_LOCAL (the validator checks every class of the range has it). */ \
+  X(INVOKE_FIELD_LOCAL, OPF_LOCAL_FIELD, "get field on local")                  \
+  /* o.name = v the same way: [o, v] -> [v]. */                                \
+  X(INVOKE_FIELD_SET, OPF_SET_FIELD, "set field")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,
@@ -152,12 +196,14 @@ static inline int opf_length(int fmt) {
   switch (fmt) {
     case OPF_NONE: return 1;
     case OPF_U8: case OPF_LOCAL: case OPF_SMI8: case OPF_FIELD: case OPF_OUTER: return 2;
-    case OPF_SMI16: case OPF_CONST: case OPF_GLOBAL: case OPF_CLASS: case OPF_METHOD:
+    case OPF_SMI16: case OPF_CONST: case OPF_GLOBAL: case OPF_CLASS: case OPF_METHOD: case OPF_LOCAL_U8:
     case OPF_BRANCH: case OPF_BACK: case OPF_RETURN: case OPF_N: return 3;
     case OPF_VIRTUAL: case OPF_PRIM: case OPF_LAMBDA: return 4;
     case OPF_NLBRANCH: return 6;
     case OPF_SMI32: return 5;
     case OPF_LOCAL_IMM: case OPF_LOCAL_VIRTUAL: return 4;
+    case OPF_LOCAL_FIELD: return 7;
+    case OPF_SET_FIELD: return 6;
     default: return 0;
   }
 }

@@ -159,9 +159,24 @@ static void *take_from_free(vm_heap *h, size_t size) {
 
 /* Turns what is left of the bump region into a free gap (so that the page
  * stays parseable) and empties the region. */
+static void account(vm_heap *h) {
+  h->allocated += (size_t)(h->bump_top - h->bump_start);
+  h->bump_start = h->bump_top;
+}
+
+/* The fast path's bound: the region's end, or less so that `allocated`
+ * reaches next_gc no later than it would allocation by allocation. */
+static void clamp(vm_heap *h) {
+  size_t room = h->next_gc > h->allocated ? h->next_gc - h->allocated : 0;
+  uint8_t *e = h->region_end;
+  if ((size_t)(e - h->bump_top) > room) e = h->bump_top + room;
+  h->bump_end = e;
+}
+
 static void seal_bump(vm_heap *h) {
-  if (h->bump_top && h->bump_top < h->bump_end) free_push(h, h->bump_top, (size_t)(h->bump_end - h->bump_top));
-  h->bump_top = h->bump_end = NULL;
+  account(h);
+  if (h->bump_top && h->bump_top < h->region_end) free_push(h, h->bump_top, (size_t)(h->region_end - h->bump_top));
+  h->bump_top = h->bump_end = h->bump_start = h->region_end = NULL;
 }
 
 /* The test modes must see every allocation, so they never bump. */
@@ -171,18 +186,20 @@ static int may_bump(const vm_heap *h) {
 
 static void set_bump(vm_heap *h, uint8_t *at, size_t size) {
   seal_bump(h);
-  h->bump_top = at;
-  h->bump_end = at + size;
+  h->bump_top = h->bump_start = at;
+  h->region_end = at + size;
+  clamp(h);
 }
 
 /* Bump-allocates *size bytes; with 4-byte words a 4-byte tail (too small
  * for a gap header) is given to the object. */
 static void *bump(vm_heap *h, size_t *size) {
-  size_t avail = (size_t)(h->bump_end - h->bump_top);
+  size_t avail = (size_t)(h->region_end - h->bump_top);
   if (!h->bump_top || avail < *size) return NULL;
   if (avail - *size < sizeof(obj_free)) *size = avail;
   void *r = h->bump_top;
   h->bump_top += *size;
+  h->bump_start = h->bump_top; /* counted by the slow path itself */
   return r;
 }
 
@@ -228,6 +245,7 @@ static void *try_alloc(vm_heap *h, size_t *size) {
 void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
   size = WORD_ALIGN(size < sizeof(obj_free) ? sizeof(obj_free) : size);
   if (h->fail_countdown > 0 && --h->fail_countdown == 0) return NULL;
+  account(h);
   if (h->stress) vm_heap_collect(h);
   else if (h->allocated + size > h->next_gc) vm_heap_collect(h);
   void *r = try_alloc(h, &size);
@@ -239,6 +257,7 @@ void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
     if (!r) return NULL;
   }
   h->allocated += size;
+  if (h->bump_top) clamp(h);
   memset(r, 0, size);
   uint32_t words = (uint32_t)(size / sizeof(value));
   ((obj_header *)r)->hdr = cls | ((words <= HDR_SIZE_MAX ? words : 0) << HDR_SIZE_SHIFT);
@@ -321,7 +340,14 @@ static void sweep(vm_heap *h) {
     size_t page_live = 0;
     while (at < end) {
       obj_header *o = (obj_header *)at;
-      size_t size = object_size(h, o);
+      /* Most dead objects are floats: a predicted branch on their size lets
+       * the CPU start on the next header before this one arrives, instead
+       * of chasing sizes from header to header. */
+      size_t size;
+      if (__builtin_expect((o->hdr >> HDR_SIZE_SHIFT) == sizeof(obj_float) / sizeof(value), 1))
+        size = sizeof(obj_float);
+      else
+        size = object_size(h, o);
       if (obj_class(o) != FREE_CLASS_ID && (o->hdr & HDR_MARK)) {
         o->hdr &= ~(HDR_MARK | HDR_GREY);
         page_live += size;

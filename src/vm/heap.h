@@ -60,6 +60,11 @@ struct vm_heap {
    * left by the last sweep). Pages are always "used" to their end; the
    * region is sealed into a free gap before the heap is parsed. */
   uint8_t *bump_top, *bump_end;
+  /* bump_end is clamped so that the bytes bumped since bump_start stay
+   * within next_gc (they are added to `allocated` when the region is
+   * left): the fast path checks one bound. The free range ends at
+   * region_end. */
+  uint8_t *bump_start, *region_end;
   size_t limit;            /* max bytes of pages */
   size_t committed;        /* bytes of pages in use */
   size_t allocated;        /* bytes handed out since the last collection */
@@ -98,7 +103,7 @@ void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size);
  * slow path. */
 static inline int vm_heap_bump_fits(const vm_heap *h, size_t size) {
   size_t avail = (size_t)(h->bump_end - h->bump_top);
-  return size <= avail && (sizeof(value) == 8 || avail - size != 4) && h->allocated + size <= h->next_gc;
+  return size <= avail && (sizeof(value) == 8 || avail - size != 4);
 }
 
 /* The common case inline: bump allocation. */
@@ -107,7 +112,6 @@ static inline void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
   if (vm_heap_bump_fits(h, size)) {
     void *r = h->bump_top;
     h->bump_top += size;
-    h->allocated += size;
     memset(r, 0, size);
     uint32_t words = (uint32_t)(size / sizeof(value));
     ((obj_header *)r)->hdr = cls | ((words <= HDR_SIZE_MAX ? words : 0) << HDR_SIZE_SHIFT);
@@ -116,20 +120,14 @@ static inline void *vm_heap_alloc(vm_heap *h, uint32_t cls, size_t size) {
   return vm_heap_alloc_slow(h, cls, size);
 }
 
-/* A float, the most frequent short-lived object: no memset. */
-static inline obj_float *vm_heap_alloc_float(vm_heap *h, uint32_t cls, double d) {
-  obj_float *f;
-  if (vm_heap_bump_fits(h, sizeof(obj_float))) {
-    f = (obj_float *)h->bump_top;
-    h->bump_top += sizeof(obj_float);
-    h->allocated += sizeof(obj_float);
-    f->hdr = cls | ((uint32_t)(sizeof(obj_float) / sizeof(value)) << HDR_SIZE_SHIFT);
-    f->pad = 0;
-  } else {
-    f = vm_heap_alloc_slow(h, cls, sizeof(obj_float));
-    if (!f) return NULL;
-  }
-  memcpy(&f->value, &d, sizeof d);
+/* A float, the most frequent short-lived object, by bumping only (no
+ * memset; never collects): NULL when the slow path is needed. */
+static inline obj_float *vm_heap_bump_float(vm_heap *h, uint32_t cls) {
+  if (!vm_heap_bump_fits(h, sizeof(obj_float))) return NULL;
+  obj_float *f = (obj_float *)h->bump_top;
+  h->bump_top += sizeof(obj_float);
+  f->hdr = cls | ((uint32_t)(sizeof(obj_float) / sizeof(value)) << HDR_SIZE_SHIFT);
+  f->pad = 0;
   return f;
 }
 void vm_heap_collect(vm_heap *h);

@@ -10,6 +10,14 @@
 #include <string.h>
 
 #include "image/opcodes.h"
+
+/* The handlers load operands as separate stack slots that were just stored
+ * one by one; GCC's SLP vectorizer (on at -O2 since GCC 12) may merge two
+ * such loads into one 16-byte load, which cannot be store-forwarded from
+ * two 8-byte stores and stalls (nbody ran 30% slower that way). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-slp-vectorize")
+#endif
 #include "vm/interp.h"
 #include "vm/vm.h"
 
@@ -61,6 +69,42 @@ static inline obj_array *list_array(const value *fields, uint16_t array_cls, uin
   return arr;
 }
 
+/* `load local argc`, argc times: the arguments pushed again in order. */
+static inline bool forwards_args(const uint8_t *bc, uint8_t argc) {
+  for (uint8_t i = 0; i < argc; i++)
+    if (bc[i] != OP_LOAD_LOCAL_0 + argc) return false;
+  return true;
+}
+
+/* x % y and x / y (y not 0 or -1): a 32-bit division when both fit, which
+ * is several times faster than a 64-bit one on common CPUs. */
+static inline intptr_t smi_mod(intptr_t x, intptr_t y) {
+  if (x == (int32_t)x && y == (int32_t)y) return (int32_t)x % (int32_t)y;
+  return x % y;
+}
+static inline intptr_t smi_div(intptr_t x, intptr_t y) {
+  if (x == (int32_t)x && y == (int32_t)y) return (int32_t)x / (int32_t)y;
+  return x / y;
+}
+
+/* A method whose whole body is `load <constant>; return` (a small int,
+ * null, true or false): the constant, else 0. Such calls need no frame:
+ * nothing in them can throw or be observed. */
+static inline value constant_method(const uint8_t *m, value null_v, value true_v, value false_v) {
+  const uint8_t *bc = m + 8;
+  if (m[1] != IMG_METHOD_NORMAL) return 0;
+  if (m[6] == 5 && m[7] == 0 && bc[0] == OP_LOAD_SMI && bc[2] == OP_RETURN) return make_smi(bc[1]);
+  if (m[6] != 4 || m[7] != 0 || bc[1] != OP_RETURN) return 0;
+  switch (bc[0]) {
+    case OP_LOAD_SMI_0: return make_smi(0);
+    case OP_LOAD_SMI_1: return make_smi(1);
+    case OP_LOAD_NULL: return null_v;
+    case OP_LOAD_TRUE: return true_v;
+    case OP_LOAD_FALSE: return false_v;
+    default: return 0;
+  }
+}
+
 uint32_t vm_class_of(const vm_process *p, value v) {
   return class_of(p, v);
 }
@@ -99,6 +143,8 @@ vm_status vm_interpret(vm_process *p) {
   const uint16_t smi_cls = img->class_ids[IMG_CLASS_SMI];
   const uint16_t object_cls = img->class_ids[IMG_CLASS_OBJECT];
   const uint16_t array_cls = img->class_ids[IMG_CLASS_ARRAY];
+  const uint16_t lambda_cls = img->class_ids[IMG_CLASS_LAMBDA];
+  const uint32_t method_count = img->method_count;
   /* The core List: array_ and size_ are its first fields (vm.c makes lists
    * the same way); `list[i]` in bounds is done inline. */
   const uint16_t list_cls = img->class_ids[IMG_CLASS_LIST];
@@ -125,6 +171,9 @@ vm_status vm_interpret(vm_process *p) {
   uintptr_t ret_marker = 0, br_to = 0;
   uint32_t br_target = 0;
   int ret_arity = 0;
+  uint8_t lambda_argc = 0;
+  int local_len = 4;
+  const uint8_t *lambda_next = NULL;
   int budget = SLICE_BUDGET;
   p->budget = budget;
 
@@ -172,6 +221,25 @@ vm_status vm_interpret(vm_process *p) {
     }                                                                            \
   } while (0)
 
+/* A comparison followed by a conditional branch takes the branch directly
+ * (the validator checked the branch like any other instruction). */
+#define BRANCH_ON(c, len)                                                        \
+  do {                                                                           \
+    const uint8_t *next_ = bcp + (len);                                          \
+    if (*next_ == OP_BRANCH_IF_FALSE) {                                          \
+      bcp = (c) ? next_ + 3 : next_ + img_rd16(next_ + 1);                       \
+      DISPATCH();                                                                \
+    }                                                                            \
+    if (*next_ == OP_BRANCH_BACK_IF_TRUE) {                                      \
+      if (c) {                                                                   \
+        bcp = next_ - img_rd16(next_ + 1);                                       \
+        CHECK_BUDGET();                                                          \
+      } else {                                                                   \
+        bcp = next_ + 3;                                                         \
+      }                                                                          \
+      DISPATCH();                                                                \
+    }                                                                            \
+  } while (0)
 #if defined(__GNUC__) && !defined(TOIT_NO_COMPUTED_GOTO)
   static const void *labels[OP_COUNT] = {
 #define TOIT_LABEL(name, fmt, text) &&L_##name,
@@ -220,7 +288,39 @@ dispatch:
   CASE(LOAD_SMI_1) { PUSH(make_smi(1)); NEXT(1); }
   CASE(LOAD_SMI) { PUSH(make_smi(U8(1))); NEXT(2); }
   CASE(LOAD_SMI16) { PUSH(make_smi((int16_t)U16(1))); NEXT(3); }
-  CASE(LOAD_SMI32) { PUSH(make_smi((int32_t)img_rd32(bcp + 1))); NEXT(5); }
+  CASE(LOAD_SMI32) {
+    intptr_t k = (int32_t)img_rd32(bcp + 1);
+    /* `x % K` and `x * K` with a literal beyond 16 bits (hashes, LCGs). */
+    if (bcp[5] == OP_INVOKE_MOD && is_smi(sp[0]) && k > 0) {
+      value r = make_smi(smi_mod(smi_value(sp[0]), k));
+      /* x = y % K: store it right away. */
+      if (bcp[6] == OP_STORE_LOCAL_POP) {
+        sp[-(int)bcp[7]] = r;
+        sp--;
+        NEXT(8);
+      }
+      sp[0] = r;
+      NEXT(6);
+    }
+    if (bcp[5] >= OP_INVOKE_LT && bcp[5] <= OP_INVOKE_GE && is_smi(sp[0])) {
+      intptr_t x = smi_value(sp[0]);
+      bool c = bcp[5] == OP_INVOKE_LT ? x < k : bcp[5] == OP_INVOKE_LE ? x <= k : bcp[5] == OP_INVOKE_GT ? x > k : x >= k;
+      sp--;
+      bcp += 5;
+      BRANCH_ON(c, 1);
+      PUSH(c ? true_v : false_v);
+      NEXT(1);
+    }
+    if (bcp[5] == OP_INVOKE_MUL && is_smi(sp[0])) {
+      intptr_t r;
+      if (!__builtin_mul_overflow((intptr_t)sp[0] >> 1, (intptr_t)make_smi(k), &r)) {
+        sp[0] = (value)r;
+        NEXT(6);
+      }
+    }
+    PUSH(make_smi(k));
+    NEXT(5);
+  }
   CASE(LOAD_CONST) { PUSH(obj_value(objects + img_const_offset(img, U16(1)))); NEXT(3); }
   CASE(LOAD_INT) {
     /* A 64-bit literal: a small integer when it fits this VM's SMIs. */
@@ -297,6 +397,31 @@ dispatch:
     sp--;
     NEXT(2);
   }
+  CASE(LOAD_FIELD_LOCAL) {
+    value r = sp[-(int)U8(1)];
+    uint8_t f = U8(2);
+    if (!is_obj(r) || f >= ICLASS(obj_class(as_obj(r)))->fields ||
+        ICLASS(obj_class(as_obj(r)))->layout != LAYOUT_INSTANCE)
+      THROW_STR("LOOKUP_FAILED");
+    PUSH(((obj_instance *)as_obj(r))->fields[f]);
+    NEXT(3);
+  }
+  CASE(LOAD_OUTER_LOCAL) {
+    value b = sp[-(int)U8(1)];
+    uintptr_t slot = block_ref_slot(b);
+    uint8_t d = U8(2);
+    if (!is_block_ref(b) || slot < d || base + slot > sp) THROW_STR("LOOKUP_FAILED");
+    PUSH(base[slot - d]);
+    NEXT(3);
+  }
+  CASE(STORE_OUTER_LOCAL) {
+    value b = sp[-(int)U8(1)];
+    uintptr_t slot = block_ref_slot(b);
+    uint8_t d = U8(2);
+    if (!is_block_ref(b) || slot < d || base + slot > sp) THROW_STR("LOOKUP_FAILED");
+    base[slot - d] = sp[0];
+    NEXT(3);
+  }
   CASE(LOAD_BLOCK) {
     value *slot = sp - U8(1);
     PUSH(make_block_ref((uintptr_t)(slot - base)));
@@ -353,11 +478,73 @@ dispatch:
       }
       NEXT(4);
     }
+    {
+      value k = constant_method(m, null_v, true_v, false_v);
+      if (k) {
+        sp -= argc - 1;
+        sp[0] = k;
+        NEXT(4);
+      }
+    }
+    /* lambda.call a b: Lambda.call only forwards (`load local n` n times,
+     * `invoke lambda n`, `return`), so invoke the lambda without its frame. */
+    if (cls == lambda_cls && argc <= 5 && img_rd16(m + 6) == argc + 5u && m[8 + argc] == OP_INVOKE_LAMBDA &&
+        m[9 + argc] == argc && m[10 + argc] == OP_RETURN && forwards_args(m + 8, argc)) {
+      lambda_argc = argc;
+      lambda_next = bcp + 4;
+      goto invoke_lambda;
+    }
     METHOD_ENTER(m, bcp + 4);
     CHECK_BUDGET();
     DISPATCH();
   }
+  CASE(INVOKE_FIELD_LOCAL) {
+    value r = sp[-(int)U8(1)];
+    uint16_t c0 = U16(4);
+    if (is_obj(r) && obj_class(as_obj(r)) - c0 < (uint32_t)(ICLASS(c0)->end - c0)) {
+      PUSH(((obj_instance *)as_obj(r))->fields[bcp[6]]);
+      NEXT(7);
+    }
+    local_len = 7;
+    goto invoke_local;
+  }
+  CASE(INVOKE_FIELD_SET) {
+    /* [o, v] -> [v] */
+    value r = sp[-1];
+    uint16_t c0 = U16(3);
+    if (is_obj(r) && obj_class(as_obj(r)) - c0 < (uint32_t)(ICLASS(c0)->end - c0) &&
+        vm_heap_contains(&p->heap, r)) {
+      ((obj_instance *)as_obj(r))->fields[bcp[5]] = sp[0];
+      sp[-1] = sp[0];
+      sp--;
+      if (bcp[6] == OP_POP_1) {
+        sp--;
+        NEXT(7);
+      }
+      NEXT(6);
+    }
+    /* Not in the range: an ordinary virtual call with two arguments. */
+    uint16_t offset = U16(1);
+    uint32_t cls = CLASS_OF(r);
+    uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
+    const uint8_t *m;
+    if (entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset || m[0] != 2) goto lookup_failed;
+    if (m[1] == IMG_METHOD_SETTER) {
+      if (!is_obj(r) || !vm_heap_contains(&p->heap, r)) goto lookup_failed;
+      ((obj_instance *)as_obj(r))->fields[m[11]] = sp[0];
+      sp[-1] = sp[0];
+      sp--;
+      NEXT(6);
+    }
+    METHOD_ENTER(m, bcp + 6);
+    CHECK_BUDGET();
+    DISPATCH();
+  }
   CASE(INVOKE_LOCAL) {
+    local_len = 4;
+    goto invoke_local;
+  }
+  invoke_local: {
     /* [..] -> [.., local.sel]: a call with the receiver as the only argument. */
     value r = sp[-(int)U8(1)];
     uint16_t offset = U16(2);
@@ -369,9 +556,14 @@ dispatch:
     if (m[1] == IMG_METHOD_GETTER) {
       if (!is_obj(r)) goto lookup_failed; /* see INVOKE_VIRTUAL */
       sp[0] = ((obj_instance *)as_obj(r))->fields[m[10]];
-      NEXT(4);
+      NEXT(local_len);
     }
-    METHOD_ENTER(m, bcp + 4);
+    value k = constant_method(m, null_v, true_v, false_v);
+    if (k) {
+      sp[0] = k;
+      NEXT(local_len);
+    }
+    METHOD_ENTER(m, bcp + local_len);
     CHECK_BUDGET();
     DISPATCH();
   }
@@ -381,7 +573,7 @@ dispatch:
     uintptr_t slot = block_ref_slot(b);
     if (!is_block_ref(b) || base + slot >= sp || !is_smi(base[slot])) THROW_STR("LOOKUP_FAILED");
     intptr_t mi = smi_value(base[slot]);
-    if (mi < 0 || (uintptr_t)mi >= img->method_count) THROW_STR("LOOKUP_FAILED");
+    if (mi < 0 || (uintptr_t)mi >= method_count) THROW_STR("LOOKUP_FAILED");
     const uint8_t *m = IMETHOD((uint32_t)mi);
     if (m[1] != IMG_METHOD_BLOCK) THROW_STR("LOOKUP_FAILED");
     if (argc < m[0]) {
@@ -418,16 +610,16 @@ dispatch:
       f_ = (obj_float *)as_obj(a);                                               \
     } else if (IS_TEMP(b)) {                                                     \
       f_ = (obj_float *)as_obj(b);                                               \
-    } else {                                                                     \
-      SAVE();                                                                    \
-      f_ = vm_heap_alloc_float(&p->heap, float_cls, d_);                         \
+    } else if (!(f_ = vm_heap_bump_float(&p->heap, float_cls))) {               \
+      SAVE(); /* the slow path may collect: the stack must be current */         \
+      f_ = vm_heap_alloc_slow(&p->heap, float_cls, sizeof(obj_float));           \
       if (!f_) goto out_of_memory;                                               \
     }                                                                            \
     f_->pad = (temp);                                                            \
     memcpy(&f_->value, &d_, sizeof d_);                                          \
-    sp--;                                                                        \
+    sp -= drop_;                                                                 \
     sp[0] = obj_value(f_);                                                       \
-    NEXT(1);                                                                     \
+    NEXT(len_);                                                                  \
   } while (0)
 /* A temporary that reaches Toit code (an operator method) is an ordinary
  * float from then on. */
@@ -448,6 +640,7 @@ dispatch:
 
 #define SMI_BINARY(name, sel, fpath, ...)                                        \
   CASE(name) {                                                                   \
+    enum { drop_ = 1, len_ = 1 };                                                \
     value a = sp[-1], b = sp[0];                                                 \
     if (((a | b) & 1) == 0) {                                                    \
       __VA_ARGS__;                                                               \
@@ -482,13 +675,43 @@ dispatch:
 /* + - * / %: floats inline, temporaries reused (FLOAT_RESULT). */
 #define ARITH_BINARY(name, sel, temp, fexpr, ...)                                \
   CASE(name) {                                                                   \
+    enum { drop_ = 1, len_ = 1 };                                                \
     value a = sp[-1], b = sp[0];                                                 \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
+/* The same with the right operand a local: `load local n; op` in one,
+ * [.., a] -> [.., a op local n]. The slow path pushes the local first. */
+#define ARITH_LOCAL(name, sel, temp, fexpr, ...)                                 \
+  CASE(name) {                                                                   \
+    enum { drop_ = 0, len_ = 2 };                                                \
+    value a = sp[0], b = sp[-(int)U8(1)];                                        \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
+/* And with the left operand a local: [.., b] -> [.., local n op b]. */
+#define ARITH_LLOCAL(name, sel, temp, fexpr, ...)                                \
+  CASE(name) {                                                                   \
+    enum { drop_ = 0, len_ = 2 };                                                \
+    value a = sp[-(int)U8(1)], b = sp[0];                                        \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
+/* And with both operands locals: [..] -> [.., local a op local b]. */
+#define ARITH_LOCALS(name, sel, temp, fexpr, ...)                                \
+  CASE(name) {                                                                   \
+    enum { drop_ = -1, len_ = 3 };                                               \
+    value a = sp[-(int)U8(1)], b = sp[-(int)U8(2)];                              \
+    ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
+  }
+#define ARITH_BODY(sel, temp, fexpr, ...)                                        \
+  do {                                                                           \
     if (((a | b) & 1) == 0) {                                                    \
       __VA_ARGS__;                                                               \
     }                                                                            \
     FLOAT_BINARY(FLOAT_RESULT(fexpr, temp));                                     \
     UNTEMP(a);                                                                   \
     UNTEMP(b);                                                                   \
+    sp += 1 - drop_; /* both operands on the stack for the call */              \
+    sp[-1] = a;                                                                  \
+    sp[0] = b;                                                                   \
     {                                                                            \
       uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
       uint32_t cls_ = CLASS_OF(a);                                               \
@@ -497,31 +720,12 @@ dispatch:
       if (offset_ == 0xffff || entry_ == 0 ||                                    \
           img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2)    \
         goto lookup_failed;                                                      \
-      METHOD_ENTER(m_, bcp + 1);                                                 \
+      METHOD_ENTER(m_, bcp + len_);                                              \
       CHECK_BUDGET();                                                            \
       DISPATCH();                                                                \
     }                                                                            \
-  }
-
-/* A comparison followed by a conditional branch takes the branch directly
- * (the validator checked the branch like any other instruction). */
-#define BRANCH_ON(c, len)                                                        \
-  do {                                                                           \
-    const uint8_t *next_ = bcp + (len);                                          \
-    if (*next_ == OP_BRANCH_IF_FALSE) {                                          \
-      bcp = (c) ? next_ + 3 : next_ + img_rd16(next_ + 1);                       \
-      DISPATCH();                                                                \
-    }                                                                            \
-    if (*next_ == OP_BRANCH_BACK_IF_TRUE) {                                      \
-      if (c) {                                                                   \
-        bcp = next_ - img_rd16(next_ + 1);                                       \
-        CHECK_BUDGET();                                                          \
-      } else {                                                                   \
-        bcp = next_ + 3;                                                         \
-      }                                                                          \
-      DISPATCH();                                                                \
-    }                                                                            \
   } while (0)
+
 #define CMP_RESULT(c)                                                            \
   do {                                                                           \
     bool c_ = (c);                                                               \
@@ -534,9 +738,9 @@ dispatch:
 #define ARITH_RESULT(r)                                                          \
   do {                                                                           \
     intptr_t r_ = (r);                                                           \
-    sp--;                                                                        \
+    sp -= drop_;                                                                 \
     sp[0] = make_smi(r_);                                                        \
-    NEXT(1);                                                                     \
+    NEXT(len_);                                                                  \
   } while (0)
 
   CASE(INVOKE_EQ) {
@@ -564,38 +768,53 @@ dispatch:
   {                                                                              \
     intptr_t r;                                                                  \
     if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
-      sp--;                                                                      \
+      sp -= drop_;                                                               \
+      /* (a + b) % K, as in hashes: the sum goes straight into the division. */ \
+      if (bcp[len_] == OP_LOAD_SMI32 && bcp[len_ + 5] == OP_INVOKE_MOD) {        \
+        intptr_t k_ = (int32_t)img_rd32(bcp + len_ + 1);                         \
+        if (k_ > 0) {                                                            \
+          value m_ = make_smi(smi_mod(r >> 1, k_));                              \
+          if (bcp[len_ + 6] == OP_STORE_LOCAL_POP) {                             \
+            sp[-(int)bcp[len_ + 7]] = m_;                                        \
+            sp--;                                                                \
+            NEXT(len_ + 8);                                                      \
+          }                                                                      \
+          sp[0] = m_;                                                            \
+          NEXT(len_ + 6);                                                        \
+        }                                                                        \
+      }                                                                          \
       sp[0] = (value)r;                                                          \
-      NEXT(1);                                                                   \
+      NEXT(len_);                                                                \
     }                                                                            \
   }
 #define SUB_SMI_BODY                                                             \
   {                                                                              \
     intptr_t r;                                                                  \
     if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b, &r)) {                 \
-      sp--;                                                                      \
+      sp -= drop_;                                                               \
       sp[0] = (value)r;                                                          \
-      NEXT(1);                                                                   \
+      NEXT(len_);                                                                \
     }                                                                            \
   }
 #define MUL_SMI_BODY                                                             \
   {                                                                              \
     intptr_t r;                                                                  \
     if (!__builtin_mul_overflow((intptr_t)a >> 1, (intptr_t)b, &r)) {            \
-      sp--;                                                                      \
+      sp -= drop_;                                                               \
       sp[0] = (value)r;                                                          \
-      NEXT(1);                                                                   \
+      NEXT(len_);                                                                \
     }                                                                            \
   }
 #define DIV_SMI_BODY                                                             \
   {                                                                              \
     intptr_t x = smi_value(a), y = smi_value(b);                                 \
-    if (y != 0 && !(y == -1 && x == SMI_MIN)) ARITH_RESULT(x / y);               \
+    if (y != 0 && y != -1) ARITH_RESULT(smi_div(x, y));                           \
+    if (y == -1 && x != SMI_MIN) ARITH_RESULT(-x);                               \
   }
 #define MOD_SMI_BODY                                                             \
   {                                                                              \
     intptr_t x = smi_value(a), y = smi_value(b);                                 \
-    if (y != 0 && y != -1) ARITH_RESULT(x % y);                                  \
+    if (y != 0 && y != -1) ARITH_RESULT(smi_mod(x, y));                          \
   }
   ARITH_BINARY(INVOKE_ADD, ADD, 0, x + y, ADD_SMI_BODY)
   ARITH_BINARY(INVOKE_SUB, SUB, 0, x - y, SUB_SMI_BODY)
@@ -607,6 +826,26 @@ dispatch:
   ARITH_BINARY(INVOKE_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
   ARITH_BINARY(INVOKE_DIV_TEMP, DIV, 1, x / y, DIV_SMI_BODY)
   ARITH_BINARY(INVOKE_MOD_TEMP, MOD, 1, fmod(x, y), MOD_SMI_BODY)
+  ARITH_LOCAL(INVOKE_ADD_LOCAL, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_LOCAL(INVOKE_SUB_LOCAL, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_LOCAL(INVOKE_MUL_LOCAL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_LOCAL(INVOKE_DIV_LOCAL, DIV, 0, x / y, DIV_SMI_BODY)
+  ARITH_LOCAL(INVOKE_ADD_LOCAL_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_LOCAL(INVOKE_SUB_LOCAL_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_LOCAL(INVOKE_MUL_LOCAL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
+  ARITH_LOCAL(INVOKE_DIV_LOCAL_TEMP, DIV, 1, x / y, DIV_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_ADD, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_SUB, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_MUL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_LLOCAL(LOCAL_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
+  ARITH_LOCALS(LOCALS_ADD, ADD, 0, x + y, ADD_SMI_BODY)
+  ARITH_LOCALS(LOCALS_SUB, SUB, 0, x - y, SUB_SMI_BODY)
+  ARITH_LOCALS(LOCALS_MUL, MUL, 0, x * y, MUL_SMI_BODY)
+  ARITH_LOCALS(LOCALS_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
+  ARITH_LOCALS(LOCALS_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
+  ARITH_LOCALS(LOCALS_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
   SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })
@@ -691,6 +930,50 @@ dispatch:
     if (is_smi(a) && !__builtin_add_overflow(smi_value(a), k, &r) && smi_fits(r)) {
       if (bcp[4] == OP_STORE_LOCAL_POP && bcp[5] == U8(1) + 1) {
         sp[-(int)U8(1)] = make_smi(r);
+        /* The rest of a counting loop on the same slot, `load local n`,
+         * then `invoke < smi K` or `load local m / load smi K; invoke <`,
+         * then `branch back if true`, is done here too. */
+        if (U8(1) <= 5 && bcp[6] == OP_LOAD_LOCAL_0 + U8(1)) {
+          const uint8_t *q = bcp + 7;
+          value lim = 1; /* not a small int: no match */
+          if (*q == OP_INVOKE_LT_SMI) {
+            lim = make_smi((int16_t)img_rd16(q + 1));
+            q += 3;
+          } else {
+            /* One more slot is pushed at this point: `load local k` reads sp[1 - k]. */
+            if (*q >= OP_LOAD_LOCAL_1 && *q <= OP_LOAD_LOCAL_5) lim = sp[1 - (*q - OP_LOAD_LOCAL_0)], q++;
+            else if (*q == OP_LOAD_LOCAL && q[1] >= 1) lim = sp[1 - (int)q[1]], q += 2;
+            else if (*q == OP_LOAD_SMI16) lim = make_smi((int16_t)img_rd16(q + 1)), q += 3;
+            else if (*q == OP_LOAD_SMI32) lim = make_smi((int32_t)img_rd32(q + 1)), q += 5;
+            else if (*q == OP_LOAD_FIELD_LOCAL && q[1] >= 1) {
+              value o = sp[1 - (int)q[1]];
+              if (is_obj(o) && q[2] < ICLASS(obj_class(as_obj(o)))->fields &&
+                  ICLASS(obj_class(as_obj(o)))->layout == LAYOUT_INSTANCE)
+                lim = ((obj_instance *)as_obj(o))->fields[q[2]];
+              q += 3;
+            }
+            if (*q == OP_LOAD_FIELD && q > bcp + 7) {
+              /* `i < this.size_`: the limit is a field of that local. */
+              if (is_obj(lim) && q[1] < ICLASS(obj_class(as_obj(lim)))->fields &&
+                  ICLASS(obj_class(as_obj(lim)))->layout == LAYOUT_INSTANCE)
+                lim = ((obj_instance *)as_obj(lim))->fields[q[1]];
+              else
+                lim = 1;
+              q += 2;
+            }
+            if (*q == OP_INVOKE_LT) q++;
+            else lim = 1;
+          }
+          if (is_smi(lim) && *q == OP_BRANCH_BACK_IF_TRUE) {
+            if (r < smi_value(lim)) {
+              bcp = q - img_rd16(q + 1);
+              CHECK_BUDGET();
+              DISPATCH();
+            }
+            bcp = q + 3;
+            DISPATCH();
+          }
+        }
         NEXT(6);
       }
       PUSH(make_smi(r));
@@ -869,6 +1152,8 @@ dispatch:
     if (!is_frame_marker(marker)) THROW_STR("LOOKUP_FAILED"); /* never in a verified frame */
     sp -= 1 + U8(2);
     bcp = code + frame_marker_offset(marker);
+    /* A call whose result is dropped (a statement): drop it here. */
+    if (*bcp == OP_POP_1) NEXT(1);
     PUSH(v);
     DISPATCH();
   }
@@ -878,6 +1163,7 @@ dispatch:
     if (!is_frame_marker(marker)) THROW_STR("LOOKUP_FAILED");
     sp -= 1 + U8(2);
     bcp = code + frame_marker_offset(marker);
+    if (*bcp == OP_POP_1) NEXT(1);
     PUSH(null_v);
     DISPATCH();
   }
@@ -1004,7 +1290,7 @@ dispatch:
     sp -= n;
     SAVE();
     p->handles[p->handle_count++] = captures;
-    uint16_t cls = img->class_ids[IMG_CLASS_LAMBDA];
+    uint16_t cls = lambda_cls;
     obj_instance *l = ICLASS(cls)->fields >= 2
                           ? vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * ICLASS(cls)->fields)
                           : NULL;
@@ -1017,18 +1303,23 @@ dispatch:
     NEXT(4);
   }
   CASE(INVOKE_LAMBDA) {
+    lambda_argc = U8(1);
+    lambda_next = bcp + 2;
+    goto invoke_lambda;
+  }
+  invoke_lambda: {
     /* [lambda, args...]: too few arguments is an error, extra ones are
      * dropped, then the captured values follow the arguments. */
-    uint8_t argc = U8(1);
+    uint8_t argc = lambda_argc;
     value lv = sp[1 - (int)argc];
-    if (!is_obj(lv) || obj_class(as_obj(lv)) != img->class_ids[IMG_CLASS_LAMBDA]) THROW_STR("LOOKUP_FAILED");
+    if (!is_obj(lv) || obj_class(as_obj(lv)) != lambda_cls) THROW_STR("LOOKUP_FAILED");
     obj_instance *l = (obj_instance *)as_obj(lv);
     value mv = l->fields[0], cv = l->fields[1];
-    if (!is_smi(mv) || smi_value(mv) < 0 || (uintptr_t)smi_value(mv) >= img->method_count) THROW_STR("LOOKUP_FAILED");
+    if (!is_smi(mv) || smi_value(mv) < 0 || (uintptr_t)smi_value(mv) >= method_count) THROW_STR("LOOKUP_FAILED");
     const uint8_t *m = IMETHOD((uint32_t)smi_value(mv));
     uint32_t ncap = 0;
     if (cv != null_v) {
-      if (!is_obj(cv) || obj_class(as_obj(cv)) != img->class_ids[IMG_CLASS_ARRAY]) THROW_STR("LOOKUP_FAILED");
+      if (!is_obj(cv) || obj_class(as_obj(cv)) != array_cls) THROW_STR("LOOKUP_FAILED");
       ncap = ((obj_array *)as_obj(cv))->length;
     }
     if (m[1] != IMG_METHOD_LAMBDA || m[0] < 1 + ncap) THROW_STR("LOOKUP_FAILED");
@@ -1047,7 +1338,7 @@ dispatch:
       cv = ((obj_instance *)as_obj(sp[-(int)params]))->fields[1];
     }
     for (uint32_t i = 0; i < ncap; i++) PUSH(((obj_array *)as_obj(cv))->elems[i]);
-    METHOD_ENTER(m, bcp + 2);
+    METHOD_ENTER(m, lambda_next);
     CHECK_BUDGET();
     DISPATCH();
   }

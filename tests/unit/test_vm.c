@@ -244,6 +244,82 @@ static void test_validator(void) {
   emit(m, 1, OP_LOAD_NULL);         /* 0: h=1 */
   emit(m, 3, OP_BRANCH_BACK, 1, 0); /* 1: back to 0 with h=1, but 0 has h=0 */
   CHECK(validate(&ps, err) == IMG_ERR_BYTECODE, "loop height mismatch: %s", err);
+
+  /* Field accessors run inline without a class check: the class a dispatch
+   * entry serves must have the field. Selector 1, so class Pair's entry is
+   * dispatch[C_PAIR + 1]. */
+  for (int field = 1; field <= 5; field += 4) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    emit(m, 2, OP_LOAD_NULL, OP_RETURN);
+    emit(m, 2, 1, 0);
+    m = method(&ps, 1);
+    m->kind = IMG_METHOD_GETTER;
+    m->max = 1;
+    m->selector = 1;
+    emit(m, 3, OP_LOAD_LOCAL_1, OP_LOAD_FIELD, field);
+    emit(m, 3, OP_RETURN, 1, 1);
+    ps.dispatch[C_PAIR + 1] = 2; /* method 1, plus one */
+    ps.dispatch_count = C_COUNT + 1;
+    img_status st = validate(&ps, err);
+    if (field == 1) CHECK(st == IMG_OK, "getter of Pair's field 1 accepted: %s", err);
+    else CHECK(st == IMG_ERR_DISPATCH && strstr(err, "accessor"), "getter of a field Pair lacks: %s", err);
+  }
+
+  /* `op local n` pushes the local on its slow path: one slot must be free. */
+  for (int max = 2; max <= 3; max++) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    m->max = (uint16_t)max;
+    emit(m, 2, OP_LOAD_SMI_1, OP_LOAD_SMI_1);
+    emit(m, 2, OP_INVOKE_ADD_LOCAL, 1);
+    emit(m, 4, OP_POP_1, OP_RETURN, 1, 0);
+    img_status st = validate(&ps, err);
+    if (max == 3) CHECK(st == IMG_OK, "op local with room accepted: %s", err);
+    else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "declared height"), "op local without room: %s", err);
+  }
+
+  /* A field read on a class id range: every class in it must have the
+   * field (Pair has 2 fields; Object's range holds classes with none). */
+  for (int k = 0; k < 3; k++) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    m->max = 2;
+    emit(m, 1, OP_LOAD_NULL);
+    emit(m, 7, OP_INVOKE_FIELD_LOCAL, 0, 0, 0, k == 2 ? C_OBJECT : C_PAIR, 0, k == 1 ? 2 : 1);
+    emit(m, 4, OP_POP_1, OP_RETURN, 1, 0);
+    img_status st = validate(&ps, err);
+    if (k == 0) CHECK(st == IMG_OK, "field 1 of Pair's range accepted: %s", err);
+    else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "lacks field"), "field read on a range without it: %s", err);
+  }
+
+  /* The same for a field write. */
+  for (int k = 0; k < 2; k++) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    m->max = 2;
+    emit(m, 2, OP_LOAD_NULL, OP_LOAD_NULL);
+    emit(m, 6, OP_INVOKE_FIELD_SET, 0, 0, C_PAIR, 0, k == 1 ? 2 : 1);
+    emit(m, 3, OP_RETURN, 1, 0);
+    img_status st = validate(&ps, err);
+    if (k == 0) CHECK(st == IMG_OK, "field write in Pair's range accepted: %s", err);
+    else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "lacks field"), "field write on a range without it: %s", err);
+  }
+
+  /* `locals op` pushes both locals on its slow path: two slots; and both
+   * operand bytes are checked as slots. */
+  for (int max = 2; max <= 4; max++) {
+    memset(&ps, 0, sizeof ps);
+    m = method(&ps, 0);
+    m->max = (uint16_t)(max == 4 ? 3 : max);
+    emit(m, 1, OP_LOAD_SMI_1);
+    emit(m, 3, OP_LOCALS_ADD, 0, max == 4 ? 1 : 0); /* slot 1 at height 1 is the frame marker */
+    emit(m, 4, OP_POP_1, OP_RETURN, 1, 0);
+    img_status st = validate(&ps, err);
+    if (max == 3) CHECK(st == IMG_OK, "locals op with room accepted: %s", err);
+    else if (max == 2) CHECK(st == IMG_ERR_BYTECODE && strstr(err, "declared height"), "locals op without room: %s", err);
+    else CHECK(st == IMG_ERR_BYTECODE && strstr(err, "bad local"), "locals op reading the frame marker: %s", err);
+  }
 }
 
 static void test_structure(void) {
