@@ -264,6 +264,10 @@ static cls *sole_field_class(program *p, const char *name, int *field, meth_kind
     if (found || c->is_interface || c->is_mixin || c->mixins.count || v->count != 1) return NULL;
     meth *m = v->items[0];
     if (m->kind != kind || m->holder != c || c->end - c->id > IMG_FIELD_RANGE_MAX) return NULL;
+    /* A typed field's setter checks the value: it must be called. */
+    if (kind == METH_FIELD_SET && m->decl && m->decl->field.type &&
+        prog_resolve_type(p, c->unit, m->decl->field.type).kind != TYPE_ANY)
+      return NULL;
     found = c;
     *field = m->field;
   }

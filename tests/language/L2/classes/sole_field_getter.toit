@@ -20,7 +20,8 @@ main:
   a.py += 5
   b.qz -= 1
   print "$a.px $a.py $b.px $b.py $b.qz"
-  print (b.px = 4)
+  b.px = 4
+  print b.px
   n := null
   print (catch: n.px)
   print (catch: n.px = 3)
