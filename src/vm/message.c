@@ -1,6 +1,7 @@
 /* Messages between processes (see message.h). Encoding: one tag byte per
  * value, then: int and float 8 bytes little-endian; string and ByteArray a
- * 4-byte length and the bytes; List a 4-byte count and the elements. */
+ * 4-byte length and the bytes; List and raw array a 4-byte count and the
+ * elements. */
 #include "vm/message.h"
 
 #include <stdlib.h>
@@ -9,7 +10,9 @@
 #include "vm/errors.h"
 #include "vm/system.h"
 
-enum { TAG_NULL, TAG_TRUE, TAG_FALSE, TAG_INT, TAG_FLOAT, TAG_STRING, TAG_BYTES, TAG_LIST };
+/* TAG_ARRAY: a raw array, which only the messaging module makes (a Map
+ * travels as an array of keys and values, and is rebuilt on arrival). */
+enum { TAG_NULL, TAG_TRUE, TAG_FALSE, TAG_INT, TAG_FLOAT, TAG_STRING, TAG_BYTES, TAG_LIST, TAG_ARRAY };
 
 typedef struct {
   uint8_t *buf;
@@ -97,6 +100,11 @@ static void encode(vm_process *p, encoder *e, value v, int depth) {
     put_u8(e, TAG_LIST);
     put_u32(e, (uint32_t)n);
     for (int64_t k = 0; k < n; k++) encode(p, e, ((obj_array *)as_obj(arr))->elems[k], depth + 1);
+  } else if (is_class(p, v, IMG_CLASS_ARRAY)) {
+    obj_array *a = (obj_array *)as_obj(v);
+    put_u8(e, TAG_ARRAY);
+    put_u32(e, a->length);
+    for (uint32_t k = 0; k < a->length; k++) encode(p, e, ((obj_array *)as_obj(v))->elems[k], depth + 1);
   } else {
     e->bad_type = true;
   }
@@ -201,13 +209,14 @@ static value decode(vm_process *p, decoder *d, int depth) {
       d->at += n;
       return r ? r : alloc_failed(d);
     }
+    case TAG_ARRAY:
     case TAG_LIST: {
       uint32_t n = get_u32(d);
       if (d->bad || n > (size_t)(d->end - d->at) || p->handle_count + 2 > (int)(sizeof p->handles / sizeof *p->handles)) {
         d->bad = true;
         return 0;
       }
-      value arr = vm_new_array(p, n < 4 ? 4 : n, vm_null(p));
+      value arr = vm_new_array(p, tag == TAG_ARRAY || n >= 4 ? n : 4, vm_null(p));
       if (!arr) return alloc_failed(d);
       int h = p->handle_count++;
       p->handles[h] = arr;
@@ -218,6 +227,10 @@ static value decode(vm_process *p, decoder *d, int depth) {
           return make_smi(0);
         }
         ((obj_array *)as_obj(p->handles[h]))->elems[k] = e;
+      }
+      if (tag == TAG_ARRAY) {
+        p->handle_count = h;
+        return p->handles[h];
       }
       uint16_t cls = p->img->class_ids[IMG_CLASS_LIST];
       obj_instance *list = vm_heap_alloc(&p->heap, cls, sizeof(obj_instance) + sizeof(value) * img_class_at(p->img, cls)->fields);

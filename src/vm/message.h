@@ -17,7 +17,8 @@ typedef struct vm_mail {
   uint8_t data[];
 } vm_mail;
 
-/* Encodes v (null, bool, int, float, string, ByteArray, List of those);
+/* Encodes v (null, bool, int, float, string, ByteArray, List and raw
+ * arrays of those: the messaging module sends a Map as an array);
  * returns NULL with an exception pending in p if it can't. */
 vm_mail *vm_mail_encode(vm_process *p, value v);
 /* Appends a message to p's mailbox and wakes its receivers. */

@@ -2,7 +2,8 @@
 import messaging
 
 main:
-  values := [null, true, 42, -7_000_000_000_000, 1.5, "héllo", ["nested", [1, 2]], #[1, 2, 255]]
+  values := [null, true, 42, -7_000_000_000_000, 1.5, "héllo", ["nested", [1, 2]], #[1, 2, 255],
+            {"a": 1, "b": [2, {"c": null}]}]
   values.do: | v |
     while not (messaging.send "pong" v): sleep --ms=1
     reply := messaging.receive

@@ -4,6 +4,7 @@ import messaging
 describe v -> string:
   if v is List: return "list of $v.size: $v"
   if v is ByteArray: return "bytes of $v.size"
+  if v is Map: return "map of $v.size: $v"
   return "$v"
 
 main:
