@@ -71,11 +71,12 @@ static ast_node *node(parser *p, ast_kind kind, const token *t) {
 static void list_push(parser *p, ast_list *l, ast_node *n) {
   ptr_vec v = {(void **)l->items, l->count, l->count};
   /* Reuse ptr_vec's growth: capacity is tracked as a power of two. */
-  int cap = 8;
+  /* Most lists (arguments, parameters) are short: start with two. */
+  int cap = 2;
   while (cap < l->count) cap *= 2;
   v.cap = l->count == 0 ? 0 : cap;
   if (l->count == v.cap) {
-    int ncap = v.cap ? v.cap * 2 : 8;
+    int ncap = v.cap ? v.cap * 2 : 2;
     ast_node **items = arena_alloc(p->a, sizeof(ast_node *) * (size_t)ncap);
     if (l->count) memcpy(items, l->items, sizeof(ast_node *) * (size_t)l->count);
     l->items = items;
@@ -341,7 +342,7 @@ static ast_node *parse_primary(parser *p) {
     case TK_ERROR: advance(p); return node(p, AST_NULL, t);
     default: break;
   }
-  error(p, t, t->kind == TK_EOF ? "Unexpected end of file" : "Unexpected token");
+  error(p, t, t->kind == TK_EOF && !t->boundary ? "Unexpected end of file" : "Unexpected token");
   if (t->kind != TK_EOF) advance(p);
   return node(p, AST_NULL, t);
 }
@@ -1220,13 +1221,23 @@ ast_node *parse_unit(arena *a, diag_ctx *d, src_file *file) {
   p.a = a;
   p.d = d;
   p.f = file;
-  token_list tl = scan(a, d, file, 0, file->size);
+  scan_state *ss = scan_begin(a, d, file);
+  token_list tl = scan_chunk(ss);
   p.t = tl.toks;
   p.n = tl.count;
   ast_node *unit = arena_alloc(a, sizeof *unit);
   unit->kind = AST_UNIT;
   unit->unit.file = file;
-  while (cur(&p)->kind != TK_EOF) {
+  for (;;) {
+    if (cur(&p)->kind == TK_EOF) {
+      if (!cur(&p)->boundary) break;
+      /* The next top-level declaration's tokens replace this one's. */
+      tl = scan_chunk(ss);
+      p.t = tl.toks;
+      p.n = tl.count;
+      p.i = 0;
+      continue;
+    }
     token *t = cur(&p);
     p.stmt_indent = 0;
     int before = p.i;
@@ -1281,6 +1292,6 @@ ast_node *parse_unit(arena *a, diag_ctx *d, src_file *file) {
     }
     if (p.i == before) advance(&p);
   }
-  scan_free(&tl);
+  scan_end(ss);
   return unit;
 }

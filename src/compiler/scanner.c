@@ -16,6 +16,10 @@ typedef struct {
   bool at_line_start;    /* the next token is the first on its line */
   token *toks;
   int count, cap;
+  /* Identifiers seen in this scan, so each name is stored once. */
+  const char **names;
+  uint32_t names_cap, names_count;
+  int depth;             /* open brackets (chunks end only outside them) */
 } scanner;
 
 static const char *const keywords[] = {"abstract", "and", "as", "assert", "break", "class", "continue",
@@ -45,8 +49,10 @@ void scan_free(token_list *tl) {
 
 static token *push(scanner *sc, tok_kind kind, uint32_t start, uint32_t len) {
   if (sc->count == sc->cap) {
-    /* Roughly one token per 5 bytes of source: size the array once. */
-    sc->cap = sc->cap ? sc->cap * 2 : (int)((sc->end - sc->pos) / 5 + 16);
+    /* Roughly one token per 5 bytes of source; chunks are one top-level
+     * declaration, so start small there and grow. */
+    int guess = (int)((sc->end - sc->pos) / 5 + 16);
+    sc->cap = sc->cap ? sc->cap * 2 : (guess < 256 ? guess : 256);
     token *n = realloc(sc->toks, sizeof(token) * (size_t)sc->cap);
     if (!n) abort();
     sc->toks = n;
@@ -88,12 +94,54 @@ static uint32_t ident_end(const char *s, uint32_t pos, uint32_t end) {
 }
 
 /* Canonical name: a single `_` between two identifier characters is `-`. */
-static const char *canonical(arena *a, const char *s, uint32_t n) {
-  char *r = arena_strndup(a, s, n);
+static void canonicalize(char *r, uint32_t n) {
   for (uint32_t i = 1; i + 1 < n; i++) {
     if (r[i] == '_' && r[i - 1] != '_' && r[i + 1] != '_' && r[i - 1] != '-' && r[i + 1] != '-')
       r[i] = '-';
   }
+}
+
+static char *canonical_copy(arena *a, const char *s, uint32_t n) {
+  char *r = arena_strndup(a, s, n);
+  canonicalize(r, n);
+  return r;
+}
+
+static uint32_t name_hash(const char *s, uint32_t n) {
+  uint32_t h = 2166136261u;
+  for (uint32_t i = 0; i < n; i++) h = (h ^ (uint8_t)(s[i] == '_' ? '-' : s[i])) * 16777619u;
+  return h;
+}
+
+/* The canonical spelling of an identifier ('_' between letters reads as
+ * '-'), stored once per scan: the core library repeats its names a lot. */
+static const char *canonical(scanner *sc, const char *s, uint32_t n) {
+  if (sc->names_count * 2 >= sc->names_cap) {
+    uint32_t cap = sc->names_cap ? sc->names_cap * 2 : 1024;
+    const char **t = calloc(cap, sizeof *t);
+    if (!t) return canonical_copy(sc->a, s, n);
+    for (uint32_t i = 0; i < sc->names_cap; i++) {
+      const char *e = sc->names[i];
+      if (!e) continue;
+      uint32_t k = name_hash(e, (uint32_t)strlen(e)) & (cap - 1);
+      while (t[k]) k = (k + 1) & (cap - 1);
+      t[k] = e;
+    }
+    free(sc->names);
+    sc->names = t;
+    sc->names_cap = cap;
+  }
+  char buf[256];
+  if (n >= sizeof buf) return canonical_copy(sc->a, s, n);
+  memcpy(buf, s, n);
+  buf[n] = 0;
+  canonicalize(buf, n);
+  uint32_t k = name_hash(buf, n) & (sc->names_cap - 1);
+  for (; sc->names[k]; k = (k + 1) & (sc->names_cap - 1))
+    if (strcmp(sc->names[k], buf) == 0) return sc->names[k];
+  const char *r = arena_strndup(sc->a, buf, n);
+  sc->names[k] = r;
+  sc->names_count++;
   return r;
 }
 
@@ -605,92 +653,135 @@ static bool prev_allows_negative_literal(scanner *sc, uint32_t minus) {
   return p == '(' || p == '[' || p == '{' || p == ',' || p == ':' || p == '=' || p == ';';
 }
 
-token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end) {
-  scanner sc = {0};
-  sc.a = a;
-  sc.d = d;
-  sc.f = f;
-  sc.s = f->text;
-  sc.pos = start;
-  sc.end = end;
+static void scan_init(scanner *sc, arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end) {
+  memset(sc, 0, sizeof *sc);
+  sc->a = a;
+  sc->d = d;
+  sc->f = f;
+  sc->s = f->text;
+  sc->pos = start;
+  sc->end = end;
   src_loc l = diag_loc(d, f->id, start, 1);
-  sc.line = l.line;
-  sc.line_start = start - (l.col - 1);
-  sc.at_line_start = start == 0;
-  if (start == 0 && end >= 2 && sc.s[0] == '#' && sc.s[1] == '!') {
-    while (sc.pos < end && sc.s[sc.pos] != '\n' && sc.s[sc.pos] != '\r') sc.pos++;
+  sc->line = l.line;
+  sc->line_start = start - (l.col - 1);
+  sc->at_line_start = start == 0;
+  if (start == 0 && end >= 2 && sc->s[0] == '#' && sc->s[1] == '!') {
+    while (sc->pos < end && sc->s[sc->pos] != '\n' && sc->s[sc->pos] != '\r') sc->pos++;
   }
+}
+
+/* Scans tokens into sc->toks (from index 0), then an EOF token. */
+static void scan_tokens(scanner *sc, bool chunked) {
+  sc->count = 0;
   for (;;) {
-    skip_space(&sc);
-    if (sc.pos >= sc.end) break;
-    char c = sc.s[sc.pos];
-    uint32_t st = sc.pos;
+    skip_space(sc);
+    if (sc->pos >= sc->end) break;
+    /* A chunk ends before the next line that starts a top-level
+     * declaration (indentation 0, outside brackets). */
+    if (chunked && sc->count > 0 && sc->at_line_start && sc->indent == 0 && sc->depth == 0) break;
+    char c = sc->s[sc->pos];
+    uint32_t st = sc->pos;
     if (is_id_start(c)) {
-      uint32_t e = ident_end(sc.s, sc.pos, sc.end);
-      const char *name = canonical(a, sc.s + st, e - st);
+      uint32_t e = ident_end(sc->s, sc->pos, sc->end);
+      const char *name = canonical(sc, sc->s + st, e - st);
       bool kw = false;
       if (e - st >= 2 && e - st <= 8 && name[0] >= 'a' && name[0] <= 'w') {
         for (int k = 0; keywords[k]; k++)
           if (keywords[k][0] == name[0] && strcmp(keywords[k], name) == 0) kw = true;
       }
-      token *t = push(&sc, kw ? TK_KEYWORD : TK_IDENT, st, e - st);
+      token *t = push(sc, kw ? TK_KEYWORD : TK_IDENT, st, e - st);
       t->text = name;
-      sc.pos = e;
-    } else if (is_digit(c) || (c == '.' && sc.pos + 1 < sc.end && is_digit(sc.s[sc.pos + 1]) &&
-                               prev_allows_negative_literal(&sc, sc.pos))) {
-      scan_number(&sc, false, st);
-    } else if (c == '-' && sc.pos + 1 < sc.end && is_digit(sc.s[sc.pos + 1]) &&
-               prev_allows_negative_literal(&sc, sc.pos)) {
-      sc.pos++;
-      scan_number(&sc, true, st);
-    } else if (c == '-' && sc.pos + 2 < sc.end && sc.s[sc.pos + 1] == '-' && is_id_start(sc.s[sc.pos + 2]) &&
-               prev_allows_negative_literal(&sc, sc.pos)) {
-      uint32_t e = ident_end(sc.s, sc.pos + 2, sc.end);
-      token *t = push(&sc, TK_NAMED, st, e - st);
-      t->text = canonical(a, sc.s + st + 2, e - st - 2);
-      sc.pos = e;
+      sc->pos = e;
+    } else if (is_digit(c) || (c == '.' && sc->pos + 1 < sc->end && is_digit(sc->s[sc->pos + 1]) &&
+                               prev_allows_negative_literal(sc, sc->pos))) {
+      scan_number(sc, false, st);
+    } else if (c == '-' && sc->pos + 1 < sc->end && is_digit(sc->s[sc->pos + 1]) &&
+               prev_allows_negative_literal(sc, sc->pos)) {
+      sc->pos++;
+      scan_number(sc, true, st);
+    } else if (c == '-' && sc->pos + 2 < sc->end && sc->s[sc->pos + 1] == '-' && is_id_start(sc->s[sc->pos + 2]) &&
+               prev_allows_negative_literal(sc, sc->pos)) {
+      uint32_t e = ident_end(sc->s, sc->pos + 2, sc->end);
+      token *t = push(sc, TK_NAMED, st, e - st);
+      t->text = canonical(sc, sc->s + st + 2, e - st - 2);
+      sc->pos = e;
     } else if (c == '"') {
-      scan_string(&sc);
+      scan_string(sc);
     } else if (c == '\'') {
-      scan_char(&sc);
+      scan_char(sc);
     } else {
       const char *op = NULL;
       size_t oplen = 0;
       for (int k = 0; operators[k]; k++) {
         if (operators[k][0] != c) continue;
         size_t n = strlen(operators[k]);
-        if (sc.pos + n <= sc.end && memcmp(sc.s + sc.pos, operators[k], n) == 0) {
+        if (sc->pos + n <= sc->end && memcmp(sc->s + sc->pos, operators[k], n) == 0) {
           op = operators[k];
           oplen = n;
           break;
         }
       }
       if (!op) {
-        error_at(&sc, st, 1, (uint8_t)c >= 0x80 ? "Unexpected character (non-ASCII outside a string)"
+        error_at(sc, st, 1, (uint8_t)c >= 0x80 ? "Unexpected character (non-ASCII outside a string)"
                                                  : "Unexpected character");
-        sc.pos++;
-        while (sc.pos < sc.end && ((uint8_t)sc.s[sc.pos] & 0xc0) == 0x80) sc.pos++;
+        sc->pos++;
+        while (sc->pos < sc->end && ((uint8_t)sc->s[sc->pos] & 0xc0) == 0x80) sc->pos++;
         continue;
       }
       if (strcmp(op, "!") == 0 || strcmp(op, "&&") == 0 || strcmp(op, "||") == 0) {
         const char *alt = op[0] == '!' ? "not" : op[0] == '&' ? "and" : "or";
-        diag_error(d, loc_at(&sc, st, (uint32_t)strlen(op)), "Deprecated operator '%s': use '%s'", op, alt);
+        diag_error(sc->d, loc_at(sc, st, (uint32_t)strlen(op)), "Deprecated operator '%s': use '%s'", op, alt);
       }
-      token *t = push(&sc, TK_OP, st, (uint32_t)oplen);
+      if (strcmp(op, "(") == 0 || strcmp(op, "[") == 0 || strcmp(op, "{") == 0 || strcmp(op, "#[") == 0) sc->depth++;
+      if ((strcmp(op, ")") == 0 || strcmp(op, "]") == 0 || strcmp(op, "}") == 0) && sc->depth > 0) sc->depth--;
+      token *t = push(sc, TK_OP, st, (uint32_t)oplen);
       t->text = op;
-      sc.pos += (uint32_t)oplen;
+      sc->pos += (uint32_t)oplen;
     }
   }
   /* space_after from the next token's space_before (or end). */
-  for (int k = 0; k < sc.count; k++) {
-    uint32_t e = sc.toks[k].start + sc.toks[k].len;
-    sc.toks[k].space_after = e >= sc.end || sc.s[e] == ' ' || sc.s[e] == '\t' || sc.s[e] == '\n' || sc.s[e] == '\r';
+  for (int k = 0; k < sc->count; k++) {
+    uint32_t e = sc->toks[k].start + sc->toks[k].len;
+    sc->toks[k].space_after = e >= sc->end || sc->s[e] == ' ' || sc->s[e] == '\t' || sc->s[e] == '\n' || sc->s[e] == '\r';
   }
-  token *t = push(&sc, TK_EOF, sc.end, 0);
+  bool line_start = sc->at_line_start; /* the next chunk's first token keeps it */
+  token *t = push(sc, TK_EOF, sc->pos < sc->end ? sc->pos : sc->end, 0);
+  sc->at_line_start = line_start;
   t->first = true;
   t->indent = 0;
+  t->boundary = sc->pos < sc->end;
+}
+
+token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end) {
+  scanner sc;
+  scan_init(&sc, a, d, f, start, end);
+  scan_tokens(&sc, false);
+  free(sc.names);
   token_list list;
   list.toks = sc.toks; /* owned by the caller: scan_free */
   list.count = sc.count;
   return list;
+}
+
+struct scan_state {
+  scanner sc;
+};
+
+scan_state *scan_begin(arena *a, diag_ctx *d, src_file *f) {
+  scan_state *s = malloc(sizeof *s);
+  if (!s) abort();
+  scan_init(&s->sc, a, d, f, 0, f->size);
+  return s;
+}
+
+token_list scan_chunk(scan_state *s) {
+  scan_tokens(&s->sc, true);
+  token_list list = {s->sc.toks, s->sc.count};
+  return list;
+}
+
+void scan_end(scan_state *s) {
+  free(s->sc.toks);
+  free(s->sc.names);
+  free(s);
 }

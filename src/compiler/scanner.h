@@ -42,6 +42,7 @@ typedef struct {
   uint8_t first : 1;     /* first token on its line */
   uint8_t space_before : 1, space_after : 1;
   uint8_t interpolated : 1; /* a string with parts */
+  uint8_t boundary : 1;  /* EOF token of a chunk: more source follows */
   uint16_t indent;       /* indentation of the token's line */
   uint32_t start, len;   /* byte range */
   const char *text;      /* identifier/keyword/operator text (canonical for identifiers) */
@@ -68,5 +69,15 @@ typedef struct {
  * malloc'd (strings it points to live in the arena): free it with scan_free. */
 token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end);
 void scan_free(token_list *tl);
+
+/* Scanning a whole file one top-level declaration at a time, so only one
+ * declaration's tokens are in memory: each chunk holds the tokens up to the
+ * next line that starts at indentation 0 outside brackets, then an EOF
+ * token whose `boundary` bit says more follows. A chunk's array is reused
+ * by the next one. */
+typedef struct scan_state scan_state;
+scan_state *scan_begin(arena *a, diag_ctx *d, src_file *f);
+token_list scan_chunk(scan_state *s);
+void scan_end(scan_state *s);
 
 #endif
