@@ -70,6 +70,7 @@ typedef enum {
 
   /* ---- declarations ---- */
   AST_UNIT,       /* unit: one source file */
+  AST_LAZY_BODY,  /* lazy: a library method's body not parsed yet (parse_deferred_body) */
   AST_IMPORT,     /* import */
   AST_EXPORT,     /* export */
   AST_METHOD,     /* method: function, method, constructor, getter, setter, operator */
@@ -152,6 +153,7 @@ struct ast_node {
     struct { ast_node *value; } ret;
     struct { ast_node *body; ast_node *finally_body; ast_list finally_params; } try_;
     struct { ast_node *block; } assert_;
+    struct { src_file *file; uint32_t start, end; int32_t indent; } lazy;
 
     struct {
       src_file *file;

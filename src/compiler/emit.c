@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compiler/internal.h"
+#include "compiler/parser.h"
 #include "image/opcodes.h"
 #include "vm/numfmt.h"
 
@@ -1534,7 +1535,7 @@ static void emit_static_call(fn *f, meth *m, ast_list *argl, src_loc loc, bool w
   finish_call(f, temps_of(m, args, count), nslots, want);
 }
 
-static bool is_factory(meth *m);
+static bool is_factory(program *p, meth *m);
 
 static void emit_constructor_call(fn *f, cls *c, const char *ctor, ast_list *argl, src_loc loc, bool want) {
   if (c->is_abstract && !c->is_interface) {
@@ -1569,7 +1570,7 @@ static void emit_constructor_call(fn *f, cls *c, const char *ctor, ast_list *arg
     if (want) op(f, OP_LOAD_NULL, 1);
     return;
   }
-  emit_static_call(f, m, argl, loc, want, is_factory(m) ? 0 : 2);
+  emit_static_call(f, m, argl, loc, want, is_factory(f->p, m) ? 0 : 2);
 }
 
 static void emit_virtual_call(fn *f, ast_node *receiver, bool receiver_is_this, const char *name,
@@ -1669,7 +1670,7 @@ static void emit_super_constructor(fn *f, ast_node *s, src_loc loc) {
                                                                   : "Superclass '%s' has no such constructor", sup->name);
     return;
   }
-  if (is_factory(m)) {
+  if (is_factory(f->p, m)) {
     emit_error(f, loc, "Can't call a factory constructor as a super constructor");
     return;
   }
@@ -2602,12 +2603,22 @@ static int is_value_return(fn *f, ast_node *n) {
   return n->kind == AST_RETURN && n->ret.value ? 1 : 0;
 }
 
+/* A method's body, parsed now if the library's parse left it for later. */
+static ast_node *body_of(program *p, ast_node *decl) {
+  ast_node *b = decl->method.body;
+  if (b && b->kind == AST_LAZY_BODY) {
+    b = parse_deferred_body(p->a, p->d, b);
+    decl->method.body = b;
+  }
+  return b;
+}
+
 /* A function typed `-> none`, or untyped without any `return expr`. */
 static bool meth_is_none(fn *f, meth *m) {
   if (m->kind != METH_FUNCTION || !m->decl || m->decl->kind != AST_METHOD) return false;
   if (m->ret.kind == TYPE_NONE) return true;
-  if (m->decl->method.return_type || !m->decl->method.body) return false;
-  return !ast_any(f, m->decl->method.body, is_value_return);
+  if (m->decl->method.return_type || !body_of(f->p, m->decl)) return false;
+  return !ast_any(f, body_of(f->p, m->decl), is_value_return);
 }
 
 /* Whether n is a call that the compiler resolves statically to a function
@@ -2860,13 +2871,13 @@ static bool any_return_value(ast_node *n) {
   }
 }
 
-bool emit_is_factory(meth *m) {
-  return is_factory(m);
+bool emit_is_factory(program *p, meth *m) {
+  return is_factory(p, m);
 }
 
-static bool is_factory(meth *m) {
+static bool is_factory(program *p, meth *m) {
   return m->kind == METH_CONSTRUCTOR && m->decl && m->decl->kind == AST_METHOD &&
-         any_return_value(m->decl->method.body);
+         any_return_value(body_of(p, m->decl));
 }
 
 static void init_fn(fn *f, program *p, meth *m) {
@@ -2881,7 +2892,7 @@ static void init_fn(fn *f, program *p, meth *m) {
 }
 
 static void emit_params_prologue(fn *f, meth *m, int first_arg_pos) {
-  if (m->decl && m->decl->kind == AST_METHOD) f->boxed_names = boxed_names_of(f, m->decl->method.body);
+  if (m->decl && m->decl->kind == AST_METHOD) f->boxed_names = boxed_names_of(f, body_of(f->p, m->decl));
   /* Parameters are arguments at fixed positions. */
   for (int i = 0; i < m->param_count; i++) {
     param_info *pi = &m->params[i];
@@ -2964,9 +2975,9 @@ static void check_fields_initialized(fn *f, meth *m) {
     bool done = false;
     for (int k = 0; k < m->param_count && !done; k++)
       if (m->params[k].is_field && strcmp(m->params[k].name, fd->field.name) == 0) done = true;
-    if (!done && m->decl && m->decl->method.body) {
+    if (!done && m->decl && body_of(f->p, m->decl)) {
       assigned_field_name = fd->field.name;
-      done = ast_any(f, m->decl->method.body, assigns_field);
+      done = ast_any(f, body_of(f->p, m->decl), assigns_field);
     }
     if (!done)
       emit_error(f, m->decl ? m->decl->loc : c->decl->loc, "Field '%s' not initialized%s", fd->field.name,
@@ -2976,12 +2987,12 @@ static void check_fields_initialized(fn *f, meth *m) {
 
 static void emit_constructor(fn *f, meth *m) {
   cls *c = m->holder;
-  bool factory = is_factory(m);
+  bool factory = is_factory(f->p, m);
   if (!factory) check_fields_initialized(f, m);
   f->has_this = !factory;
   if (factory) {
     emit_params_prologue(f, m, -m->arity);
-    emit_body(f, m->decl->method.body, false);
+    emit_body(f, body_of(f->p, m->decl), false);
     if (!f->dead) {
       op(f, OP_LOAD_NULL, 1);
       emit_return_op(f, OP_RETURN);
@@ -3014,7 +3025,7 @@ static void emit_constructor(fn *f, meth *m) {
   }
   /* The body: statements before the super call (explicit, or implicitly
    * before the first statement that uses `this`) are the static part. */
-  ast_list *stmts = m->decl && m->decl->method.body ? &m->decl->method.body->seq.stmts : NULL;
+  ast_list *stmts = m->decl && body_of(f->p, m->decl) ? &m->decl->method.body->seq.stmts : NULL;
   int count = stmts ? stmts->count : 0;
   int split = count;
   bool explicit_super = false;
@@ -3116,7 +3127,7 @@ void emit_method(program *p, meth *m) {
       bool instance = m->kind == METH_INSTANCE;
       f.has_this = instance;
       emit_params_prologue(&f, m, -m->arity + (instance ? 1 : 0));
-      ast_node *body = m->decl->method.body;
+      ast_node *body = body_of(p, m->decl);
       if (instance && m->holder && m->holder->is_monitor && body && !ends_with_underscore(m->name))
         body = monitor_body(&f, body);
       emit_body(&f, body, false);

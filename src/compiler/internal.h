@@ -210,6 +210,6 @@ glob *prog_find_static_field(cls *c, const char *name);
 
 /* emit.c */
 void emit_method(program *p, meth *m);
-bool emit_is_factory(meth *m);
+bool emit_is_factory(program *p, meth *m);
 
 #endif

@@ -23,6 +23,7 @@ typedef struct {
   int no_block;      /* in if/while/for headers and map keys: ':' is not a block */
   int ternary;       /* in the then-branch of ?: */
   int depth;
+  bool lazy;         /* method bodies become AST_LAZY_BODY */
 } parser;
 
 /* ---- tokens ---- */
@@ -119,6 +120,7 @@ static bool expect_op(parser *p, const char *op, const char *msg) {
 static ast_node *parse_expr(parser *p);
 static ast_node *parse_statement(parser *p);
 static ast_node *parse_body(parser *p, int owner_indent);
+static ast_node *skip_body(parser *p, int owner_indent);
 static ast_node *parse_binary(parser *p, int min_level);
 static ast_node *parse_unary(parser *p);
 static ast_node *parse_type(parser *p);
@@ -1042,7 +1044,11 @@ static ast_node *parse_method(parser *p, int decl_indent, bool in_class, bool is
     advance(p);
     if (is_abstract) error(p, t, "Abstract methods can't have a body");
     p->stmt_indent = decl_indent;
-    m->method.body = parse_body(p, decl_indent);
+    if (p->lazy) {
+      m->method.body = skip_body(p, decl_indent);
+    } else {
+      m->method.body = parse_body(p, decl_indent);
+    }
   } else if (!is_abstract && !in_class) {
     error(p, cur(p), "Missing colon");
     recover(p);
@@ -1216,11 +1222,49 @@ static ast_node *parse_import(parser *p) {
   return n;
 }
 
-ast_node *parse_unit(arena *a, diag_ctx *d, src_file *file) {
+/* Parses a body into a scratch arena (its syntax errors are reported now),
+ * drops it and records where it is, to parse it again if it is used. */
+static ast_node *skip_body(parser *p, int owner_indent) {
+  token *t0 = cur(p);
+  uint32_t start = t0->start;
+  if (t0->first) {
+    while (start > 0 && p->f->text[start - 1] != '\n' && p->f->text[start - 1] != '\r') start--;
+  }
+  arena scratch;
+  arena_init(&scratch);
+  arena *kept = p->a;
+  p->a = &scratch;
+  parse_body(p, owner_indent);
+  p->a = kept;
+  arena_free(&scratch);
+  ast_node *lazy = node(p, AST_LAZY_BODY, t0);
+  lazy->lazy.file = p->f;
+  lazy->lazy.start = start;
+  lazy->lazy.end = cur(p)->start;
+  lazy->lazy.indent = owner_indent;
+  return lazy;
+}
+
+ast_node *parse_deferred_body(arena *a, diag_ctx *d, const ast_node *lazy) {
+  parser p = {0};
+  p.a = a;
+  p.d = d;
+  p.f = lazy->lazy.file;
+  token_list tl = scan(a, d, p.f, lazy->lazy.start, lazy->lazy.end);
+  p.t = tl.toks;
+  p.n = tl.count;
+  p.stmt_indent = lazy->lazy.indent;
+  ast_node *body = parse_body(&p, lazy->lazy.indent);
+  scan_free(&tl);
+  return body;
+}
+
+ast_node *parse_unit(arena *a, diag_ctx *d, src_file *file, bool lazy_bodies) {
   parser p = {0};
   p.a = a;
   p.d = d;
   p.f = file;
+  p.lazy = lazy_bodies;
   scan_state *ss = scan_begin(a, d, file);
   token_list tl = scan_chunk(ss);
   p.t = tl.toks;

@@ -638,7 +638,7 @@ static void init_method_signatures(program *p) {
           meth *m = v->items[n];
           if (!m->decl || m->decl->kind != AST_METHOD) continue;
           prog_init_params(p, m, &m->decl->method.params, m->kind == METH_INSTANCE);
-          if (m->kind == METH_CONSTRUCTOR) m->arity = m->param_count + (emit_is_factory(m) ? 0 : 1);
+          if (m->kind == METH_CONSTRUCTOR) m->arity = m->param_count + (emit_is_factory(p, m) ? 0 : 1);
           m->ret = prog_resolve_type(p, m->unit, m->decl->method.return_type);
           if (m->kind == METH_INSTANCE && !m->is_abstract && !m->sel) {
             const char *named[64];
@@ -1142,7 +1142,8 @@ static unit_info *add_unit(program *p, const char *path, const char *text, size_
   u->file = f;
   u->is_core = core;
   u->trusted = core;
-  u->ast = parse_unit(p->a, p->d, f);
+  /* The library's method bodies are parsed when a method is compiled. */
+  u->ast = parse_unit(p->a, p->d, f, path[0] == '<');
   u->debug_file = img_writer_file(p->w, path);
   ptr_vec_push(p->a, &p->units, u);
   return u;

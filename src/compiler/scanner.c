@@ -664,7 +664,7 @@ static void scan_init(scanner *sc, arena *a, diag_ctx *d, src_file *f, uint32_t 
   src_loc l = diag_loc(d, f->id, start, 1);
   sc->line = l.line;
   sc->line_start = start - (l.col - 1);
-  sc->at_line_start = start == 0;
+  sc->at_line_start = start == 0 || l.col == 1;
   if (start == 0 && end >= 2 && sc->s[0] == '#' && sc->s[1] == '!') {
     while (sc->pos < end && sc->s[sc->pos] != '\n' && sc->s[sc->pos] != '\r') sc->pos++;
   }

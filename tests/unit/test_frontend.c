@@ -36,7 +36,7 @@ static void parse_text(fixture *fx, const char *text) {
   src_file *f = diag_add_file(&fx->d, "t.toit", text, (uint32_t)strlen(text));
   fx->tl.toks = NULL;
   fx->tl.count = 0;
-  fx->unit = parse_unit(&fx->a, &fx->d, f);
+  fx->unit = parse_unit(&fx->a, &fx->d, f, false);
 }
 
 static void done(fixture *fx) {
@@ -207,7 +207,56 @@ static void test_hostile(void) {
   passed++;
 }
 
+/* Library units keep method bodies as AST_LAZY_BODY until they are used;
+ * a deferred parse gives the same statements, and syntax errors in a lazy
+ * body are still reported when the unit is parsed. */
+static void test_lazy_bodies(void) {
+  const char *text =
+      "class A:\n"
+      "  f x: return x + 1\n"
+      "  g:\n"
+      "    a := [\n"
+      "1, 2]\n"
+      "    return a.size\n"
+      "top n:\n"
+      "  if n > 0:\n"
+      "    print n\n"
+      "  return \"$(n + 1) done\"\n";
+  arena a;
+  arena_init(&a);
+  FILE *sink = fopen("/dev/null", "w");
+  diag_ctx d;
+  diag_init(&d, sink);
+  src_file *f = diag_add_file(&d, "<lib>", text, (uint32_t)strlen(text));
+  ast_node *unit = parse_unit(&a, &d, f, true);
+  CHECK(d.errors == 0, "no errors: %d", d.errors);
+  CHECK(unit->unit.decls.count == 2, "two declarations: %d", unit->unit.decls.count);
+  ast_node *cls = unit->unit.decls.items[0];
+  ast_node *g = cls->class_.members.items[1];
+  CHECK(g->method.body && g->method.body->kind == AST_LAZY_BODY, "g's body is lazy");
+  ast_node *gb = parse_deferred_body(&a, &d, g->method.body);
+  CHECK(gb->kind == AST_SEQUENCE && gb->seq.stmts.count == 2, "g: 2 statements, got %d", gb->seq.stmts.count);
+  ast_node *fm = cls->class_.members.items[0];
+  ast_node *fb = parse_deferred_body(&a, &d, fm->method.body);
+  CHECK(fb->kind == AST_SEQUENCE && fb->seq.stmts.count == 1, "f: one-line body");
+  ast_node *top = unit->unit.decls.items[1];
+  ast_node *tb = parse_deferred_body(&a, &d, top->method.body);
+  CHECK(tb->seq.stmts.count == 2, "top: if and return, got %d", tb->seq.stmts.count);
+  CHECK(d.errors == 0, "deferred parses are clean: %d", d.errors);
+  diag_free(&d);
+  diag_init(&d, sink);
+  const char *bad = "f:\n  return 1 +\ng: return 2\n";
+  f = diag_add_file(&d, "<lib>", bad, (uint32_t)strlen(bad));
+  unit = parse_unit(&a, &d, f, true);
+  CHECK(d.errors >= 1, "a syntax error in a lazy body is reported");
+  CHECK(unit->unit.decls.count == 2, "and the next declaration is kept: %d", unit->unit.decls.count);
+  diag_free(&d);
+  fclose(sink);
+  arena_free(&a);
+}
+
 int main(void) {
+  test_lazy_bodies();
   test_tokens();
   test_scan_errors();
   test_parse_shapes();
