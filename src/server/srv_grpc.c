@@ -25,7 +25,7 @@
 #include "srv_util.h"
 
 #define MAX_STREAMS 64
-#define N_STREAM_RPCS 4
+#define N_STREAM_RPCS 6
 
 /* A streaming RPC waiting for its next call: it gets its own completion
  * queue, which the worker thread serving the call then owns. */
@@ -194,33 +194,14 @@ static const rpc rpcs[] = {
     RPC(SimulatorService, StopSimulator, stop_simulator, simulator_request, simulator_state, {"id"}),
     RPC(SimulatorService, DeleteSimulator, delete_simulator, simulator_request, empty, {"id"}),
     RPC(ServerService, GetInfo, get_info, get_info_request, get_info_response, {0}, .shape = shape_info),
+    RPC(FirmwareService, UploadFirmware, upload_firmware, upload_firmware_request, firmware, {0}, .raw = "image",
+        .header = "spec_json"),
+    RPC(FirmwareService, ListFirmware, list_firmware, list_firmware_request, list_firmware_response, {0}),
+    RPC(FirmwareService, GetFirmware, get_firmware, firmware_request, firmware, {"id"}),
+    RPC(FirmwareService, DeleteFirmware, delete_firmware, firmware_request, empty, {"id"}),
+    RPC(FirmwareService, SetFirmware, set_firmware, set_firmware_request, set_firmware_response, {0}),
 };
 #define N_RPCS (sizeof rpcs / sizeof rpcs[0])
-
-int srv_api_parity(char *report, size_t n) {
-  int missing = 0;
-  size_t k = 0;
-  report[0] = 0;
-  srv_err (*ops[256])(srv_call *);
-  size_t nops = srv_http_ops(ops, 256);
-  for (size_t i = 0; i < nops; i++) {
-    bool found = false;
-    for (size_t j = 0; j < N_RPCS && !found; j++) found = rpcs[j].op == ops[i];
-    if (!found) {
-      missing++;
-      if (k < n) k += (size_t)snprintf(report + k, n - k, "HTTP route %zu has no RPC; ", i);
-    }
-  }
-  for (size_t j = 0; j < N_RPCS; j++) {
-    bool found = false;
-    for (size_t i = 0; i < nops && !found; i++) found = rpcs[j].op == ops[i];
-    if (!found) {
-      missing++;
-      if (k < n) k += (size_t)snprintf(report + k, n - k, "%s has no HTTP route; ", rpcs[j].method);
-    }
-  }
-  return missing;
-}
 
 static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d, const char *name) {
   return protobuf_c_message_descriptor_get_field_by_name(d, name);
@@ -443,7 +424,38 @@ static const rpc streams[N_STREAM_RPCS] = {
     RPC(TelemetryService, FollowDeviceEvents, read_device_events, read_device_events_request, event, {"id"}),
     RPC(TelemetryService, FollowLogs, read_logs, read_logs_request, log_line, {"id"}),
     RPC(RolloutService, WatchRollout, get_rollout, get_rollout_request, rollout, {"id"}),
+    RPC(DeviceService, WatchDevices, watch_devices, watch_devices_request, device_change, {0}),
+    RPC(DataService, Stream, fetch, stream_request, message, {"name"}),
 };
+
+/* Every HTTP route has an RPC (unary or stream) and vice versa. */
+int srv_api_parity(char *report, size_t n) {
+  int missing = 0;
+  size_t k = 0;
+  report[0] = 0;
+  srv_err (*ops[256])(srv_call *);
+  size_t nops = srv_http_ops(ops, 256);
+  for (size_t i = 0; i < nops; i++) {
+    bool found = false;
+    for (size_t j = 0; j < N_RPCS && !found; j++) found = rpcs[j].op == ops[i];
+    for (size_t j = 0; j < N_STREAM_RPCS && !found; j++) found = streams[j].op == ops[i];
+    if (!found) {
+      missing++;
+      if (k < n) k += (size_t)snprintf(report + k, n - k, "HTTP route %zu has no RPC; ", i);
+    }
+  }
+  for (size_t j = 0; j < N_RPCS + N_STREAM_RPCS; j++) {
+    const rpc *r = j < N_RPCS ? &rpcs[j] : &streams[j - N_RPCS];
+    bool found = false;
+    for (size_t i = 0; i < nops && !found; i++) found = r->op == ops[i];
+    if (!found) {
+      missing++;
+      if (k < n) k += (size_t)snprintf(report + k, n - k, "%s has no HTTP route; ", r->method);
+    }
+  }
+  return missing;
+}
+
 
 typedef struct {
   srv *s;
@@ -463,6 +475,48 @@ static bool send_status(grpc_call *call, grpc_completion_queue *cq, srv_err e, c
   bool ok = grpc_call_start_batch(call, &op, 1, (void *)TAG_STATUS, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_STATUS, closed);
   grpc_slice_unref(details);
   return ok;
+}
+
+/* Sends one JSON item as a message of the stream's response type. */
+static bool send_item(grpc_call *call, grpc_completion_queue *cq, const ProtobufCMessageDescriptor *resp, json_t *item,
+                      bool *closed) {
+  ProtobufCMessage *m = srv_pb_from_json(resp, item);
+  size_t n = protobuf_c_message_get_packed_size(m);
+  uint8_t *buf = malloc(n ? n : 1);
+  protobuf_c_message_pack(m, buf);
+  protobuf_c_message_free_unpacked(m, NULL);
+  grpc_slice sl = grpc_slice_from_copied_buffer((const char *)buf, n);
+  free(buf);
+  grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
+  grpc_slice_unref(sl);
+  grpc_op op;
+  memset(&op, 0, sizeof op);
+  op.op = GRPC_OP_SEND_MESSAGE;
+  op.data.send_message.send_message = bb;
+  bool ok = grpc_call_start_batch(call, &op, 1, (void *)TAG_MSG, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_MSG, closed);
+  grpc_byte_buffer_destroy(bb);
+  return ok;
+}
+
+typedef struct {
+  grpc_call *call;
+  grpc_completion_queue *cq;
+  const ProtobufCMessageDescriptor *resp;
+  bool *closed;
+} feed_ctx;
+
+static bool feed_emit(void *ctx, json_t *item) {
+  feed_ctx *fc = ctx;
+  if (*fc->closed) return false;
+  if (!send_item(fc->call, fc->cq, fc->resp, item, fc->closed)) *fc->closed = true;
+  return !*fc->closed;
+}
+
+static bool feed_idle(void *ctx) {
+  feed_ctx *fc = ctx;
+  grpc_event ev = grpc_completion_queue_next(fc->cq, gpr_time_0(GPR_CLOCK_REALTIME), NULL);
+  if (ev.type == GRPC_OP_COMPLETE && (intptr_t)ev.tag == TAG_CLOSE) *fc->closed = true;
+  return *fc->closed;
 }
 
 static void *stream_main(void *arg) {
@@ -496,13 +550,22 @@ static void *stream_main(void *arg) {
   srv_action action;
   bool noauth, notx;
   srv_http_route_of(r->op, &action, &noauth, &notx);
+  bool feed = r->op == srv_op_watch_devices || r->op == srv_op_fetch;
+  if (e == SRV_E_OK && r->op == srv_op_fetch) srv_feed_prepare(&d.c);
   /* The first run authenticates, authorizes and validates, as for SSE. */
   if (e == SRV_E_OK) {
     e = srv_invoke(&d.c, r->op, action, authz, noauth, notx);
     if (e != SRV_E_OK) snprintf(msg, sizeof msg, "%s", d.c.msg);
   }
   bool logs = r->op == srv_op_read_logs, watch = r->op == srv_op_get_rollout;
-  if (e == SRV_E_OK && watch) {
+  if (e == SRV_E_OK && feed) {
+    srv_feed *f = r->op == srv_op_watch_devices
+                      ? srv_feed_devices(s, &d.c.who, d.c.in)
+                      : srv_feed_messages(s, &d.c.who, d.params[0], d.c.in, json_object_get(d.c.out, "items"));
+    feed_ctx fc = {.call = call, .cq = cq, .resp = r->resp, .closed = &closed};
+    e = srv_feed_run(f, feed_emit, feed_idle, &fc, msg, sizeof msg);
+    srv_feed_free(f);
+  } else if (e == SRV_E_OK && watch) {
     /* The object each time it changes, until a final state. */
     char *last = NULL;
     bool final = false;

@@ -9,6 +9,7 @@ import api_test  # noqa: E402
 import sync_test  # noqa: E402
 import rollout_test  # noqa: E402
 import migrate_test  # noqa: E402
+import firmware_test  # noqa: E402
 import http.client
 import json
 import subprocess
@@ -32,6 +33,11 @@ def main():
                 suite.run(t, s)
             finally:
                 s.stop()
+        s = Server(a.toit, pg.new_database(), extra=rollout_test.FAST)
+        try:
+            firmware_test.run(t, s, a.toit)
+        finally:
+            s.stop()
         # Two instances on one database: state written through one is seen by
         # the other; a restart migrates nothing twice.
         url = pg.new_database()
