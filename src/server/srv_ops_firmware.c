@@ -195,17 +195,38 @@ srv_err srv_op_get_firmware(srv_call *c) {
   return c->out ? SRV_E_OK : c->err;
 }
 
-/* In use: some goal layer (device, group, rollout pin) names its image. */
-static int64_t release_uses(srv_call *c, const char *sha) {
-  char like[80];
-  snprintf(like, sizeof like, "%%%s%%", sha);
+static json_t *entry_of(json_t *fw) {
+  char url[120];
+  snprintf(url, sizeof url, "/d/v1/blobs/%s", json_string_value(json_object_get(fw, "image_sha256")));
+  return json_pack("{s:O,s:O,s:O,s:s,s:O}", "version", json_object_get(fw, "version"), "sha256",
+                   json_object_get(fw, "image_sha256"), "size", json_object_get(fw, "size"), "url_path", url, "sig",
+                   json_object_get(fw, "sig"));
+}
+
+/* In use: some goal layer (device, group, rollout pin) or an unfinished
+ * rollout holds its goal entry. Layers are stored as compact JSON with
+ * sorted keys, so the entry appears there verbatim. */
+static int64_t release_uses(srv_call *c, json_t *fw) {
+  json_t *entry = entry_of(fw);
+  char *ej = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(entry);
+  size_t n = strlen(ej) + 3;
+  char *like = malloc(n);
+  snprintf(like, n, "%%%s%%", ej);
+  free(ej);
   srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(like), SRV_TEXT(like)};
   srv_val g[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(like)};
-  return srv_db_int(c->s->db,
-                    "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND (layer LIKE ? OR"
-                    " pin_layer LIKE ?)",
-                    p, 3, 0) +
-         srv_db_int(c->s->db, "SELECT COUNT(*) FROM groups WHERE org_id = ? AND layer LIKE ?", g, 2, 0);
+  int64_t uses = srv_db_int(c->s->db,
+                            "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND (layer LIKE ? OR"
+                            " pin_layer LIKE ?)",
+                            p, 3, 0) +
+                 srv_db_int(c->s->db, "SELECT COUNT(*) FROM groups WHERE org_id = ? AND layer LIKE ?", g, 2, 0) +
+                 srv_db_int(c->s->db,
+                            "SELECT COUNT(*) FROM rollouts WHERE org_id = ? AND patch_json LIKE ? AND state IN"
+                            " ('draft', 'running', 'paused', 'halted')",
+                            g, 2, 0);
+  free(like);
+  return uses;
 }
 
 srv_err srv_op_delete_firmware(srv_call *c) {
@@ -214,8 +235,7 @@ srv_err srv_op_delete_firmware(srv_call *c) {
   if (bad) return c->err;
   json_t *fw = find_release(c, c->params[0], target);
   if (!fw) return c->err;
-  const char *sha = json_string_value(json_object_get(fw, "image_sha256"));
-  int64_t uses = release_uses(c, sha);
+  int64_t uses = release_uses(c, fw);
   if (uses > 0) {
     json_decref(fw);
     return srv_fail(c, SRV_E_FAILED_PRECONDITION, "the release is in %lld goal layer(s); set other firmware first",
@@ -245,11 +265,7 @@ json_t *srv_firmware_entry(srv_call *c, const char *version, const char *release
   }
   json_t *fw = find_release(c, version, release_target);
   if (!fw) return NULL;
-  char url[120];
-  snprintf(url, sizeof url, "/d/v1/blobs/%s", json_string_value(json_object_get(fw, "image_sha256")));
-  json_t *e = json_pack("{s:O,s:O,s:O,s:s,s:O}", "version", json_object_get(fw, "version"), "sha256",
-                        json_object_get(fw, "image_sha256"), "size", json_object_get(fw, "size"), "url_path", url, "sig",
-                        json_object_get(fw, "sig"));
+  json_t *e = entry_of(fw);
   json_decref(fw);
   return e;
 }
