@@ -277,7 +277,6 @@ srv_feed *srv_feed_messages(srv *s, const srv_who *who, const char *sub, json_t 
 void srv_feed_prepare(srv_call *c);
 json_t *srv_feed_next(srv_feed *f, int *wait_ms, srv_err *err, char *msg, size_t msglen);
 int64_t srv_feed_item_id(srv_feed *f, json_t *item); /* the SSE id: message id, or a sequence */
-bool srv_feed_is_devices(const srv_feed *f);
 srv *srv_feed_srv(const srv_feed *f);
 void srv_feed_free(srv_feed *f);
 /* Runs a feed until the client leaves (emit false or idle true) or the

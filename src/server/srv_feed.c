@@ -26,6 +26,7 @@
 #define WATCH_MAX 10000
 #define WATCH_PAGE 500
 #define COALESCE_MS 1000
+#define ROUND_MS 250
 
 struct srv_feed {
   srv *s;
@@ -37,6 +38,7 @@ struct srv_feed {
   bool started;
   int64_t seq;
   json_t *first; /* messages: what the validating first fetch leased */
+  int64_t last_round; /* devices: monotonic ms of the last re-list */
 };
 
 static int64_t mono_ms(void) {
@@ -95,7 +97,6 @@ void srv_feed_free(srv_feed *f) {
   free(f);
 }
 
-bool srv_feed_is_devices(const srv_feed *f) { return f->devices; }
 srv *srv_feed_srv(const srv_feed *f) { return f->s; }
 
 /* All devices matching the query (at most WATCH_MAX), or NULL on error. */
@@ -134,6 +135,13 @@ static bool is_offline(json_t *d) {
 static json_t *change(const char *type, json_t *device) { return json_pack("{s:s,s:O}", "type", type, "device", device); }
 
 static json_t *devices_next(srv_feed *f, int *wait_ms) {
+  /* At most 4 rounds a second: a busy bus must not become a busy loop. */
+  int64_t since = mono_ms() - f->last_round;
+  if (f->started && since < ROUND_MS) {
+    struct timespec ts = {0, (long)(ROUND_MS - since) * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  f->last_round = mono_ms();
   json_t *all = list_all(f);
   if (!all) return NULL;
   json_t *out = json_array();
@@ -253,12 +261,6 @@ srv_err srv_feed_run(srv_feed *f, bool (*emit)(void *ctx, json_t *item), bool (*
     size_t n = json_array_size(items);
     json_decref(items);
     if (n && !f->devices) continue; /* more may be waiting */
-    if (f->devices) {
-      /* Rounds at most every 250 ms: a busy bus must not turn into a busy loop. */
-      struct timespec ts = {0, 250 * 1000000L};
-      nanosleep(&ts, NULL);
-      wait_ms = wait_ms > 250 ? wait_ms - 250 : 0;
-    }
     /* Until the bus moves or wait_ms passed, noticing a client that left. */
     while (wait_ms > 0 && !s->stopping) {
       int step = wait_ms > 1000 ? 1000 : wait_ms;

@@ -146,10 +146,6 @@ static int feed_fetch(sse *x) {
   }
   int n = (int)json_array_size(items);
   json_decref(items);
-  if (srv_feed_is_devices(x->feed)) { /* at most 4 rounds a second */
-    struct timespec ts = {0, 250 * 1000000L};
-    nanosleep(&ts, NULL);
-  }
   return n;
 }
 
