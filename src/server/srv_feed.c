@@ -32,12 +32,12 @@ struct srv_feed {
   srv *s;
   srv_who who;
   bool devices;
-  json_t *in;     /* devices: {"q"}; messages: fetch input */
-  char sub[129];  /* messages: the subscription */
-  json_t *known;  /* devices: id -> {"sig", "off", "t" (last sent, ms), "name"} */
+  json_t *in;    /* devices: {"q"}; messages: fetch input */
+  char sub[129]; /* messages: the subscription */
+  json_t *known; /* devices: id -> {"sig", "off", "t" (last sent, ms), "name"} */
   bool started;
   int64_t seq;
-  json_t *first; /* messages: what the validating first fetch leased */
+  json_t *first;      /* messages: what the validating first fetch leased */
   int64_t last_round; /* devices: monotonic ms of the last re-list */
 };
 
@@ -49,7 +49,8 @@ static int64_t mono_ms(void) {
 
 void srv_feed_prepare(srv_call *c) {
   json_t *mi = json_object_get(c->in, "max_inflight");
-  if (!mi || (json_is_integer(mi) && json_integer_value(mi) == 0) || (json_is_string(mi) && !*json_string_value(mi)))
+  if (!mi || (json_is_integer(mi) && json_integer_value(mi) == 0) ||
+      (json_is_string(mi) && !*json_string_value(mi)))
     json_object_set_new(c->in, "max_inflight", json_integer(100));
 }
 
@@ -76,14 +77,17 @@ srv_feed *srv_feed_devices(srv *s, const srv_who *who, json_t *in) {
   return f;
 }
 
-srv_feed *srv_feed_messages(srv *s, const srv_who *who, const char *sub, json_t *in, json_t *first) {
+srv_feed *srv_feed_messages(srv *s, const srv_who *who, const char *sub, json_t *in,
+                            json_t *first) {
   srv_feed *f = calloc(1, sizeof *f);
   f->first = json_is_array(first) ? json_incref(first) : NULL;
   f->s = s;
   f->who = *who;
   snprintf(f->sub, sizeof f->sub, "%s", sub);
   json_t *mi = json_object_get(in, "max_inflight");
-  int64_t max_inflight = json_is_integer(mi) ? json_integer_value(mi) : json_is_string(mi) ? atoll(json_string_value(mi)) : 0;
+  int64_t max_inflight = json_is_integer(mi)  ? json_integer_value(mi)
+                         : json_is_string(mi) ? atoll(json_string_value(mi))
+                                              : 0;
   if (max_inflight <= 0 || max_inflight > 1000) max_inflight = 100;
   f->in = json_pack("{s:i,s:I}", "limit", 100, "max_inflight", (json_int_t)max_inflight);
   return f;
@@ -97,7 +101,9 @@ void srv_feed_free(srv_feed *f) {
   free(f);
 }
 
-srv *srv_feed_srv(const srv_feed *f) { return f->s; }
+srv *srv_feed_srv(const srv_feed *f) {
+  return f->s;
+}
 
 /* All devices matching the query (at most WATCH_MAX), or NULL on error. */
 static json_t *list_all(srv_feed *f) {
@@ -105,7 +111,8 @@ static json_t *list_all(srv_feed *f) {
   char token[32] = "";
   while (json_array_size(all) < WATCH_MAX) {
     srv_call c = {.s = f->s, .who = f->who};
-    c.in = json_pack("{s:O,s:i,s:s}", "q", json_object_get(f->in, "q"), "page_size", WATCH_PAGE, "page_token", token);
+    c.in = json_pack("{s:O,s:i,s:s}", "q", json_object_get(f->in, "q"), "page_size", WATCH_PAGE,
+                     "page_token", token);
     pthread_mutex_lock(&f->s->lock);
     srv_err e = srv_op_list_devices(&c);
     pthread_mutex_unlock(&f->s->lock);
@@ -128,11 +135,14 @@ static json_t *list_all(srv_feed *f) {
 static bool is_offline(json_t *d) {
   size_t i;
   json_t *r;
-  json_array_foreach(json_object_get(d, "health_reasons"), i, r) if (strcmp(json_string_value(r) ?: "", "offline") == 0) return true;
+  json_array_foreach(json_object_get(d, "health_reasons"), i,
+                     r) if (strcmp(json_string_value(r) ?: "", "offline") == 0) return true;
   return false;
 }
 
-static json_t *change(const char *type, json_t *device) { return json_pack("{s:s,s:O}", "type", type, "device", device); }
+static json_t *change(const char *type, json_t *device) {
+  return json_pack("{s:s,s:O}", "type", type, "device", device);
+}
 
 static json_t *devices_next(srv_feed *f, int *wait_ms) {
   /* At most 4 rounds a second: a busy bus must not become a busy loop. */
@@ -148,7 +158,8 @@ static json_t *devices_next(srv_feed *f, int *wait_ms) {
   int64_t now = mono_ms();
   *wait_ms = 5000;
   if (!f->started)
-    json_array_append_new(out, json_pack("{s:s,s:I}", "type", "snapshot", "total", (json_int_t)json_array_size(all)));
+    json_array_append_new(
+        out, json_pack("{s:s,s:I}", "type", "snapshot", "total", (json_int_t)json_array_size(all)));
   json_t *seen = json_object();
   size_t i;
   json_t *d;
@@ -172,8 +183,9 @@ static json_t *devices_next(srv_feed *f, int *wait_ms) {
     }
     if (type) {
       json_array_append_new(out, change(type, d));
-      json_object_set_new(f->known, id, json_pack("{s:s,s:b,s:I,s:O}", "sig", sig, "off", off, "t", (json_int_t)now, "name",
-                                                  json_object_get(d, "name")));
+      json_object_set_new(f->known, id,
+                          json_pack("{s:s,s:b,s:I,s:O}", "sig", sig, "off", off, "t",
+                                    (json_int_t)now, "name", json_object_get(d, "name")));
     }
     free(sig);
   }
@@ -243,8 +255,8 @@ int64_t srv_feed_item_id(srv_feed *f, json_t *item) {
 /* Runs a feed until stopped: calls emit for each item (false = the client is
  * gone), waiting on the bus between rounds; `idle` is called when a round
  * sent nothing (true = stop). Shared by the gRPC stream workers. */
-srv_err srv_feed_run(srv_feed *f, bool (*emit)(void *ctx, json_t *item), bool (*idle)(void *ctx), void *ctx, char *msg,
-                     size_t msglen) {
+srv_err srv_feed_run(srv_feed *f, bool (*emit)(void *ctx, json_t *item), bool (*idle)(void *ctx),
+                     void *ctx, char *msg, size_t msglen) {
   srv *s = f->s;
   while (!s->stopping) {
     uint64_t gen = srv_bus_gen(s);

@@ -18,22 +18,27 @@ static const char FW_HELP[] =
     "  keygen --out KEYFILE          a new Ed25519 signing key; prints the public key for\n"
     "                                `toit org set firmware_public_key=...`\n"
     "  sign FILE --key KEYFILE       prints the release signature of an image\n"
-    "  upload FILE --version V --target T (--key KEYFILE | --sig SIG) [--notes TEXT] [--min-from V]\n"
+    "  upload FILE --version V --target T (--key KEYFILE | --sig SIG) [--notes TEXT] [--min-from "
+    "V]\n"
     "                                T: esp32, esp32c3, posix-sim or rv32-qemu (admins only)\n"
     "  list [--target T]             releases, newest first\n"
     "  show ID|VERSION [--target T]\n"
     "  delete ID|VERSION [--target T]  (refused while a goal uses it)\n"
     "  set VERSION (-d D | --group G | --where Q) [--release-target T] [--yes]\n"
     "                                direct, unstaged: the firmware of the devices' (or group's)\n"
-    "                                goal; for a staged change use `toit rollout create --firmware V`\n";
+    "                                goal; for a staged change use `toit rollout create --firmware "
+    "V`\n";
 
 static bool sign_file(const char *file, const char *keyfile, char sig_b64[100]) {
   size_t klen = 0, len = 0;
   char *k = cli_read_file(keyfile, &klen);
   uint8_t sk[crypto_sign_SECRETKEYBYTES], digest[32], sig[crypto_sign_BYTES];
   size_t n = 0;
-  while (k && klen && (k[klen - 1] == '\n' || k[klen - 1] == '\r' || k[klen - 1] == ' ')) klen--;
-  bool ok = k && sodium_base642bin(sk, sizeof sk, k, klen, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+  while (k && klen && (k[klen - 1] == '\n' || k[klen - 1] == '\r' || k[klen - 1] == ' '))
+    klen--;
+  bool ok = k &&
+            sodium_base642bin(sk, sizeof sk, k, klen, NULL, &n, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) == 0 &&
             n == sizeof sk;
   free(k);
   if (!ok) {
@@ -55,10 +60,12 @@ static bool sign_file(const char *file, const char *keyfile, char sig_b64[100]) 
 }
 
 static void print_release(json_t *f) {
-  printf("%s %s for %s\n  id       %s\n  sha256   %s\n  size     %lld bytes\n  notes    %s\n  min from %s\n  created  %s\n",
+  printf("%s %s for %s\n  id       %s\n  sha256   %s\n  size     %lld bytes\n  notes    %s\n  min "
+         "from %s\n  created  %s\n",
          "firmware", JS(f, "version"), JS(f, "target"), JS(f, "id"), JS(f, "image_sha256"),
          (long long)json_integer_value(json_object_get(f, "size")), JS(f, "notes"),
-         json_is_string(json_object_get(f, "min_from_version")) ? JS(f, "min_from_version") : "-", JS(f, "created_at"));
+         json_is_string(json_object_get(f, "min_from_version")) ? JS(f, "min_from_version") : "-",
+         JS(f, "created_at"));
 }
 
 /* The release path for ID|VERSION [--target T]. */
@@ -110,7 +117,9 @@ int cli_fleet_firmware(int argc, char **argv) {
       cli_print_json(j);
       json_decref(j);
     } else {
-      printf("public key %s\nsecret key in %s (keep it safe)\nnext: toit org set firmware_public_key=%s\n", pkb, file, pkb);
+      printf("public key %s\nsecret key in %s (keep it safe)\nnext: toit org set "
+             "firmware_public_key=%s\n",
+             pkb, file, pkb);
     }
     return CLI_OK;
   }
@@ -148,7 +157,8 @@ int cli_fleet_firmware(int argc, char **argv) {
         ok = false;
     }
     char sigbuf[100];
-    if (!ok || !json_object_get(spec, "version") || !json_object_get(spec, "target") || (!key && !sig)) {
+    if (!ok || !json_object_get(spec, "version") || !json_object_get(spec, "target") ||
+        (!key && !sig)) {
       json_decref(spec);
       fputs(FW_HELP, stderr);
       return CLI_USAGE;
@@ -176,8 +186,9 @@ int cli_fleet_firmware(int argc, char **argv) {
     free(data);
     if (rc == CLI_OK)
       js ? cli_print_json(out)
-         : (void)printf("uploaded firmware %s for %s (sha256 %.12s…, %.1f KiB)\n", JS(out, "version"), JS(out, "target"),
-                        JS(out, "image_sha256"), (double)json_integer_value(json_object_get(out, "size")) / 1024);
+         : (void)printf("uploaded firmware %s for %s (sha256 %.12s…, %.1f KiB)\n",
+                        JS(out, "version"), JS(out, "target"), JS(out, "image_sha256"),
+                        (double)json_integer_value(json_object_get(out, "size")) / 1024);
   } else if (strcmp(sub, "list") == 0) {
     const char *target = NULL;
     bool ok = true;
@@ -203,10 +214,12 @@ int cli_fleet_firmware(int argc, char **argv) {
         json_t *f;
         json_array_foreach(json_object_get(out, "items"), i, f) {
           char size[32], sha[16], id[12];
-          snprintf(size, sizeof size, "%.1f KiB", (double)json_integer_value(json_object_get(f, "size")) / 1024);
+          snprintf(size, sizeof size, "%.1f KiB",
+                   (double)json_integer_value(json_object_get(f, "size")) / 1024);
           snprintf(sha, sizeof sha, "%.12s", JS(f, "image_sha256"));
           snprintf(id, sizeof id, "%.8s", JS(f, "id"));
-          const char *row[] = {JS(f, "version"), JS(f, "target"), size, sha, JS(f, "created_at"), id};
+          const char *row[] = {
+              JS(f, "version"), JS(f, "target"), size, sha, JS(f, "created_at"), id};
           cli_table_row(t, row);
         }
         cli_table_print(t, stdout);
@@ -226,9 +239,12 @@ int cli_fleet_firmware(int argc, char **argv) {
     bool del = strcmp(sub, "delete") == 0;
     rc = cli_api(&cf, del ? "DELETE" : "GET", path, NULL, &out);
     if (rc == CLI_OK) {
-      if (js) cli_print_json(out);
-      else if (del) printf("deleted firmware %s\n", argv[2]);
-      else print_release(out);
+      if (js)
+        cli_print_json(out);
+      else if (del)
+        printf("deleted firmware %s\n", argv[2]);
+      else
+        print_release(out);
     }
   } else if (strcmp(sub, "set") == 0 && argc >= 3) {
     const char *dev = NULL, *group = NULL, *where = NULL, *rt = NULL;
@@ -271,7 +287,10 @@ int cli_fleet_firmware(int argc, char **argv) {
       long long n = json_integer_value(json_object_get(l, "total"));
       json_decref(l);
       if (!yes) {
-        fprintf(stderr, "toit firmware set: this changes the goal of %lld device(s); add --yes to confirm\n", n);
+        fprintf(
+            stderr,
+            "toit firmware set: this changes the goal of %lld device(s); add --yes to confirm\n",
+            n);
         return CLI_USAGE;
       }
       target = json_pack("{s:s}", "query", where);
@@ -284,8 +303,9 @@ int cli_fleet_firmware(int argc, char **argv) {
       if (js)
         cli_print_json(out);
       else if (group)
-        printf("firmware %s set on group %s (group layer rev %lld); members take it at their next check-in\n", argv[2],
-               group, (long long)json_integer_value(json_object_get(out, "rev")));
+        printf("firmware %s set on group %s (group layer rev %lld); members take it at their next "
+               "check-in\n",
+               argv[2], group, (long long)json_integer_value(json_object_get(out, "rev")));
       else
         printf("firmware %s set on %lld device(s); they take it at their next check-in\n", argv[2],
                (long long)json_integer_value(json_object_get(out, "devices")));
