@@ -17,6 +17,14 @@ from fleetlib import Checks, Follower, Server  # noqa: E402
 from rollout_test import FAST, Dev, wait_state  # noqa: E402
 
 
+# Ed25519 key from the seed 00 01 … 1f; sig over SHA-256 of the image.
+GOLDEN_IMAGE = b"toit firmware golden vector\n"
+GOLDEN_SHA = "ff7080b8c982869a31e82b9afb48716a90794ff19bc0df5244ff079315c3b38e"
+GOLDEN_PK = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
+GOLDEN_SK = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA=="
+GOLDEN_SIG = "WDc3v1gGjNIc+5zCtxBT8UxauToLDngPXXWQR9FL+1V4D7MhccK3OZbOfpLTQemMf8V/TtxDPQGC4EYj/h4ODg=="
+
+
 def error_code(j):
     return (j or {}).get("error", {}).get("code")
 
@@ -191,6 +199,17 @@ def run(t, s, toit):
     t.eq(st, 404, "B cannot delete A's release")
     st, j, _ = upload(s, b_admin, img1, "1.0.0", "esp32", sig1)
     t.eq(st, 412, "B has no key: A's key does not count for B")
+    # The golden vector of docs/fleet-server.md pins the scheme (server and CLI).
+    gk = os.path.join(signer.dir, "golden.key")
+    with open(gk, "w") as f:
+        f.write(GOLDEN_SK + "\n")
+    gimg = os.path.join(signer.dir, "golden.bin")
+    with open(gimg, "wb") as f:
+        f.write(GOLDEN_IMAGE)
+    t.eq(signer.run("firmware", "sign", gimg, "--key", gk).strip(), GOLDEN_SIG, "toit firmware sign: the golden vector")
+    st, _, _ = s.api("PATCH", "/org", {"settings": {"firmware_public_key": GOLDEN_PK}}, token=b_admin)
+    st, j, _ = upload(s, b_admin, GOLDEN_IMAGE, "0.0.1", "rv32-qemu", GOLDEN_SIG)
+    t.eq((st, (j or {}).get("image_sha256")), (201, GOLDEN_SHA), f"the server accepts the golden vector: {j}")
 
     # --- Devices, SetFirmware, download -----------------------------------
     st, pk, _ = s.api("POST", "/org/apikeys", {"name": "fw-flash", "role": "device-provisioner"}, token=admin)
