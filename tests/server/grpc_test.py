@@ -288,9 +288,12 @@ def firmware_and_streams(t, s, toit, gport, admin, viewer, dev):
     t.check("sig" in (r["upload_bad_sig"].get("details") or ""), "the message names sig")
     t.eq(r["upload_viewer"]["code"], "PERMISSION_DENIED", "UploadFirmware as a viewer")
     t.eq(r["upload_bad_target"]["code"], "INVALID_ARGUMENT", "UploadFirmware with an unknown target")
+    t.eq(r["upload_none"]["code"], "INVALID_ARGUMENT", "UploadFirmware stream without a message")
+    t.eq(r["upload_too_big"]["code"], "RESOURCE_EXHAUSTED", "UploadFirmware over the size limit")
     up = ok("upload")
     t.eq((up["version"], up["target"], up["size"], up["sig"], up["notes"]), ("2.0.0", "posix-sim", str(len(image)), sig,
-                                                                             "over gRPC"), "UploadFirmware")
+                                                                             "over gRPC"),
+         "UploadFirmware: the image in 7 streamed pieces")
     t.eq(ok("upload_spec")["version"], "2.0.1", "UploadFirmware with spec_json")
     t.eq(r["upload_dup"]["code"], "ALREADY_EXISTS", "a release is immutable")
     st, hl, _ = s.api("GET", "/firmware", token=admin)

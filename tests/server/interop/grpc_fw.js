@@ -33,6 +33,24 @@ function call(service, method, req, token) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// UploadFirmware is client streaming: writes each request message, then ends.
+function upload(reqs, token) {
+  return new Promise((resolve) => {
+    const st = svc.FirmwareService.UploadFirmware(md(token), { deadline: Date.now() + 10000 }, (err, res) => {
+      resolve(err ? { code: grpc.status[err.code], details: err.details } : { code: "OK", res });
+    });
+    for (const r of reqs) st.write(r);
+    st.end();
+  });
+}
+
+// The image in pieces of `size` bytes, the fields in the first message.
+function pieces(fields, image, size) {
+  const out = [];
+  for (let i = 0; i < image.length; i += size) out.push(Object.assign(i ? {} : fields, { image: image.subarray(i, i + size) }));
+  return out;
+}
+
 // Opens a server stream; returns {items, st, wait(pred, ms), result()}.
 function open(service, method, req, token) {
   const items = [];
@@ -62,13 +80,15 @@ function open(service, method, req, token) {
   const o = {};
   const image = fs.readFileSync(imageFile);
   const F = "FirmwareService";
-  o.upload_bad_sig = await call(F, "UploadFirmware", { version: "2.0.0", target: "posix-sim", sig: badSig, image }, admin);
-  o.upload_viewer = await call(F, "UploadFirmware", { version: "2.0.0", target: "posix-sim", sig, image }, viewer);
-  o.upload_bad_target = await call(F, "UploadFirmware", { version: "2.0.0", target: "z80", sig, image }, admin);
-  o.upload = await call(F, "UploadFirmware", { version: "2.0.0", target: "posix-sim", sig, image, notes: "over gRPC" }, admin);
-  o.upload_spec = await call(F, "UploadFirmware", { spec_json: JSON.stringify({ version: "2.0.1", target: "posix-sim", sig }), image },
-                             admin);
-  o.upload_dup = await call(F, "UploadFirmware", { version: "2.0.0", target: "posix-sim", sig, image }, admin);
+  o.upload_bad_sig = await upload([{ version: "2.0.0", target: "posix-sim", sig: badSig, image }], admin);
+  o.upload_viewer = await upload([{ version: "2.0.0", target: "posix-sim", sig, image }], viewer);
+  o.upload_bad_target = await upload([{ version: "2.0.0", target: "z80", sig, image }], admin);
+  o.upload_none = await upload([], admin);
+  o.upload_too_big = await upload(pieces({ version: "2.0.9", target: "posix-sim", sig }, Buffer.alloc(9 << 20), 1 << 20), admin);
+  // The image in 7 pieces, the fields in the first message only.
+  o.upload = await upload(pieces({ version: "2.0.0", target: "posix-sim", sig, notes: "over gRPC" }, image, 2000), admin);
+  o.upload_spec = await upload([{ spec_json: JSON.stringify({ version: "2.0.1", target: "posix-sim", sig }), image }], admin);
+  o.upload_dup = await upload([{ version: "2.0.0", target: "posix-sim", sig, image }], admin);
   o.list = await call(F, "ListFirmware", {}, viewer);
   o.list_target = await call(F, "ListFirmware", { target: "esp32" }, viewer);
   const id = o.upload.res ? o.upload.res.id : "00000000-0000-4000-8000-000000000000";
