@@ -305,15 +305,18 @@ def run(t, s, toit):
     t.check(ch is not None, "watch: a rename arrives as changed")
     t.check(watch_q.wait(lambda e: e.get("type") == "removed" and e["device"]["id"] == devs[1].id, 5) is not None,
             "watch with a query: a device that stops matching is removed")
-    # Coalescing: 5 renames within a second give at most 2 changes for the device.
+    # Coalescing: 5 changes within ~0.5 s give at most 2 messages for the
+    # device (one more per second if this machine is slow).
     n0 = len([e for e in watch_all.items if e.get("type") == "changed" and e["device"]["id"] == devs[2].id])
+    t0 = time.time()
     for i in range(5):
         s.api("PATCH", f"/devices/{devs[2].id}", {"tags": {"n": str(i)}}, token=admin)
         time.sleep(0.1)
+    span = time.time() - t0
     last = watch_all.wait(lambda e: e.get("type") == "changed" and e["device"]["tags"].get("n") == "4", 5)
     t.check(last is not None, "watch: the latest state arrives")
     n1 = len([e for e in watch_all.items if e.get("type") == "changed" and e["device"]["id"] == devs[2].id])
-    t.check(1 <= n1 - n0 <= 2, f"watch: 5 changes in 0.5 s coalesced to {n1 - n0} messages")
+    t.check(1 <= n1 - n0 <= 2 + int(span), f"watch: 5 changes in {span:.1f} s coalesced to {n1 - n0} messages")
     # Offline by the clock, online on the next check-in.
     s.call("POST", "/test/clock", {"advance_ms": 2 * 3600 * 1000})
     off = watch_all.wait(lambda e: e.get("type") == "offline" and e["device"]["id"] == devs[3].id, 8)
