@@ -11,6 +11,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from fleetlib import Checks, Server  # noqa: E402
 
+TOIT_BIN = [None]
 COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "key", "events", "device", "app", "data",
             "simulator", "group", "rollout", "firmware"]
 
@@ -20,6 +21,7 @@ def main():
     ap.add_argument("--toit", required=True)
     ap.add_argument("--device", required=True)
     a = ap.parse_args()
+    TOIT_BIN[0] = a.toit
     t = Checks()
     s = Server(a.toit, extra=("--api-rate", "10000", "--device-rate", "10000", "--sweep-ms", "50"))
     cfg_dir = tempfile.mkdtemp(prefix="fleet-cli-")
@@ -431,6 +433,39 @@ def firmware_watch_stream(t, toit, cfg_dir):
     t.check(rc == 0 and "deleted firmware 1.0.0" in out, "firmware delete once unused")
     rc, _, _ = toit("firmware", "explode")
     t.eq(rc, 2, "unknown firmware command")
+
+    # On a terminal: the upload's progress bar and the watch's live table.
+    def toit_tty(*args):
+        import pty
+        import select
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k not in ("TOIT_SERVER", "TOIT_TOKEN")}
+        env["TOIT_CONFIG"] = os.path.join(cfg_dir, "config.json")
+        p = subprocess.Popen([TOIT_BIN[0], *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env)
+        os.close(slave)
+        out = b""
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r, _, _ = select.select([master], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                out += chunk
+            elif p.poll() is not None:
+                break
+        os.close(master)
+        return p.wait(5), out.decode(errors="replace")
+
+    rc, out = toit_tty("firmware", "upload", img, "--version", "1.0.2", "--target", "esp32c3", "--key", key)
+    t.check(rc == 0 and "upload [##############################] 100%" in out and "uploaded firmware 1.0.2" in out,
+            f"firmware upload shows a progress bar on a terminal: {out!r}")
+    rc, out = toit_tty("device", "list", "--watch", "--count", "2")
+    t.check(rc == 0 and "\x1b[H\x1b[J" in out and "DEVICE" in out and "sim-1" in out and "sim-two" in out,
+            f"device list --watch redraws the table on a terminal: {out!r}")
 
     # Watch: not a terminal here, so one line per change.
     rc, out, _ = toit("device", "watch", "--count", "2")
