@@ -187,7 +187,9 @@ bool srv_rate_peek(srv_rate *r, const char *key, double rate, double burst, int6
   X(stop_simulator) X(delete_simulator) X(fleet_summary)            \
   X(preview_rollout) X(create_rollout) X(list_rollouts)             \
   X(get_rollout) X(start_rollout) X(pause_rollout) X(resume_rollout) \
-  X(halt_rollout) X(rollback_rollout) X(abort_rollout)
+  X(halt_rollout) X(rollback_rollout) X(abort_rollout)             \
+  X(upload_firmware) X(list_firmware) X(get_firmware)               \
+  X(delete_firmware) X(set_firmware) X(watch_devices)
 #define X(name) srv_err srv_op_##name(srv_call *c);
 SRV_OPS(X)
 #undef X
@@ -223,6 +225,17 @@ bool srv_group_resolve(srv_call *c, const char *g, char id[37]);
 /* Goal entry for an app version (srv_ops_app.c). */
 json_t *srv_app_entry(srv_call *c, const char *app);
 
+/* Sets (value) or removes (NULL) one field of a group's layer, recording
+ * `kind`; c->out gets {rev, group_id} (srv_ops_group.c). */
+srv_err srv_group_set_field(srv_call *c, const char *group, const char *field, json_t *value, srv_event_kind kind,
+                            const char *what);
+/* Stores bytes in the blob store under their SHA-256 (idempotent). */
+int srv_blob_put(srv *s, const char *data, size_t len, char sha[65]);
+/* The goal's `firmware` entry {version, sha256, size, url_path, sig} for a
+ * release of the caller's org (srv_ops_firmware.c); release_target may be
+ * NULL when the version exists for one target only. NULL with c->err set. */
+json_t *srv_firmware_entry(srv_call *c, const char *version, const char *release_target);
+
 /* Pub/sub helpers (srv_ops_data.c). */
 bool srv_topic_ok(const char *t);
 int srv_topic_touch(srv *s, const char *org, const char *topic, const char *kind);
@@ -251,6 +264,27 @@ bool srv_watch_final(json_t *o);
 /* SSE of the get op's object each time it changes, ending at a final state. */
 struct MHD_Response *srv_sse_watch(srv_call *c, srv_err (*op)(srv_call *c));
 struct MHD_Response *srv_sse_start(srv_call *c, srv_err (*op)(srv_call *c), bool logs, const char *last_event_id);
+
+/* Feeds (srv_feed.c): WatchDevices and the data Stream, for SSE and gRPC.
+ * srv_feed_next runs one round: the items to send now (maybe none; NULL and
+ * *err on failure) and in *wait_ms how soon it wants the next round at the
+ * latest (sooner when the bus moves). */
+typedef struct srv_feed srv_feed;
+srv_feed *srv_feed_devices(srv *s, const srv_who *who, json_t *in);
+/* first: the items the validating first fetch leased (sent first). */
+srv_feed *srv_feed_messages(srv *s, const srv_who *who, const char *sub, json_t *in, json_t *first);
+/* Before a data Stream's first (validating) fetch: the default max_inflight. */
+void srv_feed_prepare(srv_call *c);
+json_t *srv_feed_next(srv_feed *f, int *wait_ms, srv_err *err, char *msg, size_t msglen);
+int64_t srv_feed_item_id(srv_feed *f, json_t *item); /* the SSE id: message id, or a sequence */
+srv *srv_feed_srv(const srv_feed *f);
+void srv_feed_free(srv_feed *f);
+/* Runs a feed until the client leaves (emit false or idle true) or the
+ * server stops. */
+srv_err srv_feed_run(srv_feed *f, bool (*emit)(void *ctx, json_t *item), bool (*idle)(void *ctx), void *ctx, char *msg,
+                     size_t msglen);
+/* SSE of a feed (takes it over). */
+struct MHD_Response *srv_sse_feed(srv_feed *feed);
 
 /* HTTP front door (srv_http.c). The route table is also the gRPC door's
  * source of each op's action and flags. */

@@ -47,7 +47,10 @@
   X(ROLLOUT_HALTED, "rollout.halted")                             \
   X(ROLLOUT_COMPLETED, "rollout.completed")                       \
   X(ROLLOUT_ROLLED_BACK, "rollout.rolled_back")                   \
-  X(ROLLOUT_CANCELLED, "rollout.cancelled")
+  X(ROLLOUT_CANCELLED, "rollout.cancelled")                       \
+  X(FW_RELEASE_UPLOADED, "fw.release_uploaded")                   \
+  X(FW_RELEASE_DELETED, "fw.release_deleted")                     \
+  X(FW_UPDATE_REQUESTED, "fw.update_requested")
 
 typedef enum {
 #define X(e, name) SRV_EV_##e,

@@ -25,7 +25,7 @@
 #include "srv_util.h"
 
 #define MAX_STREAMS 64
-#define N_STREAM_RPCS 4
+#define N_STREAM_RPCS 7
 
 /* A streaming RPC waiting for its next call: it gets its own completion
  * queue, which the worker thread serving the call then owns. */
@@ -79,6 +79,7 @@ typedef struct {
   const char *body;                       /* request field whose JSON value is the whole input */
   const char *raw, *header;               /* bytes field -> raw body; string field -> spec header */
   void (*shape)(json_t *in, json_t *out); /* adjusts the input (out NULL) or the answer */
+  bool client_stream;                     /* a stream of requests, one answer (uploads) */
 } rpc;
 
 /* WhoAmI keeps its flat fields next to the nested ones; GetInfo names gRPC. */
@@ -194,33 +195,12 @@ static const rpc rpcs[] = {
     RPC(SimulatorService, StopSimulator, stop_simulator, simulator_request, simulator_state, {"id"}),
     RPC(SimulatorService, DeleteSimulator, delete_simulator, simulator_request, empty, {"id"}),
     RPC(ServerService, GetInfo, get_info, get_info_request, get_info_response, {0}, .shape = shape_info),
+    RPC(FirmwareService, ListFirmware, list_firmware, list_firmware_request, list_firmware_response, {0}),
+    RPC(FirmwareService, GetFirmware, get_firmware, firmware_request, firmware, {"id"}),
+    RPC(FirmwareService, DeleteFirmware, delete_firmware, firmware_request, empty, {"id"}),
+    RPC(FirmwareService, SetFirmware, set_firmware, set_firmware_request, set_firmware_response, {0}),
 };
 #define N_RPCS (sizeof rpcs / sizeof rpcs[0])
-
-int srv_api_parity(char *report, size_t n) {
-  int missing = 0;
-  size_t k = 0;
-  report[0] = 0;
-  srv_err (*ops[256])(srv_call *);
-  size_t nops = srv_http_ops(ops, 256);
-  for (size_t i = 0; i < nops; i++) {
-    bool found = false;
-    for (size_t j = 0; j < N_RPCS && !found; j++) found = rpcs[j].op == ops[i];
-    if (!found) {
-      missing++;
-      if (k < n) k += (size_t)snprintf(report + k, n - k, "HTTP route %zu has no RPC; ", i);
-    }
-  }
-  for (size_t j = 0; j < N_RPCS; j++) {
-    bool found = false;
-    for (size_t i = 0; i < nops && !found; i++) found = rpcs[j].op == ops[i];
-    if (!found) {
-      missing++;
-      if (k < n) k += (size_t)snprintf(report + k, n - k, "%s has no HTTP route; ", rpcs[j].method);
-    }
-  }
-  return missing;
-}
 
 static const ProtobufCFieldDescriptor *field_named(const ProtobufCMessageDescriptor *d, const char *name) {
   return protobuf_c_message_descriptor_get_field_by_name(d, name);
@@ -301,15 +281,9 @@ static srv_err decode(srv *s, const rpc *r, const uint8_t *data, size_t len, dec
 }
 
 /* Decodes the request, runs the op, encodes the answer. */
-static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t len, const char *authz, const char *ip,
-                        uint8_t **out, size_t *out_len, char *msg, size_t msglen) {
-  const rpc *r = NULL;
-  for (size_t i = 0; i < N_RPCS && !r; i++)
-    if (strcmp(rpcs[i].method, method) == 0) r = &rpcs[i];
-  if (!r) {
-    snprintf(msg, msglen, "unknown method %s", method);
-    return (srv_err)-1; /* UNIMPLEMENTED */
-  }
+static srv_err dispatch_rpc(srv *s, const rpc *r, const uint8_t *data, size_t len, const char *authz, const char *ip,
+                            uint8_t **out, size_t *out_len, char *msg, size_t msglen) {
+  const char *method = r->method;
   srv_action action;
   bool noauth, notx;
   if (!srv_http_route_of(r->op, &action, &noauth, &notx)) {
@@ -334,6 +308,18 @@ static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t 
   }
   decoded_free(&d);
   return e;
+}
+
+static srv_err dispatch(srv *s, const char *method, const uint8_t *data, size_t len, const char *authz, const char *ip,
+                        uint8_t **out, size_t *out_len, char *msg, size_t msglen) {
+  const rpc *r = NULL;
+  for (size_t i = 0; i < N_RPCS && !r; i++)
+    if (strcmp(rpcs[i].method, method) == 0) r = &rpcs[i];
+  if (!r) {
+    snprintf(msg, msglen, "unknown method %s", method);
+    return (srv_err)-1; /* UNIMPLEMENTED */
+  }
+  return dispatch_rpc(s, r, data, len, authz, ip, out, out_len, msg, msglen);
 }
 
 /* Waits for one tag on a call's queue. */
@@ -443,7 +429,42 @@ static const rpc streams[N_STREAM_RPCS] = {
     RPC(TelemetryService, FollowDeviceEvents, read_device_events, read_device_events_request, event, {"id"}),
     RPC(TelemetryService, FollowLogs, read_logs, read_logs_request, log_line, {"id"}),
     RPC(RolloutService, WatchRollout, get_rollout, get_rollout_request, rollout, {"id"}),
+    RPC(DeviceService, WatchDevices, watch_devices, watch_devices_request, device_change, {0}),
+    RPC(DataService, Stream, fetch, stream_request, message, {"name"}),
+    /* Client streaming: the first message holds the fields, every message
+     * may hold a piece of the image (appended in order). */
+    RPC(FirmwareService, UploadFirmware, upload_firmware, upload_firmware_request, firmware, {0}, .raw = "image",
+        .header = "spec_json", .client_stream = true),
 };
+
+/* Every HTTP route has an RPC (unary or stream) and vice versa. */
+int srv_api_parity(char *report, size_t n) {
+  int missing = 0;
+  size_t k = 0;
+  report[0] = 0;
+  srv_err (*ops[256])(srv_call *);
+  size_t nops = srv_http_ops(ops, 256);
+  for (size_t i = 0; i < nops; i++) {
+    bool found = false;
+    for (size_t j = 0; j < N_RPCS && !found; j++) found = rpcs[j].op == ops[i];
+    for (size_t j = 0; j < N_STREAM_RPCS && !found; j++) found = streams[j].op == ops[i];
+    if (!found) {
+      missing++;
+      if (k < n) k += (size_t)snprintf(report + k, n - k, "HTTP route %zu has no RPC; ", i);
+    }
+  }
+  for (size_t j = 0; j < N_RPCS + N_STREAM_RPCS; j++) {
+    const rpc *r = j < N_RPCS ? &rpcs[j] : &streams[j - N_RPCS];
+    bool found = false;
+    for (size_t i = 0; i < nops && !found; i++) found = r->op == ops[i];
+    if (!found) {
+      missing++;
+      if (k < n) k += (size_t)snprintf(report + k, n - k, "%s has no HTTP route; ", r->method);
+    }
+  }
+  return missing;
+}
+
 
 typedef struct {
   srv *s;
@@ -463,6 +484,155 @@ static bool send_status(grpc_call *call, grpc_completion_queue *cq, srv_err e, c
   bool ok = grpc_call_start_batch(call, &op, 1, (void *)TAG_STATUS, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_STATUS, closed);
   grpc_slice_unref(details);
   return ok;
+}
+
+/* Sends one JSON item as a message of the stream's response type. */
+static bool send_item(grpc_call *call, grpc_completion_queue *cq, const ProtobufCMessageDescriptor *resp, json_t *item,
+                      bool *closed) {
+  ProtobufCMessage *m = srv_pb_from_json(resp, item);
+  size_t n = protobuf_c_message_get_packed_size(m);
+  uint8_t *buf = malloc(n ? n : 1);
+  protobuf_c_message_pack(m, buf);
+  protobuf_c_message_free_unpacked(m, NULL);
+  grpc_slice sl = grpc_slice_from_copied_buffer((const char *)buf, n);
+  free(buf);
+  grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
+  grpc_slice_unref(sl);
+  grpc_op op;
+  memset(&op, 0, sizeof op);
+  op.op = GRPC_OP_SEND_MESSAGE;
+  op.data.send_message.send_message = bb;
+  bool ok = grpc_call_start_batch(call, &op, 1, (void *)TAG_MSG, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_MSG, closed);
+  grpc_byte_buffer_destroy(bb);
+  return ok;
+}
+
+typedef struct {
+  grpc_call *call;
+  grpc_completion_queue *cq;
+  const ProtobufCMessageDescriptor *resp;
+  bool *closed;
+} feed_ctx;
+
+static bool feed_emit(void *ctx, json_t *item) {
+  feed_ctx *fc = ctx;
+  if (*fc->closed) return false;
+  if (!send_item(fc->call, fc->cq, fc->resp, item, fc->closed)) *fc->closed = true;
+  return !*fc->closed;
+}
+
+static bool feed_idle(void *ctx) {
+  feed_ctx *fc = ctx;
+  grpc_event ev = grpc_completion_queue_next(fc->cq, gpr_time_0(GPR_CLOCK_REALTIME), NULL);
+  if (ev.type == GRPC_OP_COMPLETE && (intptr_t)ev.tag == TAG_CLOSE) *fc->closed = true;
+  return *fc->closed;
+}
+
+/* A client-streaming upload: reads every request message, appends their
+ * `raw` bytes to the first one's, then runs the op once as a unary call. */
+static void *upload_main(void *arg) {
+  stream_job *j = arg;
+  srv *s = j->s;
+  const rpc *r = j->r;
+  grpc_call *call = j->slot.call;
+  grpc_completion_queue *cq = j->slot.cq;
+  char msg[300] = "";
+  srv_err e = SRV_E_OK;
+  ProtobufCMessage *first = NULL;
+  uint8_t *image = NULL;
+  size_t image_len = 0;
+  const ProtobufCFieldDescriptor *rf = field_named(r->req, r->raw);
+  for (;;) {
+    grpc_byte_buffer *bb = NULL;
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_RECV_MESSAGE;
+    op.data.recv_message.recv_message = &bb;
+    if (grpc_call_start_batch(call, &op, 1, (void *)TAG_RECV, NULL) != GRPC_CALL_OK || !wait_on(cq, TAG_RECV, NULL)) {
+      e = SRV_E_UNAVAILABLE;
+      snprintf(msg, sizeof msg, "the upload stream broke");
+      break;
+    }
+    if (!bb) break; /* the client's half-close */
+    size_t n;
+    uint8_t *in = buffer_bytes(bb, &n);
+    grpc_byte_buffer_destroy(bb);
+    ProtobufCMessage *m = protobuf_c_message_unpack(r->req, NULL, n, in);
+    free(in);
+    if (!m) {
+      e = SRV_E_INVALID_ARGUMENT;
+      snprintf(msg, sizeof msg, "malformed request message");
+      break;
+    }
+    ProtobufCBinaryData *bin = (ProtobufCBinaryData *)((char *)m + rf->offset);
+    if (image_len + bin->len > MAX_UPLOAD - 65536) {
+      protobuf_c_message_free_unpacked(m, NULL);
+      e = SRV_E_TOO_LARGE;
+      snprintf(msg, sizeof msg, "the image is larger than %u bytes", MAX_UPLOAD - 65536);
+      break;
+    }
+    image = realloc(image, image_len + bin->len + 1);
+    if (bin->len) memcpy(image + image_len, bin->data, bin->len);
+    image_len += bin->len;
+    if (!first) first = m;
+    else protobuf_c_message_free_unpacked(m, NULL);
+  }
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  if (e == SRV_E_OK && !first) {
+    e = SRV_E_INVALID_ARGUMENT;
+    snprintf(msg, sizeof msg, "no request message");
+  }
+  if (e == SRV_E_OK) {
+    /* One request with the whole image, through the unary path. */
+    ProtobufCBinaryData *bin = (ProtobufCBinaryData *)((char *)first + rf->offset);
+    ProtobufCBinaryData saved = *bin;
+    bin->data = image;
+    bin->len = image_len;
+    size_t n = protobuf_c_message_get_packed_size(first);
+    uint8_t *whole = malloc(n ? n : 1);
+    protobuf_c_message_pack(first, whole);
+    *bin = saved;
+    char authz[600], ip[64];
+    metadata_authz(&j->slot.md, authz, sizeof authz);
+    peer_ip(call, ip);
+    e = dispatch_rpc(s, r, whole, n, authz, ip, &out, &out_len, msg, sizeof msg);
+    free(whole);
+  }
+  if (first) protobuf_c_message_free_unpacked(first, NULL);
+  free(image);
+  grpc_op ops[4];
+  memset(ops, 0, sizeof ops);
+  int k = 0;
+  ops[k++].op = GRPC_OP_SEND_INITIAL_METADATA;
+  grpc_byte_buffer *resp = NULL;
+  if (out) {
+    grpc_slice sl = grpc_slice_from_copied_buffer((const char *)out, out_len);
+    resp = grpc_raw_byte_buffer_create(&sl, 1);
+    grpc_slice_unref(sl);
+    ops[k].op = GRPC_OP_SEND_MESSAGE;
+    ops[k++].data.send_message.send_message = resp;
+  }
+  grpc_slice details = grpc_slice_from_copied_string(e == SRV_E_OK ? "" : msg);
+  ops[k].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  ops[k].data.send_status_from_server.status = e == SRV_E_OK ? GRPC_STATUS_OK : (grpc_status_code)srv_err_grpc(e);
+  ops[k++].data.send_status_from_server.status_details = &details;
+  int cancelled = 0;
+  ops[k].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  ops[k++].data.recv_close_on_server.cancelled = &cancelled;
+  if (grpc_call_start_batch(call, ops, (size_t)k, (void *)TAG_SEND, NULL) == GRPC_CALL_OK) wait_on(cq, TAG_SEND, NULL);
+  grpc_slice_unref(details);
+  if (resp) grpc_byte_buffer_destroy(resp);
+  free(out);
+  grpc_call_unref(call);
+  grpc_completion_queue_shutdown(cq);
+  while (grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type != GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(cq);
+  grpc_metadata_array_destroy(&j->slot.md);
+  j->self->done = true;
+  free(j);
+  return NULL;
 }
 
 static void *stream_main(void *arg) {
@@ -496,13 +666,22 @@ static void *stream_main(void *arg) {
   srv_action action;
   bool noauth, notx;
   srv_http_route_of(r->op, &action, &noauth, &notx);
+  bool feed = r->op == srv_op_watch_devices || r->op == srv_op_fetch;
+  if (e == SRV_E_OK && r->op == srv_op_fetch) srv_feed_prepare(&d.c);
   /* The first run authenticates, authorizes and validates, as for SSE. */
   if (e == SRV_E_OK) {
     e = srv_invoke(&d.c, r->op, action, authz, noauth, notx);
     if (e != SRV_E_OK) snprintf(msg, sizeof msg, "%s", d.c.msg);
   }
   bool logs = r->op == srv_op_read_logs, watch = r->op == srv_op_get_rollout;
-  if (e == SRV_E_OK && watch) {
+  if (e == SRV_E_OK && feed) {
+    srv_feed *f = r->op == srv_op_watch_devices
+                      ? srv_feed_devices(s, &d.c.who, d.c.in)
+                      : srv_feed_messages(s, &d.c.who, d.params[0], d.c.in, json_object_get(d.c.out, "items"));
+    feed_ctx fc = {.call = call, .cq = cq, .resp = r->resp, .closed = &closed};
+    e = srv_feed_run(f, feed_emit, feed_idle, &fc, msg, sizeof msg);
+    srv_feed_free(f);
+  } else if (e == SRV_E_OK && watch) {
     /* The object each time it changes, until a final state. */
     char *last = NULL;
     bool final = false;
@@ -604,8 +783,9 @@ static bool request_stream(grpc_state *g, int i) {
   sl->call = NULL;
   sl->payload = NULL;
   grpc_metadata_array_init(&sl->md);
-  return grpc_server_request_registered_call(g->server, sl->method, &sl->call, &sl->deadline, &sl->md, &sl->payload, sl->cq,
-                                             g->cq, sl) == GRPC_CALL_OK;
+  return grpc_server_request_registered_call(g->server, sl->method, &sl->call, &sl->deadline, &sl->md,
+                                             streams[i].client_stream ? NULL : &sl->payload, sl->cq, g->cq,
+                                             sl) == GRPC_CALL_OK;
 }
 
 static void drop_slot_queue(stream_slot *sl) {
@@ -636,7 +816,7 @@ static void start_stream(srv *s, grpc_state *g, int i) {
     *j = (stream_job){.s = s, .g = g, .r = &streams[i], .slot = *sl, .self = w};
     w->used = true;
     w->done = false;
-    if (pthread_create(&w->thread, NULL, stream_main, j) != 0) {
+    if (pthread_create(&w->thread, NULL, streams[i].client_stream ? upload_main : stream_main, j) != 0) {
       w->used = false;
       free(j);
       w = NULL;
@@ -714,8 +894,9 @@ int srv_grpc_start(srv *s, char *err, int errlen) {
   g->ucq = grpc_completion_queue_create_for_next(NULL);
   grpc_server_register_completion_queue(g->server, g->cq, NULL);
   for (int i = 0; i < N_STREAM_RPCS; i++)
-    g->slots[i].method = grpc_server_register_method(g->server, streams[i].method, NULL,
-                                                     GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+    g->slots[i].method = grpc_server_register_method(
+        g->server, streams[i].method, NULL,
+        streams[i].client_stream ? GRPC_SRM_PAYLOAD_NONE : GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
   grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
   char addr[300];
   snprintf(addr, sizeof addr, "%s%s", s->opt.grpc_addr[0] == ':' ? "127.0.0.1" : "", s->opt.grpc_addr);

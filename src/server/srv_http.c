@@ -98,6 +98,12 @@ static const route routes[] = {
     {"POST", "/rollouts/{}/halt", srv_op_halt_rollout, SRV_ACT_OPERATE, 0},
     {"POST", "/rollouts/{}/rollback", srv_op_rollback_rollout, SRV_ACT_OPERATE, 0},
     {"POST", "/rollouts/{}/abort", srv_op_abort_rollout, SRV_ACT_OPERATE, 0},
+    {"GET", "/firmware", srv_op_list_firmware, SRV_ACT_READ, 0},
+    {"POST", "/firmware", srv_op_upload_firmware, SRV_ACT_ADMIN, R_RAW},
+    {"POST", "/firmware/set", srv_op_set_firmware, SRV_ACT_OPERATE, 0},
+    {"GET", "/firmware/{}", srv_op_get_firmware, SRV_ACT_READ, 0},
+    {"DELETE", "/firmware/{}", srv_op_delete_firmware, SRV_ACT_ADMIN, 0},
+    {"GET", "/watch", srv_op_watch_devices, SRV_ACT_READ, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -211,7 +217,9 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
     c.raw = ctx->body;
     c.raw_len = ctx->len;
     c.spec_header = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                rt->op == srv_op_publish ? "Content-Type" : "X-App-Spec");
+                                                rt->op == srv_op_publish           ? "Content-Type"
+                                                : rt->op == srv_op_upload_firmware ? "X-Firmware-Spec"
+                                                                                   : "X-App-Spec");
     c.in = json_object();
   } else if (ctx->len > 0) {
     json_error_t jerr;
@@ -230,11 +238,26 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
   }
   MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_arg, c.in);
 
+  const char *follow = json_string_value(json_object_get(c.in, "follow"));
+  bool follow_on = follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0);
+  if (rt->op == srv_op_fetch && follow_on) srv_feed_prepare(&c);
   srv_err e = srv_invoke(&c, rt->op, rt->action, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"),
                          rt->flags & R_NOAUTH, rt->flags & R_NOTX);
-  const char *follow = json_string_value(json_object_get(c.in, "follow"));
   bool followable = rt->op == srv_op_read_logs || rt->op == srv_op_read_events || rt->op == srv_op_read_device_events;
-  bool follow_on = follow && (strcmp(follow, "1") == 0 || strcmp(follow, "true") == 0);
+  if (e == SRV_E_OK && (rt->op == srv_op_watch_devices || (rt->op == srv_op_fetch && follow_on))) {
+    /* WatchDevices and the data Stream: feeds (srv_feed.c). */
+    json_decref(c.details);
+    struct MHD_Response *resp =
+        srv_sse_feed(rt->op == srv_op_watch_devices
+                         ? srv_feed_devices(s, &c.who, c.in)
+                         : srv_feed_messages(s, &c.who, c.params[0], c.in, json_object_get(c.out, "items")));
+    json_decref(c.out);
+    json_decref(c.in);
+    MHD_add_response_header(resp, "X-Request-Id", rid);
+    enum MHD_Result res = MHD_queue_response(con, 200, resp);
+    MHD_destroy_response(resp);
+    return res;
+  }
   if (e == SRV_E_OK && rt->op == srv_op_get_rollout && follow_on) { /* WatchRollout */
     json_decref(c.out);
     json_decref(c.details);
@@ -272,7 +295,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
   srv *s = cls;
   req_ctx *ctx = *con_cls;
   size_t limit = strncmp(url, "/d/v1/", 6) == 0 ? 65536 : s->opt.max_body;
-  if (strncmp(url, "/api/v1/apps/", 13) == 0 && strcmp(method, "POST") == 0) limit = MAX_IMAGE;
+  if ((strncmp(url, "/api/v1/apps/", 13) == 0 || strcmp(url, "/api/v1/firmware") == 0) && strcmp(method, "POST") == 0)
+    limit = MAX_IMAGE;
   if (!ctx) {
     ctx = calloc(1, sizeof *ctx);
     *con_cls = ctx;

@@ -108,6 +108,12 @@ static const char *const migrations[] = {
     "CREATE INDEX rollout_members_device ON rollout_members(device_id);"
     "ALTER TABLE devices ADD COLUMN pin_layer TEXT;"
     "ALTER TABLE devices ADD COLUMN pin_rollout TEXT;",
+    /* 8: firmware releases (images in the blob store, Ed25519-signed). */
+    "CREATE TABLE firmware_releases (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, version TEXT NOT NULL,"
+    " target TEXT NOT NULL, image_sha256 TEXT NOT NULL, size BIGINT NOT NULL, sig TEXT NOT NULL,"
+    " notes TEXT NOT NULL DEFAULT '', min_from_version TEXT, created_by TEXT, created_at BIGINT NOT NULL,"
+    " UNIQUE (org_id, version, target));"
+    "CREATE INDEX firmware_releases_blob ON firmware_releases(org_id, image_sha256);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -30,7 +30,7 @@ static int mkdirs(char *path) {
 }
 
 /* Stores bytes under their SHA-256 (idempotent); sha gets the hex digest. */
-static int blob_put(srv *s, const char *data, size_t len, char sha[65]) {
+int srv_blob_put(srv *s, const char *data, size_t len, char sha[65]) {
   srv_sha256_hex(data, len, sha);
   char path[1200], tmp[1300];
   srv_blob_path(s, sha, path, sizeof path);
@@ -159,7 +159,7 @@ srv_err srv_op_upload_app_version(srv_call *c) {
     return srv_fail(c, SRV_E_ALREADY_EXISTS, "%s@%s exists (versions are immutable)", name, version);
   }
   char sha[65], vid[37];
-  if (blob_put(c->s, c->raw, c->raw_len, sha) < 0) {
+  if (srv_blob_put(c->s, c->raw, c->raw_len, sha) < 0) {
     json_decref(spec);
     return srv_fail(c, SRV_E_UNAVAILABLE, "cannot store the image");
   }

@@ -65,6 +65,7 @@ srv_err srv_op_publish(srv_call *c) {
   srv_rows_free(r);
   free(b64);
   if (id <= 0) return srv_fail(c, SRV_E_INTERNAL, "cannot store message");
+  srv_bus_mark(c->s, c->who.org_id); /* wakes data streams */
   c->out = json_pack("{s:I}", "id", (json_int_t)id);
   c->created = 1;
   return SRV_E_OK;
@@ -204,12 +205,23 @@ srv_err srv_op_list_subscriptions(srv_call *c) {
 srv_err srv_op_fetch(srv_call *c) {
   sub_row s;
   if (!load_sub(c, c->params[0], &s)) return c->err;
-  int64_t limit;
+  int64_t limit, max_inflight;
   if (srv_in_int(c, "limit", 100, 1, 500, &limit)) return c->err;
+  if (srv_in_int(c, "max_inflight", 0, 0, 1000, &max_inflight)) return c->err;
+  int64_t now = srv_now_ms();
+  if (max_inflight > 0) { /* flow control: at most max_inflight leased and not acked */
+    srv_val f[] = {SRV_TEXT(s.id), SRV_INT(now)};
+    int64_t open = srv_db_int(c->s->db, "SELECT COUNT(*) FROM leases WHERE sub_id = ? AND acked = 0 AND lease_until > ?", f,
+                              2, 0);
+    if (open >= max_inflight) {
+      c->out = json_pack("{s:[]}", "items");
+      return SRV_E_OK;
+    }
+    if (limit > max_inflight - open) limit = max_inflight - open;
+  }
   char like[140];
   bool prefix;
   topic_match(s.topic, like, sizeof like, &prefix);
-  int64_t now = srv_now_ms();
   char sql[700];
   snprintf(sql, sizeof sql,
            "SELECT m.id, m.topic, m.publisher_type, m.publisher_id, m.publisher_app, m.target_device, m.created_at,"
@@ -291,6 +303,7 @@ srv_err srv_op_ack(srv_call *c) {
     srv_db_exec(c->s->db, "UPDATE subscriptions SET cursor = ? WHERE id = ?", u, 2, NULL);
     srv_db_exec(c->s->db, "DELETE FROM leases WHERE sub_id = ? AND msg_id <= ?", d, 2, NULL);
   }
+  srv_bus_mark(c->s, c->who.org_id); /* room for flow-controlled streams */
   c->out = json_pack("{s:I}", "cursor", (json_int_t)cursor);
   return SRV_E_OK;
 }

@@ -144,6 +144,20 @@ static srv_err store_group_layer(srv_call *c, json_t *g, json_t *layer, srv_even
   return SRV_E_OK;
 }
 
+srv_err srv_group_set_field(srv_call *c, const char *group, const char *field, json_t *value, srv_event_kind kind,
+                            const char *what) {
+  json_t *g = load_group(c, group);
+  if (!g) return c->err;
+  json_t *layer = json_deep_copy(json_object_get(g, "config"));
+  if (value) json_object_set(layer, field, value);
+  else json_object_del(layer, field);
+  srv_err e = store_group_layer(c, g, layer, kind, what);
+  if (e == SRV_E_OK) json_object_set(c->out, "group_id", json_object_get(g, "id"));
+  json_decref(layer);
+  json_decref(g);
+  return e;
+}
+
 srv_err srv_op_configure_group(srv_call *c) {
   json_t *g = load_group(c, c->params[0]);
   if (!g) return c->err;

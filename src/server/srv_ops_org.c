@@ -1,5 +1,6 @@
 /* OrgService: organizations, members, invites, API keys; plus the org-wide
  * event (audit) reader and server info. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,22 @@ srv_err srv_op_update_org(srv_call *c) {
     const char *k;
     json_t *v;
     json_object_foreach(patch, k, v) {
+      if (strcmp(k, "firmware_public_key") == 0) { /* base64 Ed25519 public key, or null to remove */
+        uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+        size_t n = 0;
+        if (json_is_null(v)) {
+          json_object_del(settings, k);
+          continue;
+        }
+        if (!json_is_string(v) || sodium_base642bin(pk, sizeof pk, json_string_value(v), json_string_length(v), NULL, &n,
+                                                    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || n != sizeof pk) {
+          json_decref(settings);
+          e = srv_bad_field(c, "settings.firmware_public_key", "base64 of a 32-byte Ed25519 public key, or null");
+          goto out;
+        }
+        json_object_set(settings, k, v);
+        continue;
+      }
       size_t i;
       for (i = 0; i < N_SETTINGS && strcmp(org_settings[i].key, k) != 0; i++) {
       }

@@ -97,12 +97,29 @@ static json_t *parse_spec(srv_call *c, json_t *in, json_t **patch_out) {
   json_t *change = json_object_get(in, "change"), *norm = NULL, *patch = NULL;
   char autoname[128] = "";
   if (!json_is_object(change) || json_object_size(change) != 1) {
-    srv_bad_field(c, "change", "an object with exactly one of install, uninstall, config");
+    srv_bad_field(c, "change", "an object with exactly one of install, uninstall, config, firmware");
     goto fail;
   }
   json_t *ins = json_object_get(change, "install"), *unins = json_object_get(change, "uninstall"),
-         *cfg = json_object_get(change, "config");
-  if (ins || unins) {
+         *cfg = json_object_get(change, "config"), *fwc = json_object_get(change, "firmware");
+  if (fwc) {
+    const char *ver = json_string_value(json_object_get(fwc, "version"));
+    json_t *rtv = json_object_get(fwc, "release_target");
+    if (!json_is_object(fwc) || !ver) {
+      srv_bad_field(c, "change.firmware.version", "required firmware version");
+      goto fail;
+    }
+    if (rtv && !json_is_null(rtv) && !json_is_string(rtv)) {
+      srv_bad_field(c, "change.firmware.release_target", "must be a string");
+      goto fail;
+    }
+    json_t *entry = srv_firmware_entry(c, ver, json_string_value(rtv));
+    if (!entry) goto fail;
+    norm = json_pack("{s:{s:s}}", "firmware", "version", ver);
+    if (json_is_string(rtv)) json_object_set(json_object_get(norm, "firmware"), "release_target", rtv);
+    patch = json_pack("{s:o}", "firmware", entry);
+    snprintf(autoname, sizeof autoname, "firmware %s", ver);
+  } else if (ins || unins) {
     json_t *o = ins ? ins : unins;
     const char *app = json_string_value(json_object_get(o, "app"));
     if (!json_is_object(o) || !app || !srv_text_ok(app, 40)) {
@@ -148,7 +165,7 @@ static json_t *parse_spec(srv_call *c, json_t *in, json_t **patch_out) {
     json_t *v;
     json_object_foreach(cfg, k, v) if (n < sizeof autoname - 2) n += (size_t)snprintf(autoname + n, sizeof autoname - n, " %s", k);
   } else {
-    srv_bad_field(c, "change", "an object with exactly one of install, uninstall, config");
+    srv_bad_field(c, "change", "an object with exactly one of install, uninstall, config, firmware");
     goto fail;
   }
 
@@ -443,11 +460,12 @@ static json_t *preview_json(json_t *spec, json_t *patch, member *ms, int n) {
                                              srv_json_time(ms[i].last_seen), "due_at",
                                              ms[i].last_seen > 0 ? srv_json_time(ms[i].last_seen + expected) : json_null()));
   }
-  /* Bytes to download: the app image, once per eligible device. */
+  /* Bytes to download: the app or firmware image, once per eligible device. */
   int64_t bytes = 0;
   const char *k;
   json_t *v;
   json_object_foreach(json_object_get(patch, "apps"), k, v) bytes += json_integer_value(json_object_get(v, "size"));
+  bytes += json_integer_value(json_object_get(json_object_get(patch, "firmware"), "size"));
   return json_pack("{s:O,s:O,s:O,s:i,s:i,s:o,s:o,s:o,s:o,s:I}", "name", json_object_get(spec, "name"), "target",
                    json_object_get(spec, "target"), "change", json_object_get(spec, "change"), "matched", n, "eligible",
                    eligible, "stages", stages, "excluded", excluded, "deferred", deferred, "offline", offline,

@@ -25,6 +25,8 @@ typedef struct {
   bool watch; /* a watch: the op's object each time it changes */
   bool ended; /* a watch reached a final state */
   char *last; /* a watch: the last object sent (canonical JSON) */
+  srv_feed *feed; /* WatchDevices or a data Stream (srv_feed.c) */
+  int feed_wait;  /* ms until the feed wants another round */
   char *buf;
   size_t len, off;
 } sse;
@@ -126,6 +128,27 @@ static int watch_fetch(sse *x) {
   return 1;
 }
 
+/* A feed round: its items as frames; the count, or -1 on error. */
+static int feed_fetch(sse *x) {
+  srv_err e;
+  char msg[200];
+  json_t *items = srv_feed_next(x->feed, &x->feed_wait, &e, msg, sizeof msg);
+  if (!items) return -1;
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    char *data = json_dumps(it, JSON_COMPACT);
+    size_t need = strlen(data) + 64;
+    x->buf = realloc(x->buf, x->len + need);
+    x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", (long long)srv_feed_item_id(x->feed, it),
+                               data);
+    free(data);
+  }
+  int n = (int)json_array_size(items);
+  json_decref(items);
+  return n;
+}
+
 static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
   (void)pos;
   sse *x = cls;
@@ -134,7 +157,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
     x->off = x->len = 0;
     if (x->s->stopping || x->ended) return MHD_CONTENT_READER_END_OF_STREAM;
     uint64_t gen = srv_bus_gen(x->s);
-    int n = x->watch ? watch_fetch(x) : fetch(x);
+    int n = x->feed ? feed_fetch(x) : x->watch ? watch_fetch(x) : fetch(x);
     if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
     if (n > 0) break;
     if (waited_ms >= 15000) {
@@ -144,7 +167,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    srv_bus_wait(x->s, gen, 5000);
+    srv_bus_wait(x->s, gen, x->feed && x->feed_wait < 5000 ? (x->feed_wait > 0 ? x->feed_wait : 1) : 5000);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     waited_ms += (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
   }
@@ -156,6 +179,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
 
 static void release(void *cls) {
   sse *x = cls;
+  srv_feed_free(x->feed);
   json_decref(x->filters);
   free(x->last);
   free(x->buf);
@@ -202,6 +226,17 @@ struct MHD_Response *srv_sse_watch(srv_call *c, srv_err (*op)(srv_call *c)) {
   x->watch = true;
   snprintf(x->param, sizeof x->param, "%s", c->params[0] ? c->params[0] : "");
   x->filters = json_deep_copy(c->in);
+  struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, reader, x, release);
+  MHD_add_response_header(r, "Content-Type", "text/event-stream");
+  MHD_add_response_header(r, "Cache-Control", "no-store");
+  return r;
+}
+
+struct MHD_Response *srv_sse_feed(srv_feed *feed) {
+  sse *x = calloc(1, sizeof *x);
+  x->feed = feed;
+  x->s = srv_feed_srv(feed);
+  x->filters = json_object();
   struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, reader, x, release);
   MHD_add_response_header(r, "Content-Type", "text/event-stream");
   MHD_add_response_header(r, "Cache-Control", "no-store");

@@ -415,6 +415,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
         json_decref(auth_out);
         return fail(r, 503, "unavailable");
       }
+      srv_bus_mark(s, d.org_id); /* wakes data streams */
       if (d.acc_null[3] || pid > d.acc[3]) d.acc[3] = pid;
       d.acc_null[3] = false;
     }
@@ -464,6 +465,7 @@ static void sync_request(srv *s, const char *auth, json_t *in, srv_dev_reply *r)
         return fail(r, 503, "unavailable");
       }
       snprintf(d.state_sum, sizeof d.state_sum, "%.32s", state_sum);
+      srv_bus_mark(s, d.org_id); /* wakes device watchers */
     }
   } else if (state_sum && strcmp(state_sum, d.state_sum) != 0) {
     state_wanted = true;
@@ -564,9 +566,12 @@ static void blob_request(srv *s, const char *sha, bool manifest, const char *aut
   char org[37];
   if (!device_cred(s, auth, org, r)) return;
   uint8_t raw[32];
-  srv_val p[] = {SRV_TEXT(org), SRV_TEXT(sha)};
+  srv_val p[] = {SRV_TEXT(org), SRV_TEXT(sha), SRV_TEXT(org), SRV_TEXT(sha)};
   if (!srv_unhex(sha, raw, 32) ||
-      srv_db_int(s->db, "SELECT COUNT(*) FROM app_versions WHERE org_id = ? AND image_sha256 = ?", p, 2, 0) == 0)
+      srv_db_int(s->db,
+                 "SELECT (SELECT COUNT(*) FROM app_versions WHERE org_id = ? AND image_sha256 = ?) +"
+                 " (SELECT COUNT(*) FROM firmware_releases WHERE org_id = ? AND image_sha256 = ?)",
+                 p, 4, 0) == 0)
     return fail(r, 404, "not_found");
   char path[1200];
   srv_blob_path(s, sha, path, sizeof path);

@@ -11,8 +11,9 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from fleetlib import Checks, Server  # noqa: E402
 
+TOIT_BIN = [None]
 COMMANDS = ["serve", "login", "logout", "whoami", "org", "user", "apikey", "key", "events", "device", "app", "data",
-            "simulator", "group", "rollout"]
+            "simulator", "group", "rollout", "firmware"]
 
 
 def main():
@@ -20,6 +21,7 @@ def main():
     ap.add_argument("--toit", required=True)
     ap.add_argument("--device", required=True)
     a = ap.parse_args()
+    TOIT_BIN[0] = a.toit
     t = Checks()
     s = Server(a.toit, extra=("--api-rate", "10000", "--device-rate", "10000", "--sweep-ms", "50"))
     cfg_dir = tempfile.mkdtemp(prefix="fleet-cli-")
@@ -244,6 +246,7 @@ def main():
         t.eq(rc, 3, "stop a deleted simulator")
 
         group_and_rollout(t, toit, a.device, idents)
+        firmware_watch_stream(t, toit, cfg_dir)
 
         rc, _, _ = toit("device", "unclaim", "-d", "sim-two")
         t.eq(rc, 2, "unclaim needs --yes")
@@ -369,6 +372,123 @@ def group_and_rollout(t, toit, device, idents):
     t.eq(rc, 1, "delete a group with members")
     rc, out, _ = toit("group", "delete", "meadow", "--ungroup")
     t.check(rc == 0 and "deleted" in out, "group delete --ungroup")
+
+
+def firmware_watch_stream(t, toit, cfg_dir):
+    """`toit firmware`, `toit device watch`, `toit data stream`."""
+    import base64
+    key = os.path.join(cfg_dir, "fw.key")
+    img = os.path.join(cfg_dir, "fw.bin")
+    with open(img, "wb") as f:
+        f.write(b"CLI-FIRMWARE" * 3000)
+    rc, out, _ = toit("firmware", "keygen", "--out", key)
+    t.check(rc == 0 and out.startswith("public key ") and "toit org set firmware_public_key=" in out, "firmware keygen")
+    pub = out.split()[2]
+    t.eq(os.stat(key).st_mode & 0o777, 0o600, "key file private")
+    rc, _, err = toit("firmware", "keygen", "--out", key)
+    t.check(rc == 1 and "must not exist" in err, "keygen never overwrites a key")
+    rc, sig, _ = toit("firmware", "sign", img, "--key", key)
+    t.eq((rc, len(base64.b64decode(sig.strip()))), (0, 64), "firmware sign")
+    rc, _, err = toit("firmware", "upload", img, "--version", "1.0.0", "--target", "posix-sim", "--key", key)
+    t.check(rc == 1 and "firmware_public_key" in err, "upload before the org has a key")
+    rc, out, _ = toit("org", "set", "firmware_public_key=" + pub)
+    t.eq(rc, 0, "org set firmware_public_key")
+    rc, _, err = toit("firmware", "upload", img, "--version", "1.0.0", "--target", "posix-sim",
+                      "--sig", base64.b64encode(bytes(64)).decode())
+    t.check(rc == 2 and "signature does not verify" in err, "upload with a bad signature")
+    rc, _, _ = toit("firmware", "upload", img, "--version", "1.0.0")
+    t.eq(rc, 2, "upload without --target")
+    rc, out, _ = toit("firmware", "upload", img, "--version", "1.0.0", "--target", "posix-sim", "--key", key,
+                      "--notes", "first release")
+    t.check(rc == 0 and out.startswith("uploaded firmware 1.0.0 for posix-sim (sha256 "), f"firmware upload: {out}")
+    rc, out, _ = toit("firmware", "upload", img, "--version", "1.0.1", "--target", "posix-sim", "--sig", sig.strip(),
+                      "--json")
+    t.eq((rc, json.loads(out)["version"] if rc == 0 else None), (0, "1.0.1"), "firmware upload --sig --json")
+    rc, out, _ = toit("firmware", "list")
+    lines = out.splitlines()
+    t.check(rc == 0 and lines[0].split()[:3] == ["VERSION", "TARGET", "SIZE"] and len(lines) == 3, f"firmware list: {out}")
+    rc, out, _ = toit("firmware", "list", "--target", "esp32", "--json")
+    t.eq((rc, json.loads(out)), (0, []), "firmware list --target --json")
+    rc, out, _ = toit("firmware", "show", "1.0.0")
+    t.check(rc == 0 and "firmware 1.0.0 for posix-sim" in out and "first release" in out, "firmware show")
+    rc, _, _ = toit("firmware", "show", "9.9.9")
+    t.eq(rc, 3, "show an unknown release")
+    rc, out, _ = toit("firmware", "set", "1.0.0", "-d", "sim-1")
+    t.check(rc == 0 and "set on 1 device(s)" in out, "firmware set -d")
+    rc, _, err = toit("firmware", "set", "1.0.0", "--where", "name=sim-two")
+    t.check(rc == 2 and "1 device(s)" in err and "--yes" in err, "firmware set --where asks for --yes")
+    rc, out, _ = toit("firmware", "set", "1.0.1", "--where", "name=sim-two", "--yes", "--json")
+    t.eq((rc, json.loads(out)["devices"] if rc == 0 else None), (0, 1), "firmware set --where --yes --json")
+    rc, _, _ = toit("firmware", "set", "1.0.0", "-d", "sim-1", "--group", "g")
+    t.eq(rc, 2, "firmware set with two targets")
+    rc, out, _ = toit("device", "show", "-d", "sim-1", "--json")
+    t.eq(json.loads(out)["goal"]["firmware"]["version"], "1.0.0", "the device's goal has the firmware")
+    rc, out, _ = toit("rollout", "preview", "-d", "sim-1", "--firmware", "1.0.1@posix-sim", "--json")
+    t.eq((rc, json.loads(out)["change"] if rc == 0 else None),
+         (0, {"firmware": {"version": "1.0.1", "release_target": "posix-sim"}}), "rollout preview --firmware")
+    rc, _, _ = toit("firmware", "delete", "1.0.0")
+    t.eq(rc, 1, "delete a release in use")
+    rc, out, _ = toit("firmware", "set", "1.0.1", "-d", "sim-1")
+    rc, out, _ = toit("firmware", "delete", "1.0.0")
+    t.check(rc == 0 and "deleted firmware 1.0.0" in out, "firmware delete once unused")
+    rc, _, _ = toit("firmware", "explode")
+    t.eq(rc, 2, "unknown firmware command")
+
+    # On a terminal: the upload's progress bar and the watch's live table.
+    def toit_tty(*args):
+        import pty
+        import select
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k not in ("TOIT_SERVER", "TOIT_TOKEN")}
+        env["TOIT_CONFIG"] = os.path.join(cfg_dir, "config.json")
+        p = subprocess.Popen([TOIT_BIN[0], *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env)
+        os.close(slave)
+        out = b""
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r, _, _ = select.select([master], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                out += chunk
+            elif p.poll() is not None:
+                break
+        os.close(master)
+        return p.wait(5), out.decode(errors="replace")
+
+    rc, out = toit_tty("firmware", "upload", img, "--version", "1.0.2", "--target", "esp32c3", "--key", key)
+    t.check(rc == 0 and "upload [##############################] 100%" in out and "uploaded firmware 1.0.2" in out,
+            f"firmware upload shows a progress bar on a terminal: {out!r}")
+    rc, out = toit_tty("device", "list", "--watch", "--count", "2")
+    t.check(rc == 0 and "\x1b[H\x1b[J" in out and "DEVICE" in out and "sim-1" in out and "sim-two" in out,
+            f"device list --watch redraws the table on a terminal: {out!r}")
+
+    # Watch: not a terminal here, so one line per change.
+    rc, out, _ = toit("device", "watch", "--count", "2")
+    lines = out.splitlines()
+    t.check(rc == 0 and len(lines) == 2 and all(l.split()[1] == "added" for l in lines)
+            and {l.split()[2] for l in lines} == {"sim-1", "sim-two"}, f"device watch --count: {out}")
+    rc, out, _ = toit("device", "watch", "--where", "name=sim-1", "--count", "1", "--json")
+    items = [json.loads(l) for l in out.splitlines()]
+    t.eq((rc, [(i["type"], i.get("total"), i.get("device", {}).get("name")) for i in items]),
+         (0, [("snapshot", 1, None), ("added", None, "sim-1")]), "device watch --where --json")
+    rc, _, err = toit("device", "watch", "--where", "name ~ ")
+    t.check(rc == 2 and "invalid_argument" in err, "device watch with a bad query")
+
+    # Stream with acknowledgement.
+    for payload in ["s1", "s2"]:
+        toit("data", "publish", "telemetry/temp", payload)
+    rc, out, _ = toit("data", "stream", "temps", "--count", "2", "--ack", "--max-inflight", "5")
+    msgs = [json.loads(l) for l in out.splitlines()]
+    t.eq((rc, [base64.b64decode(m["data"]).decode() for m in msgs]), (0, ["s1", "s2"]), "data stream --count --ack")
+    rc, out, _ = toit("data", "fetch", "temps")
+    t.eq((rc, out), (0, ""), "streamed and acked messages are done")
+    rc, _, _ = toit("data", "stream", "nope", "--count", "1")
+    t.eq(rc, 3, "stream an unknown subscription")
 
 
 if __name__ == "__main__":

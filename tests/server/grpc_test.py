@@ -80,6 +80,7 @@ def main():
         r2 = json.loads(p.stdout)
         t.eq((r2["list"]["code"], r2["whoami"]["code"]), ("PERMISSION_DENIED", "OK"), "roles apply over gRPC")
         whole_api(t, s, gport, admin, key["secret"], ids[0])
+        firmware_and_streams(t, s, a.toit, gport, admin, key["secret"], ids[1])
     finally:
         s.stop()
     t.finish()
@@ -258,6 +259,86 @@ def whole_api(t, s, gport, admin, viewer, dev):
     parity(t, s, admin, r["parity"], dev, ro["id"])
     ok("logout")
     t.eq(r["after_logout"]["code"], "UNAUTHENTICATED", "Logout revokes the session")
+
+
+def firmware_and_streams(t, s, toit, gport, admin, viewer, dev):
+    """FirmwareService, WatchDevices and the data Stream through grpc_fw.js."""
+    import base64
+    from firmware_test import Signer
+    signer = Signer(toit)
+    image = b"GRPC-FIRMWARE-" * 1000
+    img = os.path.join(signer.dir, "fw.bin")
+    with open(img, "wb") as f:
+        f.write(image)
+    sig, bad = signer.sign(image), signer.sign(b"other")
+    st, _, _ = s.api("PATCH", "/org", {"settings": {"firmware_public_key": signer.public}}, token=admin)
+    t.eq(st, 200, "org firmware key set")
+    st, org3, _ = s.api("POST", "/orgs", {"name": "Fw-Else"}, token=admin)
+    st, sw, _ = s.api("POST", "/auth/switch-org", {"org_id": org3["id"]}, token=admin)
+    p = subprocess.run(["node", os.path.join(HERE, "interop", "grpc_fw.js"), f"127.0.0.1:{gport}", PROTO, admin, viewer,
+                        sw["token"], dev, img, sig, bad], capture_output=True, text=True, timeout=90, cwd=HERE)
+    t.check(p.returncode == 0, "grpc_fw.js ran: " + p.stderr[-500:])
+    r = json.loads(p.stdout)
+
+    def ok(step):
+        t.eq(r[step]["code"], "OK", f"{step}: {r[step].get('details')}")
+        return r[step].get("res") or {}
+
+    t.eq(r["upload_bad_sig"]["code"], "INVALID_ARGUMENT", "UploadFirmware with a bad signature")
+    t.check("sig" in (r["upload_bad_sig"].get("details") or ""), "the message names sig")
+    t.eq(r["upload_viewer"]["code"], "PERMISSION_DENIED", "UploadFirmware as a viewer")
+    t.eq(r["upload_bad_target"]["code"], "INVALID_ARGUMENT", "UploadFirmware with an unknown target")
+    t.eq(r["upload_none"]["code"], "INVALID_ARGUMENT", "UploadFirmware stream without a message")
+    t.eq(r["upload_too_big"]["code"], "RESOURCE_EXHAUSTED", "UploadFirmware over the size limit")
+    up = ok("upload")
+    t.eq((up["version"], up["target"], up["size"], up["sig"], up["notes"]), ("2.0.0", "posix-sim", str(len(image)), sig,
+                                                                             "over gRPC"),
+         "UploadFirmware: the image in 7 streamed pieces")
+    t.eq(ok("upload_spec")["version"], "2.0.1", "UploadFirmware with spec_json")
+    t.eq(r["upload_dup"]["code"], "ALREADY_EXISTS", "a release is immutable")
+    st, hl, _ = s.api("GET", "/firmware", token=admin)
+    gl = from_grpc(ok("list"))
+    t.eq(sorted(f["version"] for f in gl["items"]), ["2.0.0", "2.0.1"], "ListFirmware")
+    gl["items"] = [f for f in gl["items"] if f["version"] == "2.0.0"]  # 2.0.1 is deleted by now
+    hl["total"] = gl["total"] = 1
+    d = same(gl, hl, "firmware")
+    t.check(d is None, f"ListFirmware equals the HTTP answer (differs at {d})")
+    t.eq(ok("list_target")["items"], [], "ListFirmware by target")
+    st, hg, _ = s.api("GET", "/firmware/" + up["id"], token=admin)
+    d = same(from_grpc(ok("get")), hg, "firmware")
+    t.check(d is None, f"GetFirmware equals the HTTP answer (differs at {d})")
+    t.eq(ok("get_version")["id"], up["id"], "GetFirmware by version")
+    t.eq(r["get_missing"]["code"], "NOT_FOUND", "GetFirmware of an unknown version")
+    t.eq(r["get_other"]["code"], "NOT_FOUND", "GetFirmware from another organization")
+    t.eq(ok("list_other")["items"], [], "another organization lists no firmware")
+    sf = ok("set")
+    t.eq((sf["devices"], json.loads(sf["firmware_json"])["version"]), ("1", "2.0.0"), "SetFirmware on a device")
+    st, goal, _ = s.api("GET", f"/devices/{dev}/goal", token=admin)
+    t.eq(goal["goal"]["firmware"]["sha256"], up["image_sha256"], "the goal holds the release")
+    t.eq(r["set_viewer"]["code"], "PERMISSION_DENIED", "SetFirmware as a viewer")
+    t.eq(r["set_other"]["code"], "NOT_FOUND", "SetFirmware from another organization")
+    t.eq(r["set_bad"]["code"], "INVALID_ARGUMENT", "SetFirmware with malformed target_json")
+    w = r["watch"]
+    t.eq((w["first"] or {}).get("type"), "snapshot", "WatchDevices: the first message is the snapshot marker")
+    t.eq((w["snapshot"] or {}).get("total"), "2", "WatchDevices: snapshot count")
+    t.eq(((w["changed"] or {}).get("device") or {}).get("id"), dev, "WatchDevices: a rename arrives as changed")
+    t.eq([c["type"] for c in r["watch_query"]["items"]], ["snapshot"], "WatchDevices with a query matching nothing")
+    t.eq([(c["type"], c["total"]) for c in r["watch_other"]["items"]], [("snapshot", "0")],
+         "WatchDevices of another organization sees none of these devices")
+    t.eq((r["watch_bad"] or {}).get("code"), "INVALID_ARGUMENT", "WatchDevices with a malformed query")
+    t.eq((r["watch_anon"] or {}).get("code"), "UNAUTHENTICATED", "WatchDevices without credentials")
+    t.eq(r["delete_in_use"]["code"], "FAILED_PRECONDITION", "DeleteFirmware of a release in use")
+    t.eq(r["delete_viewer"]["code"], "PERMISSION_DENIED", "DeleteFirmware as a viewer")
+    t.eq(r["delete_other"]["code"], "NOT_FOUND", "DeleteFirmware from another organization")
+    ok("delete")
+    sm = r["stream"]
+    t.eq(sm["held"], 2, "Stream: at most max_inflight unacked messages")
+    t.eq(sm["items"], ["m0", "m1", "m2"], "Stream: the rest after the ack, in order")
+    t.eq((r["stream_other"] or {}).get("code"), "NOT_FOUND", "Stream of another organization's subscription")
+    t.eq((r["stream_viewer"] or {}).get("code"), "PERMISSION_DENIED", "Stream as a viewer")
+    ev = [e["kind"] for e in s.api("GET", "/events?limit=200", token=admin)[1]["items"]]
+    t.check("fw.release_uploaded" in ev and "fw.update_requested" in ev and "fw.release_deleted" in ev,
+            "firmware events recorded for the gRPC calls")
 
 
 if __name__ == "__main__":

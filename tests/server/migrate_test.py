@@ -58,6 +58,17 @@ def run(t, toit, url, execute, query):
         st, ro, _ = s.api("POST", "/rollouts", {"target": {"group": "field"}, "change": {"config": {"log_level": "info"}},
                                                 "start": True}, token=SECRET)
         t.eq((st, ro["state"], ro["counters"]["admitted"]), (201, "running", 1), "a new feature works on old rows")
+        # Firmware releases (schema 8) on the upgraded database.
+        from firmware_test import Signer
+        signer = Signer(toit)
+        st, _, _ = s.api("PATCH", "/org", {"settings": {"firmware_public_key": signer.public}}, token=SECRET)
+        image = b"LEGACY-FW" * 100
+        st, fw, _ = s.api("POST", "/firmware?version=2.0.0&target=esp32c3", raw=image, token=SECRET,
+                          headers={"X-Firmware-Spec": '{"sig": "%s"}' % signer.sign(image)})
+        t.eq(st, 201, "firmware upload on the upgraded database")
+        st, r, _ = s.api("POST", "/firmware/set", {"target": {"device": DEV}, "version": "2.0.0"}, token=SECRET)
+        st, g, _ = s.api("GET", f"/devices/{DEV}/goal", token=SECRET)
+        t.eq((g["goal"].get("firmware") or {}).get("version"), "2.0.0", "SetFirmware on an old device")
     finally:
         s.stop()
     s = Server(toit, url)  # a second start migrates nothing

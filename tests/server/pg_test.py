@@ -9,6 +9,7 @@ import api_test  # noqa: E402
 import sync_test  # noqa: E402
 import rollout_test  # noqa: E402
 import migrate_test  # noqa: E402
+import firmware_test  # noqa: E402
 import http.client
 import json
 import subprocess
@@ -32,6 +33,11 @@ def main():
                 suite.run(t, s)
             finally:
                 s.stop()
+        s = Server(a.toit, pg.new_database(), extra=rollout_test.FAST)
+        try:
+            firmware_test.run(t, s, a.toit)
+        finally:
+            s.stop()
         # Two instances on one database: state written through one is seen by
         # the other; a restart migrates nothing twice.
         url = pg.new_database()
@@ -89,6 +95,26 @@ def main():
             dt = time.time() - t0
             t.check(item is not None and dt < 2.5, f"device log via instance 2 reached a follower on 1 in {dt:.2f}s")
             print(f"fan-out latency (device log): {dt * 1000:.0f} ms")
+            # WatchDevices and the data Stream fan out the same way.
+            watch_f = Follower(s1.port, "/api/v1/watch", tok1)
+            t.check(watch_f.wait(lambda e: e.get("type") == "snapshot", 4) is not None, "watch on instance 1: snapshot")
+            s2.api("POST", "/subscriptions", {"name": "fan", "topic": "fan/#"}, token=tok2)
+            stream_f = Follower(s1.port, "/api/v1/subscriptions/fan/messages?follow=1", tok1)
+            time.sleep(0.7)
+            t0 = time.time()
+            s2.api("PATCH", f"/devices/{dev_id}", {"name": "pg-renamed"}, token=tok2)
+            item = watch_f.wait(lambda e: e.get("type") == "changed" and e["device"]["name"] == "pg-renamed", 4)
+            dt = time.time() - t0
+            t.check(item is not None and dt < 2.5, f"device change via instance 2 reached a watcher on 1 in {dt:.2f}s")
+            print(f"fan-out latency (watch): {dt * 1000:.0f} ms")
+            t0 = time.time()
+            s2.api("POST", "/publish?topic=fan/x", raw=b"hi", token=tok2)
+            item = stream_f.wait(lambda m: m.get("topic") == "fan/x", 4)
+            dt = time.time() - t0
+            t.check(item is not None and dt < 2.5, f"message via instance 2 reached a stream on 1 in {dt:.2f}s")
+            print(f"fan-out latency (data stream): {dt * 1000:.0f} ms")
+            watch_f.close()
+            stream_f.close()
             ev_f.close()
             log_f.close()
         finally:

@@ -21,6 +21,9 @@ set_tests_properties(server/sync-sqlite PROPERTIES LABELS server TIMEOUT 120)
 add_test(NAME server/rollout-sqlite
          COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/rollout_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
 set_tests_properties(server/rollout-sqlite PROPERTIES LABELS server TIMEOUT 120)
+add_test(NAME server/firmware-sqlite
+         COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/firmware_test.py --toit $<TARGET_FILE:toit-fleet> --db sqlite)
+set_tests_properties(server/firmware-sqlite PROPERTIES LABELS server TIMEOUT 120)
 add_test(NAME server/migrate-sqlite
          COMMAND ${PYTHON3} ${CMAKE_SOURCE_DIR}/tests/server/migrate_test.py --toit $<TARGET_FILE:toit-fleet>)
 set_tests_properties(server/migrate-sqlite PROPERTIES LABELS server TIMEOUT 60)

@@ -32,7 +32,7 @@ static bool help(int argc, char **argv, const char *text) {
   return false;
 }
 
-static char *read_all(const char *path, size_t *len) {
+char *cli_read_file(const char *path, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (!f) return NULL;
   size_t cap = 65536, n = 0;
@@ -58,8 +58,8 @@ static int progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, cu
 }
 
 /* POSTs raw bytes with a header; returns exit code, parsed answer in *out. */
-static int post_raw(const cli_conf *cf, const char *path, const char *data, size_t len, const char *header, json_t **out,
-                    bool show_progress) {
+int cli_post_raw(const cli_conf *cf, const char *path, const char *data, size_t len, const char *header, json_t **out,
+                 bool show_progress) {
   CURL *curl = curl_easy_init();
   char url[2048], auth[600];
   snprintf(url, sizeof url, "%s/api/v1%s", cf->server, path);
@@ -143,7 +143,7 @@ int cli_fleet_app(int argc, char **argv) {
     if (json_array_size(triggers)) json_object_set(spec, "triggers", triggers);
     json_decref(triggers);
     size_t len;
-    char *data = read_all(argv[2], &len);
+    char *data = cli_read_file(argv[2], &len);
     if (!data) {
       fprintf(stderr, "toit app upload: cannot read %s\n", argv[2]);
       json_decref(spec);
@@ -154,7 +154,7 @@ int cli_fleet_app(int argc, char **argv) {
     snprintf(hdr, sizeof hdr, "X-App-Spec: %s", sj);
     free(sj);
     snprintf(path, sizeof path, "/apps/%s/versions", name);
-    rc = post_raw(&cf, path, data, len, hdr, &out, true);
+    rc = cli_post_raw(&cf, path, data, len, hdr, &out, true);
     free(data);
     if (rc == CLI_OK)
       js ? cli_print_json(out)
@@ -247,8 +247,40 @@ static const char DATA_HELP[] =
     "  subscribe NAME TOPIC          a subscription (TOPIC may be a prefix ending in /#)\n"
     "  fetch NAME [--limit N] [--ack]  leased messages, oldest first, one JSON line each\n"
     "  ack NAME ID...\n"
+    "  stream NAME [--ack] [--max-inflight N] [--count N]\n"
+    "                                live leased messages, one JSON line each; --ack acknowledges\n"
+    "                                each after printing; --count stops after N messages\n"
     "  topics | subscriptions\n"
     "  unsubscribe NAME\n";
+
+typedef struct {
+  cli_conf *cf;
+  const char *name;
+  long count; /* -1: no limit */
+  bool ack;
+  int rc;
+} stream_ctx;
+
+/* One streamed message: printed as a JSON line, then acknowledged if asked. */
+static bool stream_item(json_t *m, void *ctx) {
+  stream_ctx *sc = ctx;
+  char *line = json_dumps(m, JSON_COMPACT);
+  printf("%s\n", line);
+  fflush(stdout);
+  free(line);
+  if (sc->ack) {
+    char path[400];
+    char *en = cli_escape(sc->name);
+    snprintf(path, sizeof path, "/subscriptions/%s/ack", en);
+    free(en);
+    json_t *body = json_pack("{s:[O]}", "ids", json_object_get(m, "id")), *a = NULL;
+    sc->rc = cli_api(sc->cf, "POST", path, body, &a);
+    json_decref(body);
+    json_decref(a);
+    if (sc->rc != CLI_OK) return false;
+  }
+  return sc->count < 0 || --sc->count > 0;
+}
 
 int cli_fleet_data(int argc, char **argv) {
   if (help(argc, argv, DATA_HELP)) return CLI_OK;
@@ -282,14 +314,14 @@ int cli_fleet_data(int argc, char **argv) {
     char id[40] = "";
     if (device && (rc = cli_device_resolve(&cf, device, id)) != CLI_OK) return rc;
     size_t len = 0;
-    char *buf = !data || strcmp(data, "-") == 0 ? read_all("-", &len) : strdup(data);
+    char *buf = !data || strcmp(data, "-") == 0 ? cli_read_file("-", &len) : strdup(data);
     if (data && strcmp(data, "-") != 0) len = strlen(buf);
     char *et = cli_escape(argv[2]), hdr[300];
     snprintf(path, sizeof path, "/publish?topic=%s%s%s%s%s", et, id[0] ? "&device=" : "", id, kind ? "&kind=" : "",
              kind ? kind : "");
     free(et);
     snprintf(hdr, sizeof hdr, "Content-Type: %s", type);
-    rc = post_raw(&cf, path, buf ? buf : "", len, hdr, &out, false);
+    rc = cli_post_raw(&cf, path, buf ? buf : "", len, hdr, &out, false);
     free(buf);
     if (rc == CLI_OK) js ? cli_print_json(out) : (void)printf("published message %lld\n", (long long)json_integer_value(json_object_get(out, "id")));
   } else if (strcmp(sub, "subscribe") == 0 && argc == 4) {
@@ -338,6 +370,28 @@ int cli_fleet_data(int argc, char **argv) {
         json_decref(ids);
       }
     }
+  } else if (strcmp(sub, "stream") == 0 && argc >= 3) {
+    stream_ctx sc = {.cf = &cf, .name = argv[2], .count = -1};
+    const char *mi = NULL;
+    for (int i = 3; i < argc; i++) {
+      if (cli_flag(argc, argv, &i, "--max-inflight", &v))
+        mi = v;
+      else if (cli_flag(argc, argv, &i, "--count", &v))
+        sc.count = atol(v);
+      else if (strcmp(argv[i], "--ack") == 0)
+        sc.ack = true;
+      else {
+        fputs(DATA_HELP, stderr);
+        return CLI_USAGE;
+      }
+    }
+    if (sc.count == 0) return CLI_OK;
+    char *en = cli_escape(argv[2]), *em = cli_escape(mi ? mi : "100");
+    snprintf(path, sizeof path, "/subscriptions/%s/messages?follow=1&max_inflight=%s", en, em);
+    free(en);
+    free(em);
+    rc = cli_sse(&cf, path, stream_item, &sc);
+    if (rc == CLI_OK) rc = sc.rc;
   } else if (strcmp(sub, "ack") == 0 && argc >= 4) {
     json_t *ids = json_array();
     for (int i = 3; i < argc; i++) {

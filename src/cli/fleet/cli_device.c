@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cli_fleet_int.h"
@@ -11,7 +12,11 @@
 
 static const char DEVICE_HELP[] =
     "usage: toit device COMMAND [--json]\n"
-    "  list [--where TEXT] [--sort name|last_seen|created|firmware] [--desc]\n"
+    "  list [--where TEXT] [--sort name|last_seen|created|firmware] [--desc] [--watch]\n"
+    "  watch [--where TEXT] [--lines] [--count N]\n"
+    "                                live changes: a table redrawn on a terminal, else one line per\n"
+    "                                change (--json: one JSON object per change); --count stops after\n"
+    "                                N changes (the snapshot marker not counted)\n"
     "  show -d D                     one device with goal and status\n"
     "  rename -d D NAME\n"
     "  tag -d D KEY=VALUE...         replace the device's tags\n"
@@ -156,6 +161,82 @@ static int list(cli_conf *cf, int argc, char **argv, bool js) {
       print_devices(all);
   }
   json_decref(all);
+  return rc;
+}
+
+typedef struct {
+  bool js, table;
+  long count;      /* -1: no limit */
+  int64_t pending; /* snapshot devices still to come */
+  json_t *devices; /* the table: id -> device */
+} watch_ctx;
+
+static void redraw(watch_ctx *w) {
+  json_t *items = json_array();
+  const char *k;
+  json_t *d;
+  json_object_foreach(w->devices, k, d) json_array_append(items, d);
+  printf("\033[H\033[J");
+  print_devices(items);
+  fflush(stdout);
+  json_decref(items);
+}
+
+static bool watch_item(json_t *c, void *ctx) {
+  watch_ctx *w = ctx;
+  const char *type = JS(c, "type");
+  json_t *d = json_object_get(c, "device");
+  bool snapshot = strcmp(type, "snapshot") == 0;
+  if (snapshot) w->pending = json_integer_value(json_object_get(c, "total"));
+  if (w->js) {
+    char *line = json_dumps(c, JSON_COMPACT);
+    printf("%s\n", line);
+    free(line);
+  } else if (w->table) {
+    if (strcmp(type, "removed") == 0) json_object_del(w->devices, JS(d, "id"));
+    else if (d) json_object_set(w->devices, JS(d, "id"), d);
+  } else if (!snapshot) {
+    time_t now = time(NULL);
+    struct tm tm;
+    char hms[16];
+    strftime(hms, sizeof hms, "%H:%M:%S", localtime_r(&now, &tm));
+    printf("%s %-8s %-20s %-10s %s\n", hms, type, JS(d, "name"),
+           strcmp(type, "removed") == 0 ? "-" : status_word(d),
+           json_is_string(json_object_get(d, "firmware")) ? JS(d, "firmware") : "-");
+  }
+  if (!snapshot && w->pending > 0) w->pending--;
+  if (w->table && !w->js && w->pending == 0) redraw(w);
+  fflush(stdout);
+  if (snapshot) return true;
+  return w->count < 0 || --w->count > 0;
+}
+
+/* `toit device watch` / `list --watch`: GET /watch?q= (WatchDevices). */
+static int watch(cli_conf *cf, int argc, char **argv, bool js) {
+  const char *where = NULL, *v;
+  watch_ctx w = {.js = js, .count = -1, .table = isatty(1)};
+  for (int i = 2; i < argc; i++) {
+    if (cli_flag(argc, argv, &i, "--where", &v))
+      where = v;
+    else if (cli_flag(argc, argv, &i, "--count", &v))
+      w.count = atol(v);
+    else if (strcmp(argv[i], "--lines") == 0)
+      w.table = false;
+    else if (strcmp(argv[i], "--watch") == 0 || strcmp(argv[i], "--sort") == 0 || strcmp(argv[i], "--desc") == 0)
+      i += strcmp(argv[i], "--sort") == 0; /* list's flags: the watch has its own order */
+    else {
+      fputs(DEVICE_HELP, stderr);
+      return CLI_USAGE;
+    }
+  }
+  if (w.count == 0) return CLI_OK;
+  char path[700];
+  char *ew = cli_escape(where ? where : "");
+  snprintf(path, sizeof path, "/watch?q=%s", ew);
+  free(ew);
+  w.devices = json_object();
+  int rc = cli_sse(cf, path, watch_item, &w);
+  json_decref(w.devices);
   return rc;
 }
 
@@ -423,6 +504,9 @@ int cli_fleet_device(int argc, char **argv) {
   cli_conf cf;
   cli_conf_load(&cf);
   const char *sub = argv[1];
+  if (strcmp(sub, "watch") == 0) return watch(&cf, argc, argv, js);
+  for (int i = 2; strcmp(sub, "list") == 0 && i < argc; i++)
+    if (strcmp(argv[i], "--watch") == 0) return watch(&cf, argc, argv, js);
   if (strcmp(sub, "list") == 0) return list(&cf, argc, argv, js);
   if (strcmp(sub, "claim") == 0) return claim(&cf, argc, argv, js);
   /* The rest name one device with -d. */

@@ -24,6 +24,7 @@ static const struct {
     {"data", cli_fleet_data, "pub/sub: publish, subscribe, fetch, ack, topics"},
     {"simulator", cli_fleet_simulator, "simulators: list, start, stop, delete"},
     {"group", cli_fleet_group, "groups: list, create, show, rename, config, add, app, delete"},
+    {"firmware", cli_fleet_firmware, "firmware releases: keygen, sign, upload, list, show, delete, set"},
     {"rollout", cli_fleet_rollout, "staged rollouts: preview, create, list, status, start, pause, resume, halt, abort"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -231,3 +231,93 @@ json_t *cli_value(const char *v) {
   json_decref(j);
   return json_string(v);
 }
+
+typedef struct {
+  CURL *curl;
+  char *line;
+  size_t len;
+  bool (*cb)(json_t *item, void *ctx);
+  void *ctx;
+  bool stopped;
+  long status;
+  char *err; /* the body of a failed answer */
+  size_t err_len;
+} sse_reader;
+
+/* Splits the stream into lines; each `data:` line is one JSON item. */
+static size_t on_sse(char *p, size_t size, size_t n, void *ud) {
+  sse_reader *r = ud;
+  size_t k = size * n;
+  if (!r->status) curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
+  if (r->status != 200) { /* an error object */
+    if (r->err_len + k > 65536) return 0;
+    r->err = realloc(r->err, r->err_len + k + 1);
+    memcpy(r->err + r->err_len, p, k);
+    r->err_len += k;
+    r->err[r->err_len] = 0;
+    return k;
+  }
+  for (size_t i = 0; i < k; i++) {
+    if (p[i] != '\n') {
+      if (r->len < (1u << 20)) {
+        r->line = realloc(r->line, r->len + 2);
+        r->line[r->len++] = p[i];
+        r->line[r->len] = 0;
+      }
+      continue;
+    }
+    if (r->len > 6 && strncmp(r->line, "data: ", 6) == 0) {
+      json_t *j = json_loads(r->line + 6, 0, NULL);
+      bool go = j && r->cb(j, r->ctx);
+      json_decref(j);
+      if (!go) {
+        r->stopped = true;
+        return 0;
+      }
+    }
+    r->len = 0;
+  }
+  return k;
+}
+
+int cli_sse(const cli_conf *cf, const char *path, bool (*cb)(json_t *item, void *ctx), void *ctx) {
+  CURL *curl = curl_easy_init();
+  if (!curl) return CLI_ERR;
+  char url[2048], auth[600];
+  snprintf(url, sizeof url, "%s/api/v1%s", cf->server, path);
+  struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: text/event-stream");
+  if (cf->token[0]) {
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cf->token);
+    hdrs = curl_slist_append(hdrs, auth);
+  }
+  sse_reader r = {.curl = curl, .cb = cb, .ctx = ctx};
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_sse);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
+  CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(curl);
+  free(r.line);
+  if (r.stopped) {
+    free(r.err);
+    return CLI_OK;
+  }
+  if (status != 200 && status != 0) {
+    json_t *j = r.err ? json_loads(r.err, 0, NULL) : NULL;
+    json_t *e = json_object_get(j, "error");
+    fprintf(stderr, "toit: %s: %s\n", json_string_value(json_object_get(e, "code")) ?: "error",
+            json_string_value(json_object_get(e, "message")) ?: "request failed");
+    json_decref(j);
+    free(r.err);
+    return status == 404 ? CLI_NOT_FOUND : (status == 401 || status == 403) ? CLI_DENIED : status == 400 ? CLI_USAGE : CLI_ERR;
+  }
+  free(r.err);
+  if (rc != CURLE_OK) {
+    fprintf(stderr, "toit: stream from %s ended: %s\n", cf->server, curl_easy_strerror(rc));
+    return CLI_ERR;
+  }
+  return CLI_OK;
+}

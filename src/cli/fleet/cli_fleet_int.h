@@ -21,6 +21,7 @@ int cli_fleet_data(int argc, char **argv);
 int cli_fleet_simulator(int argc, char **argv);
 int cli_fleet_group(int argc, char **argv);
 int cli_fleet_rollout(int argc, char **argv);
+int cli_fleet_firmware(int argc, char **argv);
 
 
 /* HTTP client (cli_fleet_http.c). Calls METHOD /api/v1PATH with an optional
@@ -38,6 +39,16 @@ int cli_conf_load(cli_conf *cf);
 int cli_device_resolve(cli_conf *cf, const char *want, char id[40]);
 int cli_conf_save(const cli_conf *cf);
 int cli_api(const cli_conf *cf, const char *method, const char *path, json_t *body, json_t **out);
+
+/* Follows an SSE stream (GET /api/v1PATH): cb gets each `data:` item and
+ * returns false to stop. The exit code; errors are printed. */
+int cli_sse(const cli_conf *cf, const char *path, bool (*cb)(json_t *item, void *ctx), void *ctx);
+/* POSTs raw bytes with one extra header (progress bar on a terminal);
+ * *out gets the answer (cli_app_data.c). */
+int cli_post_raw(const cli_conf *cf, const char *path, const char *data, size_t len, const char *header, json_t **out,
+                 bool show_progress);
+/* Reads a file ("-" = stdin), malloc'd; NULL when it cannot. */
+char *cli_read_file(const char *path, size_t *len);
 
 /* Table output: prints rows of columns aligned; cells are copied. */
 typedef struct cli_table cli_table;

@@ -31,7 +31,8 @@ static const char *ROLLOUT_HELP =
     "  start|pause|resume ID\n"
     "  halt|rollback|abort ID [--reason TEXT]\n"
     "TARGET: --group G | --where QUERY | -d DEVICE (repeatable)\n"
-    "CHANGE: --install APP[@VERSION] | --uninstall APP | --set KEY=VALUE (repeatable, goal fields)\n"
+    "CHANGE: --install APP[@VERSION] | --uninstall APP | --firmware VERSION[@TARGET]\n"
+    "        | --set KEY=VALUE (repeatable, goal fields)\n"
     "OPTIONS: --name N  --stages 1,10,50,100  --soak 30m  --max-failed PCT  --max-health-drop PTS\n"
     "         --min-sample N  --on-halt pause|rollback  --skip-low-battery  --diversify\n"
     "         --watch-metric NAME[:K]   halt when its average on applied devices exceeds K (2) x the rest\n"
@@ -64,6 +65,14 @@ static int build_spec(cli_conf *cf, int argc, char **argv, json_t **spec_out) {
       json_decref(change);
       change = json_pack("{s:{s:s}}", "install", "app", app);
       if (at) json_object_set_new(json_object_get(change, "install"), "version", json_string(at));
+    } else if (cli_flag(argc, argv, &i, "--firmware", &v)) {
+      char ver[128];
+      snprintf(ver, sizeof ver, "%s", v);
+      char *at = strchr(ver, '@');
+      if (at) *at++ = 0;
+      json_decref(change);
+      change = json_pack("{s:{s:s}}", "firmware", "version", ver);
+      if (at) json_object_set_new(json_object_get(change, "firmware"), "release_target", json_string(at));
     } else if (cli_flag(argc, argv, &i, "--uninstall", &v)) {
       json_decref(change);
       change = json_pack("{s:{s:s}}", "uninstall", "app", v);
@@ -135,7 +144,7 @@ static int build_spec(cli_conf *cf, int argc, char **argv, json_t **spec_out) {
   }
   if (rc == CLI_OK && (json_object_size(target) != 1 || !change)) {
     fprintf(stderr, "toit rollout: give one target (--group, --where or -d) and one change "
-                    "(--install, --uninstall or --set)\n");
+                    "(--install, --uninstall, --firmware or --set)\n");
     rc = CLI_USAGE;
   }
   json_object_set_new(spec, "target", target);

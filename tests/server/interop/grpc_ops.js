@@ -35,7 +35,7 @@ function stream(service, method, req, token, until, trigger) {
     });
     st.on("error", (err) => finish({ code: grpc.status[err.code], details: err.details, items }));
     st.on("end", () => finish({ code: "END", items }));
-    if (trigger) setTimeout(trigger, 300);
+    if (trigger) setTimeout(() => trigger(items), 300);
   });
 }
 
@@ -83,8 +83,11 @@ function call(service, method, req, token) {
   o.rollout = await call("RolloutService", "CreateRollout", Object.assign({ start: true, name: "grpc rollout" }, spec), tok);
   const rid = o.rollout.res ? o.rollout.res.id : "00000000-0000-4000-8000-000000000000";
   o.rollout_get = await call("RolloutService", "GetRollout", { id: rid, members: true }, tok);
-  o.watch = await stream("RolloutService", "WatchRollout", { id: rid }, tok, (r) => r.state === "cancelled", async () => {
+  o.watch = await stream("RolloutService", "WatchRollout", { id: rid }, tok, (r) => r.state === "cancelled", async (items) => {
     o.rollout_pause = await call("RolloutService", "PauseRollout", { id: rid }, tok);
+    // The watch sends the state it reads when woken: let it see `paused`
+    // before the abort (two quick commits may otherwise show only the last).
+    for (let i = 0; i < 100 && !items.some((r) => r.state === "paused"); i++) await new Promise((r) => setTimeout(r, 20));
     o.rollout_abort = await call("RolloutService", "AbortRollout", { id: rid, reason: "grpc test" }, tok);
   });
   o.watch_other = await stream("RolloutService", "WatchRollout", { id: rid }, other, () => true);
