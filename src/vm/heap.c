@@ -63,7 +63,7 @@ void vm_heap_free(vm_heap *h) {
     p = n;
   }
   h->pages = NULL;
-  h->bump_top = h->bump_end = NULL;
+  h->bump_top = h->bump_end = h->bump_start = h->region_end = NULL;
   h->committed = 0;
 }
 
@@ -157,8 +157,7 @@ static void *take_from_free(vm_heap *h, size_t size) {
   return NULL;
 }
 
-/* Turns what is left of the bump region into a free gap (so that the page
- * stays parseable) and empties the region. */
+/* Adds the bytes bumped since bump_start to `allocated`. */
 static void account(vm_heap *h) {
   h->allocated += (size_t)(h->bump_top - h->bump_start);
   h->bump_start = h->bump_top;
@@ -173,6 +172,8 @@ static void clamp(vm_heap *h) {
   h->bump_end = e;
 }
 
+/* Turns what is left of the bump region into a free gap (so that the page
+ * stays parseable) and empties the region. */
 static void seal_bump(vm_heap *h) {
   account(h);
   if (h->bump_top && h->bump_top < h->region_end) free_push(h, h->bump_top, (size_t)(h->region_end - h->bump_top));

@@ -935,7 +935,10 @@ dispatch:
          * then `branch back if true`, is done here too. */
         if (U8(1) <= 5 && bcp[6] == OP_LOAD_LOCAL_0 + U8(1)) {
           const uint8_t *q = bcp + 7;
-          value lim = 1; /* not a small int: no match */
+          /* No limit yet: a value that is neither a small int nor an object
+           * (the tag of a block reference). */
+          const value no_lim = 3;
+          value lim = no_lim;
           if (*q == OP_INVOKE_LT_SMI) {
             lim = make_smi((int16_t)img_rd16(q + 1));
             q += 3;
@@ -950,6 +953,8 @@ dispatch:
               if (is_obj(o) && q[2] < ICLASS(obj_class(as_obj(o)))->fields &&
                   ICLASS(obj_class(as_obj(o)))->layout == LAYOUT_INSTANCE)
                 lim = ((obj_instance *)as_obj(o))->fields[q[2]];
+              else
+                lim = no_lim;
               q += 3;
             }
             if (*q == OP_LOAD_FIELD && q > bcp + 7) {
@@ -958,11 +963,11 @@ dispatch:
                   ICLASS(obj_class(as_obj(lim)))->layout == LAYOUT_INSTANCE)
                 lim = ((obj_instance *)as_obj(lim))->fields[q[1]];
               else
-                lim = 1;
+                lim = no_lim;
               q += 2;
             }
             if (*q == OP_INVOKE_LT) q++;
-            else lim = 1;
+            else lim = no_lim;
           }
           if (is_smi(lim) && *q == OP_BRANCH_BACK_IF_TRUE) {
             if (r < smi_value(lim)) {

@@ -417,6 +417,24 @@ static void test_run(void) {
   emit(main, 3, OP_RETURN, 1, 0);
   CHECK(run(&ps, out, sizeof out, 0) == VM_UNCAUGHT, "infinite recursion is an uncaught exception");
 
+  /* A counting loop whose limit is read through a field of a small int:
+   * the fused loop step must not touch it (the plain instructions then
+   * throw LOOKUP_FAILED). */
+  memset(&ps, 0, sizeof ps);
+  main = method(&ps, 0);
+  main->max = 4;
+  emit(main, 2, OP_LOAD_SMI_0, OP_LOAD_SMI_1);             /* i, x = 1 */
+  emit(main, 4, OP_LOAD_LOCAL_ADD_SMI, 1, 1, 0);           /* 2: i + 1 */
+  emit(main, 2, OP_STORE_LOCAL_POP, 2);                    /* 6: i = */
+  emit(main, 1, OP_LOAD_LOCAL_1);                          /* 8: i */
+  emit(main, 3, OP_LOAD_FIELD_LOCAL, 1, 0);                /* 9: x.field 0 */
+  emit(main, 2, OP_LOAD_FIELD, 0);                         /* 12: .field 0 */
+  emit(main, 1, OP_INVOKE_LT);                             /* 14 */
+  emit(main, 3, OP_BRANCH_BACK_IF_TRUE, 13, 0);            /* 15: to 2 */
+  emit(main, 1, OP_LOAD_NULL);
+  emit(main, 3, OP_RETURN, 3, 0);
+  CHECK(run(&ps, out, sizeof out, 0) == VM_UNCAUGHT, "a loop limit through a non-object is an uncaught exception");
+
   /* Printing a string constant through a primitive. */
   memset(&ps, 0, sizeof ps);
   ps.prims = 1;
