@@ -68,11 +68,24 @@ src_loc diag_loc(diag_ctx *d, int file, uint32_t offset, uint32_t length) {
   if (file < 0 || file >= d->file_count) return loc;
   src_file *f = d->files[file];
   uint32_t lo = 0, hi = f->line_count;
+  uint32_t h = f->hint < f->line_count ? f->hint : 0;
+  if (f->line_starts[h] <= offset) {
+    /* Most lookups fall on the hinted line or one of the next two. */
+    for (uint32_t k = h; k < h + 3 && k < f->line_count; k++) {
+      if (k + 1 == f->line_count || f->line_starts[k + 1] > offset) {
+        lo = k;
+        hi = k + 1;
+        break;
+      }
+    }
+    if (hi - lo > 1) lo = h;
+  }
   while (hi - lo > 1) {
     uint32_t mid = (lo + hi) / 2;
     if (f->line_starts[mid] <= offset) lo = mid;
     else hi = mid;
   }
+  f->hint = lo;
   loc.line = lo + 1;
   loc.col = (uint16_t)(offset - f->line_starts[lo] + 1);
   return loc;

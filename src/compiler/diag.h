@@ -15,6 +15,7 @@ typedef struct {
   uint32_t size;
   uint32_t *line_starts; /* byte offset of each line's first byte */
   uint32_t line_count;
+  uint32_t hint;      /* the line of the last lookup (lookups come mostly in order) */
   int id;             /* index in the compilation's file table */
 } src_file;
 

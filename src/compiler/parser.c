@@ -1222,21 +1222,29 @@ static ast_node *parse_import(parser *p) {
   return n;
 }
 
-/* Parses a body into a scratch arena (its syntax errors are reported now),
- * drops it and records where it is, to parse it again if it is used. */
+/* Skips a library method's body and records where it is, to parse it if
+ * the method is ever compiled. The body ends where parse_body's would: at
+ * the first line, outside brackets, indented no deeper than its owner.
+ * (The library is ours: tests/unit/test_frontend.c parses all of it
+ * eagerly and checks it has no syntax errors.) */
 static ast_node *skip_body(parser *p, int owner_indent) {
   token *t0 = cur(p);
   uint32_t start = t0->start;
   if (t0->first) {
     while (start > 0 && p->f->text[start - 1] != '\n' && p->f->text[start - 1] != '\r') start--;
   }
-  arena scratch;
-  arena_init(&scratch);
-  arena *kept = p->a;
-  p->a = &scratch;
-  parse_body(p, owner_indent);
-  p->a = kept;
-  arena_free(&scratch);
+  int depth = 0;
+  for (;;) {
+    token *t = cur(p);
+    if (t->kind == TK_EOF) break;
+    if (t->first && (int)t->indent <= owner_indent && depth == 0) break;
+    if (t->kind == TK_OP) {
+      const char *o = t->text;
+      if (o[0] == '(' || o[0] == '[' || o[0] == '{' || (o[0] == '#' && o[1] == '[')) depth++;
+      else if ((o[0] == ')' || o[0] == ']' || o[0] == '}') && depth > 0) depth--;
+    }
+    advance(p);
+  }
   ast_node *lazy = node(p, AST_LAZY_BODY, t0);
   lazy->lazy.file = p->f;
   lazy->lazy.start = start;

@@ -18,6 +18,7 @@ typedef struct {
   int count, cap;
   /* Identifiers seen in this scan, so each name is stored once. */
   const char **names;
+  uint8_t *names_kw;     /* per slot: the name is a keyword */
   uint32_t names_cap, names_count;
   int depth;             /* open brackets (chunks end only outside them) */
 } scanner;
@@ -115,32 +116,61 @@ static uint32_t name_hash(const char *s, uint32_t n) {
 
 /* The canonical spelling of an identifier ('_' between letters reads as
  * '-'), stored once per scan: the core library repeats its names a lot. */
-static const char *canonical(scanner *sc, const char *s, uint32_t n) {
+static bool is_keyword(const char *name, uint32_t n) {
+  if (n < 2 || n > 8 || name[0] < 'a' || name[0] > 'w') return false;
+  for (int k = 0; keywords[k]; k++)
+    if (keywords[k][0] == name[0] && strcmp(keywords[k], name) == 0) return true;
+  return false;
+}
+
+/* The canonical spelling of an identifier ('_' between letters reads as
+ * '-'), stored once per scan (the core library repeats its names a lot),
+ * and whether it is a keyword. */
+static const char *canonical(scanner *sc, const char *s, uint32_t n, bool *kw) {
   if (sc->names_count * 2 >= sc->names_cap) {
     uint32_t cap = sc->names_cap ? sc->names_cap * 2 : 1024;
     const char **t = calloc(cap, sizeof *t);
-    if (!t) return canonical_copy(sc->a, s, n);
+    uint8_t *tk = calloc(cap, 1);
+    if (!t || !tk) {
+      free(t);
+      free(tk);
+      const char *r = canonical_copy(sc->a, s, n);
+      *kw = is_keyword(r, n);
+      return r;
+    }
     for (uint32_t i = 0; i < sc->names_cap; i++) {
       const char *e = sc->names[i];
       if (!e) continue;
       uint32_t k = name_hash(e, (uint32_t)strlen(e)) & (cap - 1);
       while (t[k]) k = (k + 1) & (cap - 1);
       t[k] = e;
+      tk[k] = sc->names_kw[i];
     }
     free(sc->names);
+    free(sc->names_kw);
     sc->names = t;
+    sc->names_kw = tk;
     sc->names_cap = cap;
   }
   char buf[256];
-  if (n >= sizeof buf) return canonical_copy(sc->a, s, n);
+  if (n >= sizeof buf) {
+    *kw = false;
+    return canonical_copy(sc->a, s, n);
+  }
   memcpy(buf, s, n);
   buf[n] = 0;
   canonicalize(buf, n);
   uint32_t k = name_hash(buf, n) & (sc->names_cap - 1);
-  for (; sc->names[k]; k = (k + 1) & (sc->names_cap - 1))
-    if (strcmp(sc->names[k], buf) == 0) return sc->names[k];
+  for (; sc->names[k]; k = (k + 1) & (sc->names_cap - 1)) {
+    if (strcmp(sc->names[k], buf) == 0) {
+      *kw = sc->names_kw[k];
+      return sc->names[k];
+    }
+  }
   const char *r = arena_strndup(sc->a, buf, n);
   sc->names[k] = r;
+  sc->names_kw[k] = (uint8_t)is_keyword(r, n);
+  *kw = sc->names_kw[k];
   sc->names_count++;
   return r;
 }
@@ -683,12 +713,8 @@ static void scan_tokens(scanner *sc, bool chunked) {
     uint32_t st = sc->pos;
     if (is_id_start(c)) {
       uint32_t e = ident_end(sc->s, sc->pos, sc->end);
-      const char *name = canonical(sc, sc->s + st, e - st);
-      bool kw = false;
-      if (e - st >= 2 && e - st <= 8 && name[0] >= 'a' && name[0] <= 'w') {
-        for (int k = 0; keywords[k]; k++)
-          if (keywords[k][0] == name[0] && strcmp(keywords[k], name) == 0) kw = true;
-      }
+      bool kw;
+      const char *name = canonical(sc, sc->s + st, e - st, &kw);
       token *t = push(sc, kw ? TK_KEYWORD : TK_IDENT, st, e - st);
       t->text = name;
       sc->pos = e;
@@ -703,7 +729,8 @@ static void scan_tokens(scanner *sc, bool chunked) {
                prev_allows_negative_literal(sc, sc->pos)) {
       uint32_t e = ident_end(sc->s, sc->pos + 2, sc->end);
       token *t = push(sc, TK_NAMED, st, e - st);
-      t->text = canonical(sc, sc->s + st + 2, e - st - 2);
+      bool kw;
+      t->text = canonical(sc, sc->s + st + 2, e - st - 2, &kw);
       sc->pos = e;
     } else if (c == '"') {
       scan_string(sc);
@@ -757,6 +784,7 @@ token_list scan(arena *a, diag_ctx *d, src_file *f, uint32_t start, uint32_t end
   scan_init(&sc, a, d, f, start, end);
   scan_tokens(&sc, false);
   free(sc.names);
+  free(sc.names_kw);
   token_list list;
   list.toks = sc.toks; /* owned by the caller: scan_free */
   list.count = sc.count;
@@ -783,5 +811,6 @@ token_list scan_chunk(scan_state *s) {
 void scan_end(scan_state *s) {
   free(s->sc.toks);
   free(s->sc.names);
+  free(s->sc.names_kw);
   free(s);
 }
