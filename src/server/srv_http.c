@@ -243,6 +243,24 @@ static enum MHD_Result handle_api(srv *s, struct MHD_Connection *con, const char
   if (rt->op == srv_op_fetch && follow_on) srv_feed_prepare(&c);
   srv_err e = srv_invoke(&c, rt->op, rt->action, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"),
                          rt->flags & R_NOAUTH, rt->flags & R_NOTX);
+  if (e == SRV_E_OK && rt->op == srv_op_fetch && !follow_on) {
+    /* Fetch with wait_s: while nothing is there, wait for the bus (a
+     * publish or an ack, on any instance) and ask again, up to wait_s. The
+     * database lock is not held while waiting. */
+    int64_t wait_s = 0;
+    json_t *w = json_object_get(c.in, "wait_s");
+    if (json_is_integer(w)) wait_s = json_integer_value(w);
+    else if (json_is_string(w)) wait_s = atoll(json_string_value(w));
+    int64_t deadline = srv_now_ms() + (wait_s > 30 ? 30 : wait_s) * 1000;
+    while (e == SRV_E_OK && json_array_size(json_object_get(c.out, "items")) == 0 && srv_now_ms() < deadline) {
+      int64_t left = deadline - srv_now_ms();
+      srv_bus_wait(s, srv_bus_gen(s), (int)(left < 1000 ? left : 1000));
+      json_decref(c.out);
+      c.out = NULL;
+      e = srv_invoke(&c, rt->op, rt->action, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization"),
+                     rt->flags & R_NOAUTH, rt->flags & R_NOTX);
+    }
+  }
   bool followable = rt->op == srv_op_read_logs || rt->op == srv_op_read_events || rt->op == srv_op_read_device_events;
   if (e == SRV_E_OK && (rt->op == srv_op_watch_devices || (rt->op == srv_op_fetch && follow_on))) {
     /* WatchDevices and the data Stream: feeds (srv_feed.c). */

@@ -205,8 +205,10 @@ srv_err srv_op_list_subscriptions(srv_call *c) {
 srv_err srv_op_fetch(srv_call *c) {
   sub_row s;
   if (!load_sub(c, c->params[0], &s)) return c->err;
-  int64_t limit, max_inflight;
+  int64_t limit, max_inflight, wait_s;
   if (srv_in_int(c, "limit", 100, 1, 500, &limit)) return c->err;
+  /* Validated here; the HTTP layer long-polls (srv_http.c) outside the lock. */
+  if (srv_in_int(c, "wait_s", 0, 0, 30, &wait_s)) return c->err;
   if (srv_in_int(c, "max_inflight", 0, 0, 1000, &max_inflight)) return c->err;
   int64_t now = srv_now_ms();
   if (max_inflight > 0) { /* flow control: at most max_inflight leased and not acked */

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -395,6 +396,25 @@ def run(t, s, toit):
     t.eq((st, field(j)), (400, "max_inflight"), "stream: max_inflight out of range")
     st, j, _ = s.api("GET", "/subscriptions/fw-temps/messages?follow=1", token=viewer)
     t.eq(st, 403, "viewer may not stream")
+
+    # --- Fetch with wait_s: a long poll that a publish ends -----------------
+    st, _, _ = s.api("POST", "/subscriptions", {"name": "lp", "topic": "lp/x"}, token=member)
+    start = time.time()
+    st, j, _ = s.api("GET", "/subscriptions/lp/messages?wait_s=1", token=pub)
+    waited = time.time() - start
+    t.check(st == 200 and j["items"] == [] and 0.9 <= waited < 3, "wait_s=1 on nothing waits about 1 s (%.2f s)" % waited)
+    timer = threading.Timer(0.5, lambda: s.api("POST", "/publish?topic=lp/x", raw=b"late", token=pub))
+    timer.start()
+    start = time.time()
+    st, j, _ = s.api("GET", "/subscriptions/lp/messages?wait_s=10", token=pub)
+    waited = time.time() - start
+    timer.join()
+    t.check(st == 200 and [base64.b64decode(m["data"]) for m in j["items"]] == [b"late"] and waited < 3,
+            "a publish ends the long poll (%.2f s)" % waited)
+    st, j, _ = s.api("GET", "/subscriptions/lp/messages?wait_s=31", token=pub)
+    t.eq((st, field(j)), (400, "wait_s"), "wait_s above 30 is refused")
+    st, j, _ = s.api("GET", "/subscriptions/lp/messages?wait_s=5", token=b_admin)
+    t.eq(st, 404, "B cannot long-poll A's subscription")
 
 
 if __name__ == "__main__":
