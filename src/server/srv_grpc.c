@@ -332,6 +332,34 @@ static bool wait_on(grpc_completion_queue *cq, intptr_t tag, bool *closed) {
   }
 }
 
+/* Sends a unary reply: initial metadata, the message (if any) and the
+ * status, and waits until the batch is done. */
+static void send_reply(grpc_call *call, grpc_completion_queue *cq, const uint8_t *out, size_t out_len,
+                       grpc_status_code status, const char *details_text) {
+  grpc_op ops[4];
+  memset(ops, 0, sizeof ops);
+  int n = 0;
+  ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+  grpc_byte_buffer *resp = NULL;
+  if (out) {
+    grpc_slice sl = grpc_slice_from_copied_buffer((const char *)out, out_len);
+    resp = grpc_raw_byte_buffer_create(&sl, 1);
+    grpc_slice_unref(sl);
+    ops[n].op = GRPC_OP_SEND_MESSAGE;
+    ops[n++].data.send_message.send_message = resp;
+  }
+  grpc_slice details = grpc_slice_from_copied_string(details_text);
+  ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+  ops[n].data.send_status_from_server.status = status;
+  ops[n++].data.send_status_from_server.status_details = &details;
+  int cancelled = 0;
+  ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+  ops[n++].data.recv_close_on_server.cancelled = &cancelled;
+  if (grpc_call_start_batch(call, ops, (size_t)n, (void *)TAG_SEND, NULL) == GRPC_CALL_OK) wait_on(cq, TAG_SEND, NULL);
+  grpc_slice_unref(details);
+  if (resp) grpc_byte_buffer_destroy(resp);
+}
+
 static void metadata_authz(grpc_metadata_array *md, char *authz, size_t n) {
   authz[0] = 0;
   for (size_t i = 0; i < md->count; i++) {
@@ -395,28 +423,7 @@ static void serve_call(srv *s, grpc_state *g, grpc_call *call, grpc_call_details
   srv_err e = dispatch(s, method, in ? in : (const uint8_t *)"", in_len, authz, ip, &out, &out_len, msg, sizeof msg);
   free(in);
   grpc_status_code code = (int)e == -1 ? GRPC_STATUS_UNIMPLEMENTED : (grpc_status_code)srv_err_grpc(e);
-  grpc_op ops[4];
-  memset(ops, 0, sizeof ops);
-  int n = 0;
-  ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
-  grpc_byte_buffer *resp = NULL;
-  if (out) {
-    grpc_slice sl = grpc_slice_from_copied_buffer((const char *)out, out_len);
-    resp = grpc_raw_byte_buffer_create(&sl, 1);
-    grpc_slice_unref(sl);
-    ops[n].op = GRPC_OP_SEND_MESSAGE;
-    ops[n++].data.send_message.send_message = resp;
-  }
-  grpc_slice status_details = grpc_slice_from_copied_string(e == SRV_E_OK ? "" : msg);
-  ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-  ops[n].data.send_status_from_server.status = e == SRV_E_OK ? GRPC_STATUS_OK : code;
-  ops[n++].data.send_status_from_server.status_details = &status_details;
-  int cancelled = 0;
-  ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-  ops[n++].data.recv_close_on_server.cancelled = &cancelled;
-  if (grpc_call_start_batch(call, ops, (size_t)n, (void *)TAG_SEND, NULL) == GRPC_CALL_OK) wait_on(g->ucq, TAG_SEND, NULL);
-  grpc_slice_unref(status_details);
-  if (resp) grpc_byte_buffer_destroy(resp);
+  send_reply(call, g->ucq, out, out_len, e == SRV_E_OK ? GRPC_STATUS_OK : code, e == SRV_E_OK ? "" : msg);
   free(out);
 }
 
@@ -601,28 +608,8 @@ static void *upload_main(void *arg) {
   }
   if (first) protobuf_c_message_free_unpacked(first, NULL);
   free(image);
-  grpc_op ops[4];
-  memset(ops, 0, sizeof ops);
-  int k = 0;
-  ops[k++].op = GRPC_OP_SEND_INITIAL_METADATA;
-  grpc_byte_buffer *resp = NULL;
-  if (out) {
-    grpc_slice sl = grpc_slice_from_copied_buffer((const char *)out, out_len);
-    resp = grpc_raw_byte_buffer_create(&sl, 1);
-    grpc_slice_unref(sl);
-    ops[k].op = GRPC_OP_SEND_MESSAGE;
-    ops[k++].data.send_message.send_message = resp;
-  }
-  grpc_slice details = grpc_slice_from_copied_string(e == SRV_E_OK ? "" : msg);
-  ops[k].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-  ops[k].data.send_status_from_server.status = e == SRV_E_OK ? GRPC_STATUS_OK : (grpc_status_code)srv_err_grpc(e);
-  ops[k++].data.send_status_from_server.status_details = &details;
-  int cancelled = 0;
-  ops[k].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-  ops[k++].data.recv_close_on_server.cancelled = &cancelled;
-  if (grpc_call_start_batch(call, ops, (size_t)k, (void *)TAG_SEND, NULL) == GRPC_CALL_OK) wait_on(cq, TAG_SEND, NULL);
-  grpc_slice_unref(details);
-  if (resp) grpc_byte_buffer_destroy(resp);
+  send_reply(call, cq, out, out_len, e == SRV_E_OK ? GRPC_STATUS_OK : (grpc_status_code)srv_err_grpc(e),
+             e == SRV_E_OK ? "" : msg);
   free(out);
   grpc_call_unref(call);
   grpc_completion_queue_shutdown(cq);
