@@ -683,21 +683,8 @@ static void *stream_main(void *arg) {
       }
       if (o) {
         final = srv_watch_final(o);
-        ProtobufCMessage *m = srv_pb_from_json(r->resp, o);
+        bool ok = send_item(call, cq, r->resp, o, &closed);
         json_decref(o);
-        size_t n = protobuf_c_message_get_packed_size(m);
-        uint8_t *buf = malloc(n ? n : 1);
-        protobuf_c_message_pack(m, buf);
-        protobuf_c_message_free_unpacked(m, NULL);
-        grpc_slice sl = grpc_slice_from_copied_buffer((const char *)buf, n);
-        free(buf);
-        grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
-        grpc_slice_unref(sl);
-        memset(ops, 0, sizeof ops);
-        ops[0].op = GRPC_OP_SEND_MESSAGE;
-        ops[0].data.send_message.send_message = bb;
-        bool ok = grpc_call_start_batch(call, ops, 1, (void *)TAG_MSG, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_MSG, &closed);
-        grpc_byte_buffer_destroy(bb);
         if (!ok) closed = true;
         continue;
       }
@@ -720,20 +707,7 @@ static void *stream_main(void *arg) {
       size_t i;
       json_t *it;
       json_array_foreach(items, i, it) {
-        ProtobufCMessage *m = srv_pb_from_json(r->resp, it);
-        size_t n = protobuf_c_message_get_packed_size(m);
-        uint8_t *buf = malloc(n ? n : 1);
-        protobuf_c_message_pack(m, buf);
-        protobuf_c_message_free_unpacked(m, NULL);
-        grpc_slice sl = grpc_slice_from_copied_buffer((const char *)buf, n);
-        free(buf);
-        grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&sl, 1);
-        grpc_slice_unref(sl);
-        memset(ops, 0, sizeof ops);
-        ops[0].op = GRPC_OP_SEND_MESSAGE;
-        ops[0].data.send_message.send_message = bb;
-        bool ok = grpc_call_start_batch(call, ops, 1, (void *)TAG_MSG, NULL) == GRPC_CALL_OK && wait_on(cq, TAG_MSG, &closed);
-        grpc_byte_buffer_destroy(bb);
+        bool ok = send_item(call, cq, r->resp, it, &closed);
         if (!ok) {
           closed = true;
           break;
