@@ -10,28 +10,6 @@
 
 #define JS(o, k) (json_string_value(json_object_get((o), (k))) ?: "")
 
-static bool strip_json(int *argc, char **argv) {
-  bool js = false;
-  int k = 0;
-  for (int i = 0; i < *argc; i++) {
-    if (strcmp(argv[i], "--json") == 0)
-      js = true;
-    else
-      argv[k++] = argv[i];
-  }
-  *argc = k;
-  return js;
-}
-
-static bool help(int argc, char **argv, const char *text) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(text, stdout);
-      return true;
-    }
-  return false;
-}
-
 char *cli_read_file(const char *path, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (!f) return NULL;
@@ -106,8 +84,8 @@ static const char APP_HELP[] =
     "  installed -d D                installations on a device and their state\n";
 
 int cli_fleet_app(int argc, char **argv) {
-  if (help(argc, argv, APP_HELP)) return CLI_OK;
-  bool js = strip_json(&argc, argv);
+  if (cli_wants_help(argc, argv, APP_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   if (argc < 2) {
     fputs(APP_HELP, stderr);
     return CLI_USAGE;
@@ -283,8 +261,8 @@ static bool stream_item(json_t *m, void *ctx) {
 }
 
 int cli_fleet_data(int argc, char **argv) {
-  if (help(argc, argv, DATA_HELP)) return CLI_OK;
-  bool js = strip_json(&argc, argv);
+  if (cli_wants_help(argc, argv, DATA_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   if (argc < 2) {
     fputs(DATA_HELP, stderr);
     return CLI_USAGE;
@@ -443,8 +421,8 @@ static const char SIM_HELP[] =
     "  stop ID | delete ID\n";
 
 int cli_fleet_simulator(int argc, char **argv) {
-  if (help(argc, argv, SIM_HELP)) return CLI_OK;
-  bool js = strip_json(&argc, argv);
+  if (cli_wants_help(argc, argv, SIM_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   if (argc < 2) {
     fputs(SIM_HELP, stderr);
     return CLI_USAGE;

@@ -483,20 +483,8 @@ static int claim(cli_conf *cf, int argc, char **argv, bool js) {
 }
 
 int cli_fleet_device(int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(DEVICE_HELP, stdout);
-      return CLI_OK;
-    }
-  bool js = false;
-  int k = 0;
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0)
-      js = true;
-    else
-      argv[k++] = argv[i];
-  }
-  argc = k;
+  if (cli_wants_help(argc, argv, DEVICE_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   if (argc < 2) {
     fputs(DEVICE_HELP, stderr);
     return CLI_USAGE;

@@ -9,29 +9,6 @@
 
 #define JS(o, k) (json_string_value(json_object_get((o), (k))) ?: "")
 
-static bool want_help(int argc, char **argv, const char *text) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(text, stdout);
-      return true;
-    }
-  return false;
-}
-
-/* Removes --json from argv (returns whether it was there). */
-static bool take_json(int *argc, char **argv) {
-  bool found = false;
-  int k = 0;
-  for (int i = 0; i < *argc; i++) {
-    if (strcmp(argv[i], "--json") == 0)
-      found = true;
-    else
-      argv[k++] = argv[i];
-  }
-  *argc = k;
-  return found;
-}
-
 static char *read_password(const char *prompt) {
   const char *env = getenv("TOIT_PASSWORD");
   if (env) return strdup(env);
@@ -48,7 +25,7 @@ static const char LOGIN_HELP[] =
     "The password comes from $TOIT_PASSWORD, the terminal, or the first line of stdin.\n";
 
 int cli_fleet_login(int argc, char **argv) {
-  if (want_help(argc, argv, LOGIN_HELP)) return CLI_OK;
+  if (cli_wants_help(argc, argv, LOGIN_HELP)) return CLI_OK;
   cli_conf cf;
   cli_conf_load(&cf);
   const char *email = NULL, *v;
@@ -92,7 +69,7 @@ int cli_fleet_login(int argc, char **argv) {
 }
 
 int cli_fleet_logout(int argc, char **argv) {
-  if (want_help(argc, argv, "usage: toit logout\nEnds the session and forgets the token.\n")) return CLI_OK;
+  if (cli_wants_help(argc, argv, "usage: toit logout\nEnds the session and forgets the token.\n")) return CLI_OK;
   cli_conf cf;
   cli_conf_load(&cf);
   json_t *out;
@@ -102,9 +79,9 @@ int cli_fleet_logout(int argc, char **argv) {
 }
 
 int cli_fleet_whoami(int argc, char **argv) {
-  if (want_help(argc, argv, "usage: toit whoami [--json]\nShows the user (or API key), organization and role.\n"))
+  if (cli_wants_help(argc, argv, "usage: toit whoami [--json]\nShows the user (or API key), organization and role.\n"))
     return CLI_OK;
-  bool js = take_json(&argc, argv);
+  bool js = cli_strip_flag(&argc, argv, "--json");
   cli_conf cf;
   cli_conf_load(&cf);
   json_t *me;
@@ -132,8 +109,8 @@ static const char ORG_HELP[] =
     "  set K=V      change the name or a setting (e.g. log_retention_d=30)\n";
 
 int cli_fleet_org(int argc, char **argv) {
-  if (want_help(argc, argv, ORG_HELP)) return CLI_OK;
-  bool js = take_json(&argc, argv);
+  if (cli_wants_help(argc, argv, ORG_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   if (argc < 2) {
     fputs(ORG_HELP, stderr);
     return CLI_USAGE;
@@ -261,8 +238,8 @@ static int member_id(cli_conf *cf, const char *who, char out[64]) {
 }
 
 int cli_fleet_user(int argc, char **argv) {
-  if (want_help(argc, argv, USER_HELP)) return CLI_OK;
-  bool js = take_json(&argc, argv);
+  if (cli_wants_help(argc, argv, USER_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   if (argc < 2) {
     fputs(USER_HELP, stderr);
     return CLI_USAGE;
@@ -335,8 +312,8 @@ static const char KEY_HELP[] =
     "The secret is printed once by `create`; the server keeps only its hash.\n";
 
 int cli_fleet_apikey(int argc, char **argv) {
-  if (want_help(argc, argv, KEY_HELP)) return CLI_OK;
-  bool js = take_json(&argc, argv);
+  if (cli_wants_help(argc, argv, KEY_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   if (argc < 2) {
     fputs(KEY_HELP, stderr);
     return CLI_USAGE;
@@ -407,8 +384,8 @@ static const char EVENTS_HELP[] =
     "The organization's events (audit log), newest first.\n";
 
 int cli_fleet_events(int argc, char **argv) {
-  if (want_help(argc, argv, EVENTS_HELP)) return CLI_OK;
-  bool js = take_json(&argc, argv);
+  if (cli_wants_help(argc, argv, EVENTS_HELP)) return CLI_OK;
+  bool js = cli_strip_flag(&argc, argv, "--json");
   cli_conf cf;
   cli_conf_load(&cf);
   char path[600] = "/events?limit=", *p;
