@@ -1316,6 +1316,18 @@ static bool switch_out(vm_process *p) {
   return true;
 }
 
+/* Loads the next ready task, throwing a pending cancelation or timeout at
+ * its yield point. VM_TASK_SWITCH: a task is loaded; otherwise what vm_run
+ * returns (idle, done, deadlock, or an uncaught error). */
+static vm_status resume_next(vm_process *p) {
+  for (;;) {
+    if (!schedule(p)) return idle_status(p);
+    bool ended;
+    if (!throw_at_resume(p, &ended)) return VM_UNCAUGHT;
+    if (!ended) return VM_TASK_SWITCH;
+  }
+}
+
 vm_status vm_run(vm_process *p) {
   if (!p->started) {
     int t = new_task_slot(p);
@@ -1331,12 +1343,8 @@ vm_status vm_run(vm_process *p) {
     p->current = t;
   } else if (p->idle) {
     p->idle = false;
-    for (;;) {
-      if (!schedule(p)) return idle_status(p);
-      bool ended;
-      if (!throw_at_resume(p, &ended)) return VM_UNCAUGHT;
-      if (!ended) break;
-    }
+    vm_status st = resume_next(p);
+    if (st != VM_TASK_SWITCH) return st;
   }
   for (;;) {
     vm_status st = vm_interpret(p);
@@ -1358,12 +1366,8 @@ vm_status vm_run(vm_process *p) {
     } else {
       return st;
     }
-    for (;;) {
-      if (!schedule(p)) return idle_status(p);
-      bool ended;
-      if (!throw_at_resume(p, &ended)) return VM_UNCAUGHT;
-      if (!ended) break;
-    }
+    vm_status next = resume_next(p);
+    if (next != VM_TASK_SWITCH) return next;
   }
 }
 
