@@ -985,9 +985,7 @@ static void make_ready(vm_process *p, int task) {
     t->wait_obj = 0;
   }
   if (t->state == VM_TASK_MESSAGE) p->message_waiters--;
-  t->state = VM_TASK_READY;
-  p->ready[(p->ready_head + p->ready_count) % p->task_cap] = task;
-  p->ready_count++;
+  push_ready(p, task);
 }
 
 /* ---- timers: a binary min-heap on (when, seq) ---- */
