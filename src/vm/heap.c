@@ -17,19 +17,64 @@ void vm_pool_free(vm_pool *pool) {
   free(pool->mark_stack);
   pool->mark_stack = NULL;
   pool->mark_cap = 0;
+  while (pool->chunks) {
+    vm_chunk *c = pool->chunks;
+    pool->chunks = c->next;
+    free(c->mem);
+    free(c);
+  }
+  pool->free_pages = NULL;
+}
+
+/* A normal page from the pool's free list, which is refilled a chunk of
+ * VM_CHUNK_PAGES aligned pages at a time (one aligned allocation each, so
+ * aligning costs at most a page per chunk, not a page per page). */
+static vm_page *pool_take_page(vm_pool *pool) {
+  if (!pool->free_pages) {
+    vm_chunk *c = malloc(sizeof *c);
+    void *mem = NULL;
+    if (!c || posix_memalign(&mem, VM_PAGE_SIZE, (size_t)VM_PAGE_SIZE * VM_CHUNK_PAGES) != 0) {
+      free(c);
+      return NULL;
+    }
+    c->mem = mem;
+    c->next = pool->chunks;
+    pool->chunks = c;
+    for (int i = VM_CHUNK_PAGES - 1; i >= 0; i--) {
+      vm_page *p = (vm_page *)((uint8_t *)mem + (size_t)i * VM_PAGE_SIZE);
+      p->next = pool->free_pages;
+      pool->free_pages = p;
+    }
+  }
+  vm_page *p = pool->free_pages;
+  pool->free_pages = p->next;
+  return p;
+}
+
+static int is_pool_page(const vm_page *p) {
+  return !p->large && p->size == VM_PAGE_SIZE - sizeof(vm_page);
 }
 
 static vm_page *page_new(vm_pool *pool, uint32_t area, int large) {
   size_t bytes = sizeof(vm_page) + area;
   if (pool->used + bytes > pool->capacity) return NULL;
-  vm_page *p = malloc(bytes);
-  if (!p) return NULL;
+  vm_page *p;
+  if (!large && bytes == VM_PAGE_SIZE) {
+    p = pool_take_page(pool);
+    if (!p) return NULL;
+  } else {
+    /* A large page, or a heap's small first page. */
+    void *mem = NULL;
+    if (posix_memalign(&mem, VM_PAGE_SIZE, bytes) != 0) return NULL;
+    p = mem;
+  }
   pool->used += bytes;
   if (pool->used > pool->peak) pool->peak = pool->used;
   p->next = NULL;
   p->size = area;
   p->used = 0;
-  p->large = (uint32_t)large;
+  p->large = (uint16_t)large;
+  p->marked = 0;
   return p;
 }
 
@@ -39,7 +84,12 @@ static size_t page_cost(const vm_page *p) {
 
 static void page_free(vm_pool *pool, vm_page *p) {
   pool->used -= page_cost(p);
-  free(p);
+  if (is_pool_page(p)) {
+    p->next = pool->free_pages;
+    pool->free_pages = p;
+  } else {
+    free(p);
+  }
 }
 
 void vm_heap_init(vm_heap *h, const void *img, size_t limit, vm_pool *pool) {
@@ -267,11 +317,16 @@ void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
 
 /* ---- Marking ---- */
 
+static inline vm_page *page_of(const obj_header *o) {
+  return (vm_page *)((uintptr_t)o & ~(uintptr_t)(VM_PAGE_SIZE - 1));
+}
+
 static void mark_value(vm_heap *h, value v) {
   if (!is_obj(v) || !vm_heap_contains(h, v)) return;
   obj_header *o = as_obj(v);
   if (o->hdr & HDR_MARK) return;
   o->hdr |= HDR_MARK;
+  page_of(o)->marked = 1;
   if (h->mark_top < h->pool->mark_cap) {
     h->pool->mark_stack[h->mark_top++] = o;
   } else {
@@ -330,15 +385,24 @@ static void drain(vm_heap *h) {
 
 /* ---- Sweeping ---- */
 
+/* Pages with nothing marked are not parsed, only returned to the pool. The
+ * others are walked: live objects are unmarked, runs of dead objects and
+ * gaps become one gap. */
 static void sweep(vm_heap *h) {
   memset(h->free, 0, sizeof h->free);
   size_t live = 0;
   vm_page **link = &h->pages;
   while (*link) {
     vm_page *p = *link;
+    if (!p->marked) {
+      *link = p->next;
+      h->committed -= page_cost(p);
+      page_free(h->pool, p);
+      continue;
+    }
+    p->marked = 0;
     uint8_t *at = p->data, *end = p->data + p->used;
     uint8_t *gap = NULL;
-    size_t page_live = 0;
     while (at < end) {
       obj_header *o = (obj_header *)at;
       /* Most dead objects are floats: a predicted branch on their size lets
@@ -351,7 +415,7 @@ static void sweep(vm_heap *h) {
         size = object_size(h, o);
       if (obj_class(o) != FREE_CLASS_ID && (o->hdr & HDR_MARK)) {
         o->hdr &= ~(HDR_MARK | HDR_GREY);
-        page_live += size;
+        live += size;
         if (gap) {
           free_push(h, gap, (size_t)(at - gap));
           gap = NULL;
@@ -361,14 +425,7 @@ static void sweep(vm_heap *h) {
       }
       at += size;
     }
-    if (page_live == 0) {
-      *link = p->next;
-      h->committed -= page_cost(p);
-      page_free(h->pool, p);
-      continue;
-    }
     if (gap) free_push(h, gap, (size_t)(end - gap));
-    live += page_live;
     link = &p->next;
   }
   h->live = live;

@@ -13,6 +13,10 @@
 
 #include "vm/object.h"
 
+/* Pages are aligned to VM_PAGE_SIZE (a large page is aligned too and holds
+ * its one object in its first VM_PAGE_SIZE bytes), so the page of a heap
+ * object is its address rounded down: marking flags the page, and the sweep
+ * drops wholly dead pages without parsing them. */
 #define VM_PAGE_SIZE 4096u
 #define VM_FIRST_PAGE_SIZE 1024u
 #define VM_FREE_BUCKETS 32 /* exact-size lists for small sizes, last is "larger" */
@@ -22,21 +26,34 @@ struct vm_page {
   vm_page *next;
   uint32_t size;   /* bytes of object area */
   uint32_t used;   /* bytes parsed from the start of the area (objects + gaps) */
-  uint32_t large;  /* holds a single object bigger than a normal page */
+  uint16_t large;  /* holds a single object bigger than a normal page */
+  uint16_t marked; /* some object on it was marked by the current collection */
   uint32_t pad;
   _Alignas(8) uint8_t data[];
 };
 
 typedef struct vm_heap vm_heap;
 
+#define VM_CHUNK_PAGES 16
+
+typedef struct vm_chunk {
+  struct vm_chunk *next;
+  void *mem;
+} vm_chunk;
+
 /* The page pool all heaps of a VM draw from: a byte budget shared by every
  * process (on a device, the RAM left for applications), and the one mark
- * stack (the VM collects one heap at a time). On the host pages come from
- * malloc; the pool only accounts for them. */
+ * stack (the VM collects one heap at a time). On the host normal pages come
+ * from aligned chunks of VM_CHUNK_PAGES and go back to the pool's free list
+ * (never to the system before vm_pool_free); large pages and a heap's small
+ * first page are aligned allocations of their own. `used` counts the bytes
+ * of pages held by heaps. */
 typedef struct vm_pool {
   size_t capacity;         /* bytes all heaps together may hold */
   size_t used;
   size_t peak;
+  vm_chunk *chunks;
+  vm_page *free_pages;
   obj_header **mark_stack; /* allocated at the first collection */
   int mark_cap;
 } vm_pool;
