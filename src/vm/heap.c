@@ -170,39 +170,51 @@ static void free_push(vm_heap *h, uint8_t *at, size_t size) {
   int b = bucket_of(size);
   *free_next(f) = h->free[b];
   h->free[b] = f;
+  h->free_mask |= 1u << b;
 }
 
+/* Takes the gap at *link out of list b. */
+static obj_free *unlink_gap(vm_heap *h, int b, obj_free **link) {
+  obj_free *f = *link;
+  *link = *free_next(f);
+  if (!h->free[b]) h->free_mask &= ~(1u << b);
+  return f;
+}
+
+/* One object off a gap that fits: exact fit first, then split a bigger gap
+ * (the test modes allocate this way, one object at a time). */
 static void *take_from_free(vm_heap *h, size_t size) {
   int b = bucket_of(size);
-  if (b < VM_FREE_BUCKETS - 1) {
-    /* Exact fit first, then split a bigger gap. */
-    for (int i = b; i < VM_FREE_BUCKETS; i++) {
-      obj_free **link = &h->free[i];
-      while (*link) {
-        obj_free *f = *link;
-        size_t fsize = f->size;
-        size_t rest = fsize - size;
-        if (fsize == size || (fsize > size && rest >= sizeof(obj_free))) {
-          *link = *free_next(f);
-          if (fsize != size) free_push(h, (uint8_t *)f + size, rest);
-          return f;
-        }
-        if (i < VM_FREE_BUCKETS - 1) break; /* a whole bucket has one size */
-        link = free_next(f);
+  for (int i = b; i < VM_FREE_BUCKETS; i++) {
+    if (!(h->free_mask & (1u << i))) continue;
+    obj_free **link = &h->free[i];
+    while (*link) {
+      obj_free *f = *link;
+      size_t fsize = f->size;
+      if (fsize == size || (fsize > size && fsize - size >= sizeof(obj_free))) {
+        unlink_gap(h, i, link);
+        if (fsize != size) free_push(h, (uint8_t *)f + size, fsize - size);
+        return f;
       }
+      if (i < VM_FREE_BUCKETS - 1) break; /* a whole bucket has one size */
+      link = free_next(f);
     }
-    return NULL;
   }
-  obj_free **link = &h->free[VM_FREE_BUCKETS - 1];
-  while (*link) {
-    obj_free *f = *link;
-    size_t fsize = f->size;
-    if (fsize == size || (fsize > size && fsize - size >= sizeof(obj_free))) {
-      *link = *free_next(f);
-      if (fsize != size) free_push(h, (uint8_t *)f + size, fsize - size);
-      return f;
+  return NULL;
+}
+
+/* The biggest gap that holds `size` bytes, out of its list: the next bump
+ * region. Small buckets hold one size each; the last holds sizes above. */
+static obj_free *take_gap(vm_heap *h, size_t size) {
+  uint32_t mask = h->free_mask & ~((1u << bucket_of(size)) - 1u);
+  while (mask) {
+    int i = 31 - __builtin_clz(mask);
+    obj_free **link = &h->free[i];
+    while (*link) {
+      if ((*link)->size >= size) return unlink_gap(h, i, link);
+      link = free_next(*link);
     }
-    link = free_next(f);
+    mask &= ~(1u << i);
   }
   return NULL;
 }
@@ -283,14 +295,14 @@ static void *try_alloc(vm_heap *h, size_t *size) {
   }
   void *r = bump(h, size);
   if (r) return r;
-  /* A big gap becomes the new bump region; otherwise take a gap that fits. */
-  obj_free *big = h->free[VM_FREE_BUCKETS - 1];
-  if (big && may_bump(h) && big->size >= *size) {
-    h->free[VM_FREE_BUCKETS - 1] = *free_next(big);
-    set_bump(h, (uint8_t *)big, big->size);
-    return bump(h, size);
-  }
-  return take_from_free(h, *size);
+  if (!may_bump(h)) return take_from_free(h, *size);
+  /* The biggest gap that fits becomes the bump region: allocation bumps
+   * through the gaps the sweep left instead of taking objects off them one
+   * slow call at a time. */
+  obj_free *g = take_gap(h, *size);
+  if (!g) return NULL;
+  set_bump(h, (uint8_t *)g, g->size);
+  return bump(h, size);
 }
 
 void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
@@ -390,6 +402,7 @@ static void drain(vm_heap *h) {
  * gaps become one gap. */
 static void sweep(vm_heap *h) {
   memset(h->free, 0, sizeof h->free);
+  h->free_mask = 0;
   size_t live = 0;
   vm_page **link = &h->pages;
   while (*link) {

@@ -73,6 +73,7 @@ typedef struct {
 struct vm_heap {
   vm_page *pages;
   obj_free *free[VM_FREE_BUCKETS];
+  uint32_t free_mask;      /* bit b: free[b] is not empty */
   /* The bump region: a free range inside some page (a fresh page, or a gap
    * left by the last sweep). Pages are always "used" to their end; the
    * region is sealed into a free gap before the heap is parsed. */
