@@ -71,6 +71,7 @@ struct fn {
   bool dead;
   bool temp_result;       /* the binary operation being emitted feeds another + - * / % */
   int last_op_pos;        /* where the last instruction starts (peepholes) */
+  int prev_op_pos;        /* and the one before it */
   int last_target;        /* the last position a branch or handler lands on */
   src_loc cur;
   meth *lines_owner;
@@ -86,6 +87,7 @@ static void set_height(fn *f, int h) {
 static void mark_line(fn *f) {
   meth *m = f->m;
   uint32_t bci = (uint32_t)f->code->size;
+  f->prev_op_pos = f->last_op_pos;
   f->last_op_pos = (int)bci;
   if (m->line_count && m->lines[m->line_count - 1].bci == bci) {
     m->lines[m->line_count - 1].line = f->cur.line;
@@ -241,15 +243,28 @@ static void invoke_static(fn *f, meth *m, int argc) {
   op16(f, OP_INVOKE_STATIC, m->index, 1 - argc);
 }
 
-/* The slot of the `load local` just emitted (dup is local 0), or -1. */
+/* The slot read by the instruction [pos, end) if it is a `load local` (dup
+ * is local 0), or -1. */
+static int load_local_in(fn *f, int pos, int end) {
+  if (pos < 0 || pos >= end) return -1;
+  const uint8_t *at = f->code->data + pos;
+  int len = end - pos;
+  if (len == 1 && at[0] >= OP_LOAD_LOCAL_0 && at[0] <= OP_LOAD_LOCAL_5) return at[0] - OP_LOAD_LOCAL_0;
+  if (len == 1 && at[0] == OP_DUP) return 0;
+  if (len == 2 && at[0] == OP_LOAD_LOCAL) return at[1];
+  return -1;
+}
+
+/* The slot of the `load local` just emitted, or -1. */
 static int last_load_local(fn *f) {
   if (f->dead || f->last_target == here(f) || f->last_op_pos >= here(f)) return -1;
-  const uint8_t *last = f->code->data + f->last_op_pos;
-  int len = here(f) - f->last_op_pos;
-  if (len == 1 && last[0] >= OP_LOAD_LOCAL_0 && last[0] <= OP_LOAD_LOCAL_5) return last[0] - OP_LOAD_LOCAL_0;
-  if (len == 1 && last[0] == OP_DUP) return 0;
-  if (len == 2 && last[0] == OP_LOAD_LOCAL) return last[1];
-  return -1;
+  return load_local_in(f, f->last_op_pos, here(f));
+}
+
+/* The same for the instruction at `pos` before the last one. */
+static int load_local_at_pos(fn *f, int pos) {
+  if (pos >= f->last_op_pos) return -1;
+  return load_local_in(f, pos, f->last_op_pos);
 }
 
 /* The class whose field is the only instance member called `name` in the
@@ -284,12 +299,17 @@ static void invoke_virtual(fn *f, selector *s) {
     int field = -1;
     cls *only = sole_field_class(f->p, s->name, &field, METH_FIELD_SET);
     if (only && field >= 0 && field <= 255) {
+      if (f->last_target != here(f) && f->last_op_pos == here(f) - 1 &&
+          f->code->data[f->last_op_pos] >= OP_INVOKE_ADD && f->code->data[f->last_op_pos] <= OP_INVOKE_DIV)
+        /* `o.f = a op b`: the operator stores into the field (opcodes.h). */
+        f->code->data[f->last_op_pos] += OP_INVOKE_ADD_SETF - OP_INVOKE_ADD;
       mark_line(f);
       img_buf_u8(f->code, OP_INVOKE_FIELD_SET);
       ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
       img_buf_u16(f->code, (uint16_t)s->id);
       img_buf_u16(f->code, (uint16_t)only->id);
       img_buf_u8(f->code, (uint8_t)field);
+      img_buf_u8(f->code, (uint8_t)(only->end - only->id - 1));
       set_height(f, f->height - 1);
       return;
     }
@@ -300,13 +320,25 @@ static void invoke_virtual(fn *f, selector *s) {
     int field = -1;
     cls *only = n >= 0 && s->npos == 0 && s->named_count == 0 ? sole_field_class(f->p, s->name, &field, METH_FIELD_GET) : NULL;
     if (only && field >= 0 && field <= 255) {
-      f->code->size = (size_t)f->last_op_pos;
-      img_buf_u8(f->code, OP_INVOKE_FIELD_LOCAL);
+      int op = OP_INVOKE_FIELD_LOCAL;
+      int m = n == 0 && f->last_target != f->last_op_pos ? load_local_at_pos(f, f->prev_op_pos) : -1;
+      if (m >= 0) {
+        /* `load local m; dup; getter` (the object of `o.f op= v`): one
+         * instruction pushes both. */
+        f->code->size = (size_t)f->prev_op_pos;
+        f->last_op_pos = f->prev_op_pos;
+        op = OP_LOAD_LOCAL_FIELD;
+        n = m;
+      } else {
+        f->code->size = (size_t)f->last_op_pos;
+      }
+      img_buf_u8(f->code, (uint8_t)op);
       img_buf_u8(f->code, (uint8_t)n);
       ptr_vec_push(f->p->a, &f->m->patches, (void *)(intptr_t)f->code->size);
       img_buf_u16(f->code, (uint16_t)s->id);
       img_buf_u16(f->code, (uint16_t)only->id);
       img_buf_u8(f->code, (uint8_t)field);
+      img_buf_u8(f->code, (uint8_t)(only->end - only->id - 1));
       return;
     }
     if (n >= 0) {
@@ -770,6 +802,11 @@ static void emit_operator_temp(fn *f, const char *o, bool temp) {
     if (neg) op(f, OP_NOT, 0);
     return;
   }
+  if (opc >= OP_INVOKE_ADD && opc <= OP_INVOKE_DIV && !f->dead && f->last_target != here(f) &&
+      f->last_op_pos < here(f) && here(f) - f->last_op_pos == opf_length(OPF_LOCAL_FIELD) &&
+      f->code->data[f->last_op_pos] == OP_INVOKE_FIELD_LOCAL)
+    /* The right operand is a field read just before: fuse (opcodes.h). */
+    f->code->data[f->last_op_pos] = (uint8_t)(OP_INVOKE_FIELD_ADD + (opc - OP_INVOKE_ADD));
   if (temp && is_arith_op(o)) opc = OP_INVOKE_ADD_TEMP + (opc - OP_INVOKE_ADD);
   op(f, opc, -1);
   if (neg) op(f, OP_NOT, 0);

@@ -117,12 +117,14 @@ static void disasm_method(const img_image *img, uint32_t index, FILE *out) {
         const char *sn = img_selector_name(img, img_rd16(ip + 2));
         n = snprintf(text, sizeof text, "%s %u %s (class %u field %u)", toit_opcode_name[op], ip[1], sn ? sn : "?",
                      img_rd16(ip + 4), ip[6]);
+        if (ip[7]) n += snprintf(text + n, sizeof text - (size_t)n, " + %u subclasses", ip[7]);
         break;
       }
       case OPF_SET_FIELD: {
         const char *sn = img_selector_name(img, img_rd16(ip + 1));
         n = snprintf(text, sizeof text, "%s %s (class %u field %u)", toit_opcode_name[op], sn ? sn : "?",
                      img_rd16(ip + 3), ip[5]);
+        if (ip[6]) n += snprintf(text + n, sizeof text - (size_t)n, " + %u subclasses", ip[6]);
         break;
       }
       case OPF_LOCAL_VIRTUAL: {

@@ -245,9 +245,11 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_LOAD_ABSENT: case OP_LOAD_GLOBAL: case OP_LOAD_GLOBAL_LAZY: case OP_LOAD_BLOCK:
     case OP_ALLOCATE: case OP_LOAD_LOCAL_ADD_SMI: case OP_INVOKE_LOCAL: case OP_LOAD_OUTER_LOCAL:
     case OP_LOAD_FIELD_LOCAL: case OP_LOCALS_ADD: case OP_LOCALS_SUB: case OP_LOCALS_MUL: case OP_INVOKE_FIELD_LOCAL:
+    case OP_INVOKE_FIELD_ADD: case OP_INVOKE_FIELD_SUB: case OP_INVOKE_FIELD_MUL: case OP_INVOKE_FIELD_DIV:
     case OP_LOCALS_ADD_TEMP: case OP_LOCALS_SUB_TEMP: case OP_LOCALS_MUL_TEMP:
       *push = 1;
       return true;
+    case OP_LOAD_LOCAL_FIELD: *push = 2; return true;
     case OP_INVOKE_EQ_SMI: case OP_INVOKE_LT_SMI: case OP_INVOKE_LE_SMI: case OP_INVOKE_GT_SMI:
     case OP_INVOKE_GE_SMI: case OP_INVOKE_ADD_SMI: case OP_INVOKE_SUB_SMI:
     case OP_STORE_LOCAL: case OP_STORE_GLOBAL: case OP_LOAD_FIELD: case OP_LOAD_OUTER:
@@ -270,7 +272,8 @@ static bool stack_effect(const img_image *img, const uint8_t *ip, int *pop, int 
     case OP_INVOKE_MOD: case OP_INVOKE_BIT_AND: case OP_INVOKE_BIT_OR: case OP_INVOKE_BIT_XOR:
     case OP_INVOKE_SHL: case OP_INVOKE_SHR: case OP_INVOKE_USHR: case OP_INVOKE_INDEX:
     case OP_INVOKE_ADD_TEMP: case OP_INVOKE_SUB_TEMP: case OP_INVOKE_MUL_TEMP: case OP_INVOKE_DIV_TEMP:
-    case OP_INVOKE_MOD_TEMP:
+    case OP_INVOKE_MOD_TEMP: case OP_INVOKE_ADD_SETF: case OP_INVOKE_SUB_SETF: case OP_INVOKE_MUL_SETF:
+    case OP_INVOKE_DIV_SETF:
       *pop = 2;
       *push = 1;
       return true;
@@ -317,6 +320,9 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
   img_image *img = v->img;
   uint8_t op = ip[0];
   int fmt = toit_opcode_format[op];
+  if (op >= OP_INVOKE_ADD_SETF && op <= OP_INVOKE_DIV_SETF &&
+      (pc + 1 >= len || ip[1] != OP_INVOKE_FIELD_SET))
+    return fail(v, IMG_ERR_BYTECODE, "method %u: fused operator without its set field at %u", index, pc);
   switch (fmt) {
     case OPF_CONST:
       if (img_rd16(ip + 1) >= img->const_count) return fail(v, IMG_ERR_BYTECODE, "method %u: bad constant at %u", index, pc);
@@ -341,18 +347,26 @@ static img_status check_operands(vctx *vc, uint32_t index, const uint8_t *ip, ui
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       break;
     case OPF_LOCAL_FIELD: case OPF_SET_FIELD: {
-      /* Selector, class, field: at 2, 4, 6 (get) or 1, 3, 5 (set). */
+      /* Selector, class, field, range - 1: at 2, 4, 6, 7 (get) or 1, 3, 5, 6 (set). */
       const uint8_t *o = fmt == OPF_LOCAL_FIELD ? ip + 1 : ip;
       if ((uint32_t)img_rd16(o + 1) + img->class_count > img->dispatch_count)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad selector at %u", index, pc);
       uint16_t c = img_rd16(o + 3);
       /* At most IMG_FIELD_RANGE_MAX classes, so that checking stays cheap. */
-      if (c >= img->class_count || img_class_at(img, c)->end - c > IMG_FIELD_RANGE_MAX)
+      if (c >= img->class_count || img_class_at(img, c)->end - c > IMG_FIELD_RANGE_MAX ||
+          img_class_at(img, c)->end - c != o[6] + 1)
         return fail(v, IMG_ERR_BYTECODE, "method %u: bad class at %u", index, pc);
       /* The interpreter reads or writes the field of any object in [c, c.end). */
       for (uint32_t k = c; k < img_class_at(img, c)->end; k++)
         if (img_class_at(img, k)->layout != LAYOUT_INSTANCE || o[5] >= img_class_at(img, k)->fields)
           return fail(v, IMG_ERR_BYTECODE, "method %u: class %u lacks field %u at %u", index, k, o[5], pc);
+      if (op >= OP_INVOKE_FIELD_ADD && op <= OP_INVOKE_FIELD_DIV) {
+        /* Fused with the next instruction, which must be its operator. */
+        int k = op - OP_INVOKE_FIELD_ADD;
+        if (pc + 8 >= len ||
+            (ip[8] != OP_INVOKE_ADD + k && ip[8] != OP_INVOKE_ADD_TEMP + k && ip[8] != OP_INVOKE_ADD_SETF + k))
+          return fail(v, IMG_ERR_BYTECODE, "method %u: fused field operation without its operator at %u", index, pc);
+      }
       break;
     }
     case OPF_PRIM:

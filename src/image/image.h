@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define IMG_MAGIC 0x54494f54u /* "TOIT" little-endian */
-#define IMG_VERSION 1
+#define IMG_VERSION 2
 #define IMG_HEADER_SIZE 32
 #define IMG_MAX_SIZE (16u * 1024 * 1024)
 

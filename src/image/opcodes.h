@@ -37,8 +37,9 @@ enum {
   OPF_N,        /* two bytes: a count */
   OPF_NLBRANCH, /* one byte: block slot distance; four bytes: absolute CODE offset */
   OPF_LOCAL_VIRTUAL, /* one byte: stack slot; two bytes: selector offset */
-  OPF_LOCAL_FIELD,   /* one byte: stack slot; two bytes: selector offset; two bytes: class id; one byte: field */
-  OPF_SET_FIELD,     /* two bytes: selector offset; two bytes: class id; one byte: field */
+  OPF_LOCAL_FIELD,   /* one byte: stack slot; two bytes: selector offset; two bytes: class id; one byte: field;
+                        one byte: classes in the range minus one */
+  OPF_SET_FIELD,     /* two bytes: selector offset; two bytes: class id; one byte: field; one byte: range - 1 */
   OPF_LOCAL_U8, /* one byte: stack slot; one byte: a field index or (outer) a distance below a block slot */
   OPF_COUNT
 };
@@ -182,7 +183,26 @@ enum {
    * INVOKE_LOCAL (the validator checks every class of the range has it). */ \
   X(INVOKE_FIELD_LOCAL, OPF_LOCAL_FIELD, "get field on local")                  \
   /* o.name = v the same way: [o, v] -> [v]. */                                \
-  X(INVOKE_FIELD_SET, OPF_SET_FIELD, "set field")
+  X(INVOKE_FIELD_SET, OPF_SET_FIELD, "set field")                               \
+  /* INVOKE_FIELD_LOCAL whose field is the right operand of the next          \
+   * instruction, `invoke +` (or - * /: plain, temporary or into a field; the \
+   * validator checks): on floats both are done at once, without pushing the \
+   * field; otherwise it is INVOKE_FIELD_LOCAL and the next instruction runs. */ \
+  X(INVOKE_FIELD_ADD, OPF_LOCAL_FIELD, "get field on local, then")              \
+  X(INVOKE_FIELD_SUB, OPF_LOCAL_FIELD, "get field on local, then")              \
+  X(INVOKE_FIELD_MUL, OPF_LOCAL_FIELD, "get field on local, then")              \
+  X(INVOKE_FIELD_DIV, OPF_LOCAL_FIELD, "get field on local, then")            \
+  /* `invoke + - * /` whose result goes to the `set field` right after it  \
+   * (the validator checks): a float result is stored at once; otherwise it \
+   * is `invoke op` and the set field runs itself. */                        \
+  X(INVOKE_ADD_SETF, OPF_NONE, "invoke + (into the field)")                    \
+  X(INVOKE_SUB_SETF, OPF_NONE, "invoke - (into the field)")                    \
+  X(INVOKE_MUL_SETF, OPF_NONE, "invoke * (into the field)")                    \
+  X(INVOKE_DIV_SETF, OPF_NONE, "invoke / (into the field)")                   \
+  /* `load local n; dup; get field` in one: [..] -> [.., o, o.f] for o the   \
+   * local (the object and old value of `o.f op= v`); the getter is called   \
+   * as INVOKE_FIELD_LOCAL would. */                                          \
+  X(LOAD_LOCAL_FIELD, OPF_LOCAL_FIELD, "load local and get field")
 
 typedef enum {
 #define TOIT_OPCODE_ENUM(name, fmt, text) OP_##name,
@@ -202,8 +222,8 @@ static inline int opf_length(int fmt) {
     case OPF_NLBRANCH: return 6;
     case OPF_SMI32: return 5;
     case OPF_LOCAL_IMM: case OPF_LOCAL_VIRTUAL: return 4;
-    case OPF_LOCAL_FIELD: return 7;
-    case OPF_SET_FIELD: return 6;
+    case OPF_LOCAL_FIELD: return 8;
+    case OPF_SET_FIELD: return 7;
     default: return 0;
   }
 }

@@ -174,6 +174,10 @@ vm_status vm_interpret(vm_process *p) {
   uint8_t lambda_argc = 0;
   int local_len = 4;
   const uint8_t *lambda_next = NULL;
+  value inv_recv = 0;                               /* invoke_recv: the receiver */
+  const uint8_t *leaf_m = NULL, *leaf_next = NULL; /* leaf_prim: the method, the caller's next instruction */
+  value prim_r = 0;                                 /* prim_done: the primitive's result */
+  uint8_t prim_argc = 0;                            /* and its argument count */
   int budget = SLICE_BUDGET;
   p->budget = budget;
 
@@ -220,6 +224,13 @@ vm_status vm_interpret(vm_process *p) {
       return VM_YIELDED;                                                         \
     }                                                                            \
   } while (0)
+
+/* A method whose whole body is `load local 1; primitive P 1; [as class C;]
+ * return` (a receiver-only primitive such as float.sqrt or string.size). */
+#define LEAF_PRIM(m)                                                             \
+  ((m)[8] == OP_LOAD_LOCAL_1 && (m)[9] == OP_PRIMITIVE && (m)[12] == 1 &&       \
+   ((img_rd16((m) + 6) == 8 && (m)[13] == OP_RETURN) ||                          \
+    (img_rd16((m) + 6) == 11 && (m)[13] == OP_AS_CLASS && (m)[16] == OP_RETURN)))
 
 /* A comparison followed by a conditional branch takes the branch directly
  * (the validator checked the branch like any other instruction). */
@@ -486,6 +497,11 @@ dispatch:
         NEXT(4);
       }
     }
+    if (argc == 1 && LEAF_PRIM(m)) {
+      leaf_m = m;
+      leaf_next = bcp + 4;
+      goto leaf_prim;
+    }
     /* lambda.call a b: Lambda.call only forwards (`load local n` n times,
      * `invoke lambda n`, `return`), so invoke the lambda without its frame. */
     if (cls == lambda_cls && argc <= 5 && img_rd16(m + 6) == argc + 5u && m[8 + argc] == OP_INVOKE_LAMBDA &&
@@ -500,28 +516,38 @@ dispatch:
   }
   CASE(INVOKE_FIELD_LOCAL) {
     value r = sp[-(int)U8(1)];
-    uint16_t c0 = U16(4);
-    if (is_obj(r) && obj_class(as_obj(r)) - c0 < (uint32_t)(ICLASS(c0)->end - c0)) {
+    /* The range's width is in the instruction (the validator checked it
+     * against the class table). */
+    if (is_obj(r) && obj_class(as_obj(r)) - U16(4) <= (uint32_t)U8(7)) {
       PUSH(((obj_instance *)as_obj(r))->fields[bcp[6]]);
-      NEXT(7);
+      NEXT(8);
     }
-    local_len = 7;
+    local_len = 8;
     goto invoke_local;
+  }
+  CASE(LOAD_LOCAL_FIELD) {
+    value r = sp[-(int)U8(1)];
+    PUSH(r);
+    if (is_obj(r) && obj_class(as_obj(r)) - U16(4) <= (uint32_t)U8(7)) {
+      PUSH(((obj_instance *)as_obj(r))->fields[bcp[6]]);
+      NEXT(8);
+    }
+    local_len = 8;
+    inv_recv = r;
+    goto invoke_recv;
   }
   CASE(INVOKE_FIELD_SET) {
     /* [o, v] -> [v] */
     value r = sp[-1];
-    uint16_t c0 = U16(3);
-    if (is_obj(r) && obj_class(as_obj(r)) - c0 < (uint32_t)(ICLASS(c0)->end - c0) &&
-        vm_heap_contains(&p->heap, r)) {
+    if (is_obj(r) && obj_class(as_obj(r)) - U16(3) <= (uint32_t)U8(6) && vm_heap_contains(&p->heap, r)) {
       ((obj_instance *)as_obj(r))->fields[bcp[5]] = sp[0];
       sp[-1] = sp[0];
       sp--;
-      if (bcp[6] == OP_POP_1) {
+      if (bcp[7] == OP_POP_1) {
         sp--;
-        NEXT(7);
+        NEXT(8);
       }
-      NEXT(6);
+      NEXT(7);
     }
     /* Not in the range: an ordinary virtual call with two arguments. */
     uint16_t offset = U16(1);
@@ -534,9 +560,9 @@ dispatch:
       ((obj_instance *)as_obj(r))->fields[m[11]] = sp[0];
       sp[-1] = sp[0];
       sp--;
-      NEXT(6);
+      NEXT(7);
     }
-    METHOD_ENTER(m, bcp + 6);
+    METHOD_ENTER(m, bcp + 7);
     CHECK_BUDGET();
     DISPATCH();
   }
@@ -544,9 +570,12 @@ dispatch:
     local_len = 4;
     goto invoke_local;
   }
-  invoke_local: {
-    /* [..] -> [.., local.sel]: a call with the receiver as the only argument. */
-    value r = sp[-(int)U8(1)];
+  invoke_local:
+    inv_recv = sp[-(int)U8(1)];
+  invoke_recv: {
+    /* [..] -> [.., inv_recv.sel]: a call with the receiver as the only
+     * argument; the selector offset is at bcp + 2. */
+    value r = inv_recv;
     uint16_t offset = U16(2);
     uint32_t cls = CLASS_OF(r);
     uint16_t entry = img_rd16(dispatch + 2 * (cls + offset));
@@ -563,9 +592,49 @@ dispatch:
       sp[0] = k;
       NEXT(local_len);
     }
+    if (LEAF_PRIM(m)) {
+      leaf_m = m;
+      leaf_next = bcp + local_len;
+      goto leaf_prim;
+    }
     METHOD_ENTER(m, bcp + local_len);
     CHECK_BUDGET();
     DISPATCH();
+  }
+  leaf_prim: {
+    /* [.., receiver] -> [.., result] of a LEAF_PRIM method, without its
+     * frame. Anything but a plain result that passes the `as` check (a
+     * failure, a task switch, exit, a failed check) continues in the frame
+     * the call would have built, just after the primitive, so traces and
+     * task switches are exactly those of the real call. */
+    const uint8_t *m = leaf_m;
+    SAVE();
+    value r = p->prims[img_rd16(m + 10)](p, sp);
+    if (p->stack != obj_value(stk)) RELOAD_STACK();
+    if (r != VM_FAILED && r != VM_SWITCH) {
+      bool ok = true;
+      if (m[13] == OP_AS_CLASS) {
+        uint16_t cls = img_rd16(m + 14);
+        if (!((cls & 0x8000) && r == null_v)) {
+          cls &= 0x7fff;
+          uint32_t c = is_special(r) ? 0xffff : CLASS_OF(r);
+          ok = c >= cls && c < ICLASS(cls)->end;
+        }
+      }
+      if (ok) {
+        sp[0] = r;
+        bcp = leaf_next;
+        DISPATCH();
+      }
+    }
+    value recv = sp[0];
+    METHOD_ENTER(m, leaf_next);
+    PUSH(recv); /* load local 1 */
+    bcp += 1;   /* at the primitive */
+    SAVE();     /* a throw's trace starts here */
+    prim_r = r;
+    prim_argc = 1;
+    goto prim_done;
   }
   CASE(INVOKE_BLOCK) {
     uint8_t argc = U8(1);
@@ -590,11 +659,11 @@ dispatch:
 
 /* Floats (and a float with a small int) are computed inline too, so float
  * arithmetic costs an allocation, not a call and a primitive. */
-#define FLOAT_BINARY(fexpr)                                                      \
+#define FLOAT_BINARY(...)                                                        \
   do {                                                                           \
     double x, y;                                                                 \
     if (float_operands(a, b, float_cls, &x, &y)) {                               \
-      fexpr;                                                                     \
+      __VA_ARGS__;                                                               \
     }                                                                            \
   } while (0)
 /* A float result: overwrites an operand that is a temporary (a float whose
@@ -602,10 +671,8 @@ dispatch:
  * opcodes.h, so nothing else refers to it), else allocates. `temp` marks the
  * result as a temporary in turn. Image floats always have pad 0. */
 #define IS_TEMP(v) (!is_smi(v) && ((obj_float *)as_obj(v))->pad != 0)
-#define FLOAT_RESULT(d, temp)                                                    \
+#define FLOAT_BOX(f_)                                                            \
   do {                                                                           \
-    double d_ = (d);                                                             \
-    obj_float *f_;                                                               \
     if (IS_TEMP(a)) {                                                            \
       f_ = (obj_float *)as_obj(a);                                               \
     } else if (IS_TEMP(b)) {                                                     \
@@ -615,6 +682,12 @@ dispatch:
       f_ = vm_heap_alloc_slow(&p->heap, float_cls, sizeof(obj_float));           \
       if (!f_) goto out_of_memory;                                               \
     }                                                                            \
+  } while (0)
+#define FLOAT_RESULT(d, temp)                                                    \
+  do {                                                                           \
+    double d_ = (d);                                                             \
+    obj_float *f_;                                                               \
+    FLOAT_BOX(f_);                                                               \
     f_->pad = (temp);                                                            \
     memcpy(&f_->value, &d_, sizeof d_);                                          \
     sp -= drop_;                                                                 \
@@ -701,12 +774,13 @@ dispatch:
     value a = sp[-(int)U8(1)], b = sp[-(int)U8(2)];                              \
     ARITH_BODY(sel, temp, fexpr, __VA_ARGS__);                                   \
   }
-#define ARITH_BODY(sel, temp, fexpr, ...)                                        \
+#define ARITH_BODY(sel, temp, fexpr, ...) ARITH_BODY_F(sel, FLOAT_RESULT(fexpr, temp), __VA_ARGS__)
+#define ARITH_BODY_F(sel, fresult, ...)                                          \
   do {                                                                           \
     if (((a | b) & 1) == 0) {                                                    \
       __VA_ARGS__;                                                               \
     }                                                                            \
-    FLOAT_BINARY(FLOAT_RESULT(fexpr, temp));                                     \
+    FLOAT_BINARY(fresult);                                                       \
     UNTEMP(a);                                                                   \
     UNTEMP(b);                                                                   \
     sp += 1 - drop_; /* both operands on the stack for the call */              \
@@ -846,6 +920,66 @@ dispatch:
   ARITH_LOCALS(LOCALS_ADD_TEMP, ADD, 1, x + y, ADD_SMI_BODY)
   ARITH_LOCALS(LOCALS_SUB_TEMP, SUB, 1, x - y, SUB_SMI_BODY)
   ARITH_LOCALS(LOCALS_MUL_TEMP, MUL, 1, x * y, MUL_SMI_BODY)
+/* `invoke op` fused with the `set field` after it (opcodes.h): a float
+ * result goes straight into the field of the object under the operands
+ * ([o, a, b] -> [a op b], or [] when a `pop 1` follows too); anything else
+ * is `invoke op`, and the set field runs itself. */
+#define FLOAT_SETF(d)                                                            \
+  do {                                                                           \
+    double d_ = (d);                                                             \
+    obj_float *f_;                                                               \
+    FLOAT_BOX(f_);                                                               \
+    f_->pad = 0;                                                                 \
+    memcpy(&f_->value, &d_, sizeof d_);                                          \
+    value v_ = obj_value(f_), o_ = sp[-2];                                       \
+    const uint8_t *s_ = bcp + 1;                                                 \
+    if (is_obj(o_) && obj_class(as_obj(o_)) - img_rd16(s_ + 3) <= (uint32_t)s_[6] && \
+        vm_heap_contains(&p->heap, o_)) {                                        \
+      ((obj_instance *)as_obj(o_))->fields[s_[5]] = v_;                          \
+      if (s_[7] == OP_POP_1) {                                                   \
+        sp -= 3;                                                                 \
+        NEXT(9);                                                                 \
+      }                                                                          \
+      sp -= 2;                                                                   \
+      sp[0] = v_;                                                                \
+      NEXT(8);                                                                   \
+    }                                                                            \
+    sp--;                                                                        \
+    sp[0] = v_;                                                                  \
+    NEXT(1);                                                                     \
+  } while (0)
+#define ARITH_SETF(name, sel, fexpr, ...)                                        \
+  CASE(name) {                                                                   \
+    enum { drop_ = 1, len_ = 1 };                                                \
+    value a = sp[-1], b = sp[0];                                                 \
+    ARITH_BODY_F(sel, FLOAT_SETF(fexpr), __VA_ARGS__);                           \
+  }
+  ARITH_SETF(INVOKE_ADD_SETF, ADD, x + y, ADD_SMI_BODY)
+  ARITH_SETF(INVOKE_SUB_SETF, SUB, x - y, SUB_SMI_BODY)
+  ARITH_SETF(INVOKE_MUL_SETF, MUL, x * y, MUL_SMI_BODY)
+  ARITH_SETF(INVOKE_DIV_SETF, DIV, x / y, DIV_SMI_BODY)
+
+/* `get field on local` fused with the operator after it (opcodes.h): the
+ * field of a receiver in range is the right operand; on floats the result
+ * replaces the left operand and both instructions are done. Otherwise the
+ * field is pushed (or the getter called) and the operator runs itself. */
+#define FIELD_ARITH(name, k, fexpr)                                              \
+  CASE(name) {                                                                   \
+    value r = sp[-(int)U8(1)];                                                   \
+    if (is_obj(r) && obj_class(as_obj(r)) - U16(4) <= (uint32_t)U8(7)) {         \
+      enum { drop_ = 0, len_ = 9 };                                              \
+      value a = sp[0], b = ((obj_instance *)as_obj(r))->fields[bcp[6]];          \
+      FLOAT_BINARY(FLOAT_RESULT(fexpr, bcp[8] == OP_INVOKE_ADD_TEMP + (k)));          \
+      PUSH(b);                                                                   \
+      NEXT(8);                                                                   \
+    }                                                                            \
+    local_len = 8;                                                               \
+    goto invoke_local;                                                           \
+  }
+  FIELD_ARITH(INVOKE_FIELD_ADD, 0, x + y)
+  FIELD_ARITH(INVOKE_FIELD_SUB, 1, x - y)
+  FIELD_ARITH(INVOKE_FIELD_MUL, 2, x * y)
+  FIELD_ARITH(INVOKE_FIELD_DIV, 3, x / y)
   SMI_BINARY(INVOKE_BIT_AND, BIT_AND, NO_FLOAT, { sp--; sp[0] = a & b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_OR, BIT_OR, NO_FLOAT, { sp--; sp[0] = a | b; NEXT(1); })
   SMI_BINARY(INVOKE_BIT_XOR, BIT_XOR, NO_FLOAT, { sp--; sp[0] = a ^ b; NEXT(1); })
@@ -1129,8 +1263,13 @@ dispatch:
     }
     value *args = sp - argc + 1;
     SAVE();
-    value r = prim(p, args);
+    prim_r = prim(p, args);
+    prim_argc = argc;
     if (p->stack != obj_value(stk)) RELOAD_STACK();
+  prim_done:;
+    /* prim_r: the result of the primitive at bcp, whose prim_argc
+     * arguments are still on the stack. */
+    value r = prim_r;
     if (r == VM_FAILED) {
       if (p->exit_code >= 0) {
         SAVE();
@@ -1139,7 +1278,7 @@ dispatch:
       exc = p->pending;
       goto do_throw;
     }
-    sp -= argc;
+    sp -= prim_argc;
     if (r == VM_SWITCH) {
       /* yield/sleep: finish the instruction, then let the scheduler run. */
       PUSH(null_v);

@@ -486,6 +486,7 @@ void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   const img_image *img = p->img;
   uint8_t op = *bcp;
   if (op >= OP_INVOKE_ADD_TEMP && op <= OP_INVOKE_MOD_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_INVOKE_ADD_TEMP));
+  if (op >= OP_INVOKE_ADD_SETF && op <= OP_INVOKE_DIV_SETF) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_INVOKE_ADD_SETF));
   if (op >= OP_INVOKE_ADD_LOCAL && op <= OP_INVOKE_DIV_LOCAL_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_INVOKE_ADD_LOCAL) % 4);
   if (op >= OP_LOCAL_ADD && op <= OP_LOCAL_MUL_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_LOCAL_ADD) % 3);
   if (op >= OP_LOCALS_ADD && op <= OP_LOCALS_MUL_TEMP) op = (uint8_t)(OP_INVOKE_ADD + (op - OP_LOCALS_ADD) % 3);
@@ -496,7 +497,8 @@ void vm_throw_lookup_failed(vm_process *p, const uint8_t *bcp) {
   if (op == OP_INVOKE_VIRTUAL) {
     receiver = sp[1 - (int)bcp[1]];
     offset = img_rd16(bcp + 2);
-  } else if (op == OP_INVOKE_LOCAL || op == OP_INVOKE_FIELD_LOCAL) {
+  } else if (op == OP_INVOKE_LOCAL || op == OP_INVOKE_FIELD_LOCAL || op == OP_LOAD_LOCAL_FIELD ||
+             (op >= OP_INVOKE_FIELD_ADD && op <= OP_INVOKE_FIELD_DIV)) {
     receiver = sp[0]; /* pushed before the lookup */
     offset = img_rd16(bcp + 2);
   } else if (op == OP_INVOKE_FIELD_SET) {
