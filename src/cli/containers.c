@@ -23,6 +23,8 @@ const char *const usage_run =
     "Container options (before the image they apply to):\n"
     "  --name=NAME           its name (default: the file name without .img)\n"
     "  --heap-limit=BYTES    its heap limit (default 4M; k/m suffixes)\n"
+    "  --heap-reserve=BYTES  pool memory kept for it whatever the others\n"
+    "                        allocate (at most its heap limit; default 0)\n"
     "  --restart=POLICY      never (default), on-failure, always\n"
     "  --max-restarts=N      give up after N restarts (default 5; -1 no limit)\n"
     "  --backoff=MS          first restart delay, doubled each time (default 100)\n"
@@ -44,7 +46,7 @@ const char *const usage_run =
     "Exit code: 0 when every container ended well (or was stopped by\n"
     "--duration), 1 when one failed for good, 2 usage, 5 bad image, 6 watchdog reset.\n";
 
-static const char *const container_flags[] = {"--name=", "--restart=", "--max-restarts=", "--backoff=",
+static const char *const container_flags[] = {"--name=", "--heap-reserve=", "--restart=", "--max-restarts=", "--backoff=",
                                               "--backoff-max=", "--watchdog=", "--caps=", NULL};
 
 static bool starts_with(const char *s, const char *prefix) {
@@ -182,6 +184,9 @@ int run_containers(int argc, char **argv) {
     } else if (starts_with(a, "--heap-limit=")) {
       if (!parse_u64(a + 13, &v, true) || v < 4096) code = usage("bad heap limit '%s'", a + 13);
       else o.heap_limit = (size_t)v;
+    } else if (starts_with(a, "--heap-reserve=")) {
+      if (!parse_u64(a + 15, &v, true) || v < 0) code = usage("bad heap reservation '%s'", a + 15);
+      else o.heap_reserve = (size_t)v;
     } else if (starts_with(a, "--restart=")) {
       const char *r = a + 10;
       if (strcmp(r, "never") == 0 || strcmp(r, "no") == 0) o.restart = VM_RESTART_NEVER;
@@ -235,7 +240,7 @@ int run_containers(int argc, char **argv) {
       free(bytes);
       if (index < 0) {
         fprintf(stderr, "toit: %s: %s\n", a, err);
-        code = strstr(err, "already installed") ? 2 : 5;
+        code = strstr(err, "already installed") || strstr(err, "reserve") ? 2 : 5;
         break;
       }
       installed++;
@@ -268,7 +273,9 @@ int run_containers(int argc, char **argv) {
       fprintf(stderr, "%-16s %6d %8d %-20s %9llu %10zu\n", c->name, c->starts, c->restarts,
               vm_stop_reason_name(c->last_reason), (unsigned long long)(c->cpu_us / 1000), c->peak_footprint);
     }
-    fprintf(stderr, "pool: peak %zu of %zu bytes\n", sys.pool.peak, sys.pool.capacity);
+    size_t reserved = 0;
+    for (int i = 0; i < sys.count; i++) reserved += sys.containers[i]->opt.heap_reserve;
+    fprintf(stderr, "pool: peak %zu of %zu bytes (%zu reserved)\n", sys.pool.peak, sys.pool.capacity, reserved);
   }
   vm_system_free(&sys);
   return code;

@@ -13,6 +13,16 @@ void vm_pool_init(vm_pool *pool, size_t capacity) {
   pool->capacity = capacity;
 }
 
+bool vm_pool_reserve(vm_pool *pool, size_t bytes) {
+  if (bytes > pool->capacity || pool->used + pool->outstanding > pool->capacity - bytes) return false;
+  pool->outstanding += bytes;
+  return true;
+}
+
+void vm_pool_unreserve(vm_pool *pool, size_t bytes) {
+  pool->outstanding -= bytes <= pool->outstanding ? bytes : pool->outstanding;
+}
+
 void vm_pool_free(vm_pool *pool) {
   free(pool->mark_stack);
   pool->mark_stack = NULL;
@@ -55,9 +65,19 @@ static int is_pool_page(const vm_page *p) {
   return !p->large && p->size == VM_PAGE_SIZE - sizeof(vm_page);
 }
 
-static vm_page *page_new(vm_pool *pool, uint32_t area, int large) {
+/* What the pool still owes heap h of its reserve when h holds `committed`. */
+static size_t owed(const vm_heap *h, size_t committed) {
+  return h->reserve > committed ? h->reserve - committed : 0;
+}
+
+/* A page for heap h, if the pool has room for it and still keeps the other
+ * heaps' reservations. */
+static vm_page *page_new(vm_heap *h, uint32_t area, int large) {
+  vm_pool *pool = h->pool;
   size_t bytes = sizeof(vm_page) + area;
-  if (pool->used + bytes > pool->capacity) return NULL;
+  size_t mine = owed(h, h->committed), after = owed(h, h->committed + bytes);
+  size_t others = pool->outstanding > mine ? pool->outstanding - mine : 0;
+  if (pool->used + others + bytes > pool->capacity) return NULL;
   vm_page *p;
   if (!large && bytes == VM_PAGE_SIZE) {
     p = pool_take_page(pool);
@@ -69,7 +89,10 @@ static vm_page *page_new(vm_pool *pool, uint32_t area, int large) {
     p = mem;
   }
   pool->used += bytes;
+  pool->outstanding -= mine - after;
   if (pool->used > pool->peak) pool->peak = pool->used;
+  h->committed += bytes;
+  if (h->committed > h->peak_committed) h->peak_committed = h->committed;
   p->next = NULL;
   p->size = area;
   p->used = 0;
@@ -82,8 +105,14 @@ static size_t page_cost(const vm_page *p) {
   return sizeof(vm_page) + p->size;
 }
 
-static void page_free(vm_pool *pool, vm_page *p) {
-  pool->used -= page_cost(p);
+/* Gives a page of heap h back to the pool (h's reserve is owed again as
+ * far as h drops below it). */
+static void page_free(vm_heap *h, vm_page *p) {
+  vm_pool *pool = h->pool;
+  size_t cost = page_cost(p);
+  pool->outstanding += owed(h, h->committed - cost) - owed(h, h->committed);
+  h->committed -= cost;
+  pool->used -= cost;
   if (is_pool_page(p)) {
     p->next = pool->free_pages;
     pool->free_pages = p;
@@ -109,7 +138,7 @@ void vm_heap_free(vm_heap *h) {
   vm_page *p = h->pages;
   while (p) {
     vm_page *n = p->next;
-    page_free(h->pool, p);
+    page_free(h, p);
     p = n;
   }
   h->pages = NULL;
@@ -272,12 +301,10 @@ static int add_page(vm_heap *h, size_t size) {
   if (!h->pages && size <= VM_FIRST_PAGE_SIZE - sizeof(vm_page))
     area = (uint32_t)(VM_FIRST_PAGE_SIZE - sizeof(vm_page));
   if (h->committed + sizeof(vm_page) + area > h->limit) return 0;
-  vm_page *p = page_new(h->pool, area, large);
+  vm_page *p = page_new(h, area, large);
   if (!p) return 0;
   p->next = h->pages;
   h->pages = p;
-  h->committed += page_cost(p);
-  if (h->committed > h->peak_committed) h->peak_committed = h->committed;
   if (!large) {
     p->used = p->size; /* the whole area is the bump region or a gap */
     if (may_bump(h)) set_bump(h, p->data, p->size);
@@ -409,8 +436,7 @@ static void sweep(vm_heap *h) {
     vm_page *p = *link;
     if (!p->marked) {
       *link = p->next;
-      h->committed -= page_cost(p);
-      page_free(h->pool, p);
+      page_free(h, p);
       continue;
     }
     p->marked = 0;

@@ -7,6 +7,7 @@
 #ifndef TOIT_VM_HEAP_H
 #define TOIT_VM_HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -52,6 +53,10 @@ typedef struct vm_pool {
   size_t capacity;         /* bytes all heaps together may hold */
   size_t used;
   size_t peak;
+  /* Reservations: bytes promised to heaps and not yet used by them (the sum
+   * over reservations of reserve - committed, where positive). A heap may
+   * take a page only if the pool keeps the others' promises afterwards. */
+  size_t outstanding;
   vm_chunk *chunks;
   vm_page *free_pages;
   obj_header **mark_stack; /* allocated at the first collection */
@@ -60,6 +65,12 @@ typedef struct vm_pool {
 
 void vm_pool_init(vm_pool *pool, size_t capacity);
 void vm_pool_free(vm_pool *pool);
+/* Promises `bytes` to a heap that will be created with that reserve (a
+ * container's, while it is installed, running or not): false if the pool
+ * cannot keep the promise on top of what is used and promised now. */
+bool vm_pool_reserve(vm_pool *pool, size_t bytes);
+/* Takes back a promise made by vm_pool_reserve (no heap holds it now). */
+void vm_pool_unreserve(vm_pool *pool, size_t bytes);
 
 /* Called by the collector to visit every root slot. */
 typedef void (*vm_root_visitor)(vm_heap *h, value *slot);
@@ -84,6 +95,7 @@ struct vm_heap {
    * region_end. */
   uint8_t *bump_start, *region_end;
   size_t limit;            /* max bytes of pages */
+  size_t reserve;          /* bytes the pool promised this heap (vm_pool_reserve) */
   size_t committed;        /* bytes of pages in use */
   size_t allocated;        /* bytes handed out since the last collection */
   size_t live;             /* bytes live after the last collection */

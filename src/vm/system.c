@@ -99,6 +99,12 @@ int vm_container_install(vm_system *s, const uint8_t *image, size_t size, const 
     snprintf(err, err_size, "a container named '%s' is already installed", opt->name);
     return -1;
   }
+  size_t limit = opt->heap_limit ? opt->heap_limit : VM_CONTAINER_HEAP_DEFAULT;
+  if (opt->heap_reserve > limit) {
+    snprintf(err, err_size, "'%s' reserves %zu bytes, more than its heap limit of %zu", opt->name,
+             opt->heap_reserve, limit);
+    return -1;
+  }
   vm_container *c = calloc(1, sizeof *c);
   uint8_t *copy = malloc(size + 8);
   if (!c || !copy) {
@@ -126,14 +132,20 @@ int vm_container_install(vm_system *s, const uint8_t *image, size_t size, const 
     int cap = s->cap ? s->cap * 2 : 4;
     vm_container **a = realloc(s->containers, sizeof *a * (size_t)cap);
     if (!a) {
-      vm_program_free(&c->prog);
-      free(c);
-      free(copy);
       snprintf(err, err_size, "out of memory installing '%s'", opt->name);
-      return -1;
+      goto refuse;
     }
     s->containers = a;
     s->cap = cap;
+  }
+  /* The reservation holds from now until the container is removed, across
+   * stops and restarts, so a restart always finds its memory. */
+  if (opt->heap_reserve && !vm_pool_reserve(&s->pool, opt->heap_reserve)) {
+    snprintf(err, err_size,
+             "cannot reserve %zu bytes for '%s': the pool holds %zu bytes, of which %zu are in use or "
+             "reserved",
+             opt->heap_reserve, opt->name, s->pool.capacity, s->pool.used + s->pool.outstanding);
+    goto refuse;
   }
   snprintf(c->name, sizeof c->name, "%s", opt->name);
   c->sys = s;
@@ -150,6 +162,11 @@ int vm_container_install(vm_system *s, const uint8_t *image, size_t size, const 
   c->state = VM_CONTAINER_INSTALLED;
   s->containers[s->count++] = c;
   return c->index;
+refuse:
+  vm_program_free(&c->prog);
+  free(c);
+  free(copy);
+  return -1;
 }
 
 int vm_container_find(const vm_system *s, const char *name) {
@@ -170,6 +187,7 @@ static bool start_process(vm_system *s, vm_container *c) {
   vm_options o;
   vm_options_default(&o);
   o.heap_limit = c->opt.heap_limit;
+  o.heap_reserve = c->opt.heap_reserve;
   o.max_stack_slots = c->opt.max_stack_slots;
   o.gc_stress = c->opt.gc_stress;
   o.fail_allocation = c->opt.fail_allocation;
@@ -285,6 +303,7 @@ void vm_container_remove(vm_system *s, int index) {
   vm_container_stop(s, index);
   if (c->removed) return;
   c->removed = true;
+  vm_pool_unreserve(&s->pool, c->opt.heap_reserve);
   vm_program_free(&c->prog);
   free(c->image_bytes);
   c->image_bytes = NULL;

@@ -29,6 +29,9 @@ typedef enum { VM_RESTART_NEVER, VM_RESTART_ON_FAILURE, VM_RESTART_ALWAYS } vm_r
 typedef struct {
   const char *name;          /* unique, at most 31 bytes */
   size_t heap_limit;         /* 0: VM_CONTAINER_HEAP_DEFAULT */
+  size_t heap_reserve;       /* bytes of the pool kept for this container while it
+                                is installed, whatever its neighbours allocate;
+                                at most heap_limit; 0: none */
   size_t max_stack_slots;    /* per task; 0: default */
   uint32_t caps;             /* granted primitive modules (VM_CAP_*) */
   vm_restart_policy restart;

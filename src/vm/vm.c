@@ -219,6 +219,7 @@ bool vm_process_init_shared(vm_process *p, const vm_program *prog, const vm_opti
     p->own_pool = true;
   }
   vm_heap_init(&p->heap, img, p->opt.heap_limit, p->opt.pool);
+  p->heap.reserve = p->opt.heap_reserve;
   p->heap.static_lo = prog->static_lo;
   p->heap.static_hi = prog->static_hi;
   p->heap.scan_roots = scan_roots;

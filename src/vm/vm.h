@@ -109,6 +109,7 @@ struct vm_mail;
 
 typedef struct {
   size_t heap_limit;        /* bytes; 0 = default */
+  size_t heap_reserve;      /* bytes the pool promised this process (vm_pool_reserve); 0 = none */
   size_t max_stack_slots;   /* per task; 0 = default */
   int gc_stress;            /* collect at every allocation */
   long fail_allocation;     /* fail the Nth allocation (0 = never) */

@@ -153,6 +153,61 @@ static void test_pool_exhaustion(void) {
   vm_system_free(&s);
 }
 
+/* Reservations: a container's reserve is kept for it while it is
+ * installed (running or not); a greedy neighbour gets the rest only. */
+static void test_reservations(void) {
+  vm_system s;
+  init(&s, 256 * 1024);
+  size_t size;
+  uint8_t *hog_img = compile("main:\n  l := []\n  e := catch: while true: l.add (ByteArray 3000)\n"
+                             "  print \"full\"\n  sleep --ms=40\n",
+                             &size);
+  vm_container_options o;
+  vm_container_options_default(&o);
+  o.name = "hog";
+  o.heap_limit = 256 * 1024;
+  char err[200];
+  int hog = vm_container_install(&s, hog_img, size, &o, err, sizeof err);
+  free(hog_img);
+  uint8_t *img = compile("main:\n  sleep --ms=10\n  l := []\n  20.repeat: l.add (ByteArray 3000)\n"
+                         "  print l.size\n",
+                         &size);
+  vm_container_options_default(&o);
+  o.name = "big";
+  o.heap_reserve = 300 * 1024;
+  o.heap_limit = 400 * 1024;
+  CHECK(vm_container_install(&s, img, size, &o, err, sizeof err) == -1, "a reserve bigger than the pool is refused");
+  CHECK(strstr(err, "cannot reserve") != NULL, "says why: %s", err);
+  o.name = "over";
+  o.heap_reserve = 100 * 1024;
+  o.heap_limit = 64 * 1024;
+  CHECK(vm_container_install(&s, img, size, &o, err, sizeof err) == -1, "a reserve above the limit is refused");
+  CHECK(strstr(err, "more than its heap limit") != NULL, "says why: %s", err);
+  o.name = "kept";
+  o.heap_reserve = 96 * 1024;
+  o.heap_limit = 0;
+  int kept = vm_container_install(&s, img, size, &o, err, sizeof err);
+  CHECK(kept >= 0, "a reserve that fits: %s", kept < 0 ? err : "");
+  CHECK(s.pool.outstanding == 96 * 1024, "promised before it starts: %zu", s.pool.outstanding);
+  o.name = "second";
+  o.heap_reserve = 200 * 1024;
+  CHECK(vm_container_install(&s, img, size, &o, err, sizeof err) == -1, "promises never add up past the pool");
+  free(img);
+  vm_container_start(&s, hog);
+  vm_container_start(&s, kept);
+  vm_system_run(&s, 0);
+  CHECK(strstr(out, "hog|0|full\n") != NULL, "the hog got what it could: %s", out);
+  CHECK(strstr(out, "kept|0|20\n") != NULL, "the reserved one got its memory while the hog held the rest: %s", out);
+  CHECK(s.containers[kept]->last_reason == VM_STOP_DONE, "kept: done (%s)",
+        vm_stop_reason_name(s.containers[kept]->last_reason));
+  CHECK(s.pool.peak <= 256 * 1024, "within the pool: %zu", s.pool.peak);
+  CHECK(s.pool.used == 0, "all pages back");
+  CHECK(s.pool.outstanding == 96 * 1024, "the promise outlives the process: %zu", s.pool.outstanding);
+  vm_container_remove(&s, kept);
+  CHECK(s.pool.outstanding == 0, "and ends with the container: %zu", s.pool.outstanding);
+  vm_system_free(&s);
+}
+
 static void test_mailbox_full(void) {
   vm_system s;
   init(&s, 0);
@@ -195,6 +250,7 @@ int main(void) {
   test_bad_install();
   test_stop_and_remove();
   test_pool_exhaustion();
+  test_reservations();
   test_mailbox_full();
   test_footprint();
   printf("%d passed, %d failed\n", passed, failed);
