@@ -19,12 +19,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "srv_goal.h"
 #include "srv_rollout.h"
 #include "srv_util.h"
 
 typedef srv_rollout_member member;
+
+/* An evaluation that holds the store longer than this is reported on stderr
+ * (check-ins wait meanwhile). */
+#define SLOW_EVALUATION_MS 250
 
 /* Admits the waiting (and deferred) members of stages <= stage: pins the
  * change on each, or defers it (low battery, when the policy says so). */
@@ -383,6 +388,8 @@ void srv_rollout_sweep(srv *s) {
   size_t i;
   json_t *t;
   json_array_foreach(todo, i, t) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (srv_db_begin(s->db) < 0) break;
     s->bus_dirty = false;
     if (srv_rollout_evaluate(s, json_string_value(json_array_get(t, 1)), json_string_value(json_array_get(t, 0)),
@@ -392,6 +399,11 @@ void srv_rollout_sweep(srv *s) {
       s->bus_dirty = false;
     }
     srv_bus_publish(s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long took = (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    if (took >= SLOW_EVALUATION_MS || getenv("TOIT_FLEET_TRACE_SWEEP"))
+      fprintf(stderr, "toit serve: evaluating rollout '%s' held the store for %lld ms\n",
+              json_string_value(json_array_get(t, 2)), took);
   }
   json_decref(todo);
   pthread_mutex_unlock(&s->lock);
