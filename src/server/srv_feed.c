@@ -8,8 +8,9 @@
  * and name), `offline` / `online` (the §1.4 `offline` reason appeared or went
  * away) and `changed` (any other field). A feed re-lists the query when the
  * bus says something was committed (here, or on another instance through
- * NOTIFY) and at the latest every 5 s (offline is a matter of time); changes
- * of one device are sent at most once per second, the latest state winning.
+ * NOTIFY) and at the latest every 5 s (offline is a matter of time), at most
+ * 4 times a second and at most a fifth of the time; changes of one device
+ * are sent at most once per second, the latest state winning.
  *
  * Data Stream: leased messages of a subscription with flow control: the
  * subscription never has more than max_inflight (default 100) leased and not
@@ -27,6 +28,10 @@
 #define WATCH_PAGE 500
 #define COALESCE_MS 1000
 #define ROUND_MS 250
+/* A round may take the store lock at most 1/ROUND_SHARE of the time: the
+ * pause after a round is at least ROUND_SHARE - 1 times its duration, so a
+ * watcher of a large fleet cannot crowd out the check-ins. */
+#define ROUND_SHARE 5
 
 struct srv_feed {
   srv *s;
@@ -39,6 +44,7 @@ struct srv_feed {
   int64_t seq;
   json_t *first;      /* messages: what the validating first fetch leased */
   int64_t last_round; /* devices: monotonic ms of the last re-list */
+  int64_t round_ms;   /* devices: how long it took */
 };
 
 static int64_t mono_ms(void) {
@@ -145,14 +151,19 @@ static json_t *change(const char *type, json_t *device) {
 }
 
 static json_t *devices_next(srv_feed *f, int *wait_ms) {
-  /* At most 4 rounds a second: a busy bus must not become a busy loop. */
+  /* At most 4 rounds a second (a busy bus must not become a busy loop), and
+   * at most a fifth of the time in rounds. */
+  int64_t gap = f->round_ms * ROUND_SHARE;
+  if (gap < ROUND_MS) gap = ROUND_MS;
   int64_t since = mono_ms() - f->last_round;
-  if (f->started && since < ROUND_MS) {
-    struct timespec ts = {0, (long)(ROUND_MS - since) * 1000000L};
+  if (f->started && since < gap) {
+    int64_t ms = gap - since;
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
   }
   f->last_round = mono_ms();
   json_t *all = list_all(f);
+  f->round_ms = mono_ms() - f->last_round;
   if (!all) return NULL;
   json_t *out = json_array();
   int64_t now = mono_ms();

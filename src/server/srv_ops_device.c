@@ -89,6 +89,23 @@ static void mark_favourite(srv_call *c, json_t *d) {
                                               p, 3, 0) > 0));
 }
 
+/* The same for a page of devices, with one query. */
+static void mark_favourites(srv_call *c, json_t *items) {
+  if (c->who.kind != SRV_WHO_SESSION || json_array_size(items) == 0) return;
+  srv_val p[] = {SRV_TEXT(c->who.user_id), SRV_TEXT(c->who.org_id)};
+  srv_rows *r = srv_db_query(c->s->db,
+                             "SELECT target_id FROM favourites WHERE user_id = ? AND org_id = ? AND kind = 'device'",
+                             p, 2);
+  json_t *fav = json_object();
+  while (srv_rows_next(r)) json_object_set_new(fav, srv_rows_text(r, 0), json_true());
+  srv_rows_free(r);
+  size_t i;
+  json_t *d;
+  json_array_foreach(items, i, d)
+    json_object_set_new(d, "favourite", json_boolean(json_object_get(fav, json_string_value(json_object_get(d, "id"))) != NULL));
+  json_decref(fav);
+}
+
 /* Resolves a group given by id or name in the caller's org into id[37]. */
 bool srv_group_resolve(srv_call *c, const char *g, char id[37]) {
   srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(g), SRV_TEXT(g)};
@@ -287,9 +304,7 @@ srv_err srv_op_list_devices(srv_call *c) {
   }
   bool failed = srv_rows_failed(r);
   srv_rows_free(r);
-  size_t fi;
-  json_t *fd;
-  json_array_foreach(items, fi, fd) mark_favourite(c, fd);
+  mark_favourites(c, items);
   snprintf(sql, 8192, "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND %s",
            qc->sql[0] ? qc->sql : "1 = 1");
   int64_t total = srv_db_int(c->s->db, sql, p, n - 2, 0);
