@@ -130,6 +130,15 @@ static bool grow_stack(vm_process *p, uint32_t top, uint32_t need) {
   return true;
 }
 
+/* A method (header at m, code at m + 8, its length at m + 6) whose whole
+ * body is `load local 1; primitive P 1; [as class C;] return`. */
+static inline bool leaf_prim_shape(const uint8_t *m, uint16_t len) {
+  /* The length first: no byte past the method's code is read. */
+  if (len != 8 && len != 11) return false;
+  if (m[8] != OP_LOAD_LOCAL_1 || m[9] != OP_PRIMITIVE || m[12] != 1) return false;
+  return len == 8 ? m[13] == OP_RETURN : m[13] == OP_AS_CLASS && m[16] == OP_RETURN;
+}
+
 vm_status vm_interpret(vm_process *p) {
   const img_image *img = p->img;
   const uint8_t *code = p->code;
@@ -225,12 +234,8 @@ vm_status vm_interpret(vm_process *p) {
     }                                                                            \
   } while (0)
 
-/* A method whose whole body is `load local 1; primitive P 1; [as class C;]
- * return` (a receiver-only primitive such as float.sqrt or string.size). */
-#define LEAF_PRIM(m)                                                             \
-  ((m)[8] == OP_LOAD_LOCAL_1 && (m)[9] == OP_PRIMITIVE && (m)[12] == 1 &&       \
-   ((img_rd16((m) + 6) == 8 && (m)[13] == OP_RETURN) ||                          \
-    (img_rd16((m) + 6) == 11 && (m)[13] == OP_AS_CLASS && (m)[16] == OP_RETURN)))
+/* A receiver-only primitive method, such as float.sqrt or string.size. */
+#define LEAF_PRIM(m) leaf_prim_shape(m, img_rd16((m) + 6))
 
 /* A comparison followed by a conditional branch takes the branch directly
  * (the validator checked the branch like any other instruction). */
