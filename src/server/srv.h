@@ -235,6 +235,10 @@ int srv_blob_put(srv *s, const char *data, size_t len, char sha[65]);
  * release of the caller's org (srv_ops_firmware.c); release_target may be
  * NULL when the version exists for one target only. NULL with c->err set. */
 json_t *srv_firmware_entry(srv_call *c, const char *version, const char *release_target);
+/* Why a device running `running` (NULL: not reported) may not take the
+ * firmware goal entry (its min_from_version): "firmware_too_old" or
+ * "firmware_unknown"; NULL when it may. */
+const char *srv_firmware_blocked(json_t *entry, const char *running);
 
 /* Pub/sub helpers (srv_ops_data.c). */
 bool srv_topic_ok(const char *t);

@@ -225,37 +225,56 @@ static json_t *entry_of(json_t *fw) {
   char url[120];
   snprintf(url, sizeof url, "/d/v1/blobs/%s",
            json_string_value(json_object_get(fw, "image_sha256")));
-  return json_pack("{s:O,s:O,s:O,s:s,s:O}", "version", json_object_get(fw, "version"), "sha256",
-                   json_object_get(fw, "image_sha256"), "size", json_object_get(fw, "size"),
-                   "url_path", url, "sig", json_object_get(fw, "sig"));
+  json_t *e = json_pack("{s:O,s:O,s:O,s:s,s:O}", "version", json_object_get(fw, "version"), "sha256",
+                        json_object_get(fw, "image_sha256"), "size", json_object_get(fw, "size"),
+                        "url_path", url, "sig", json_object_get(fw, "sig"));
+  /* The device must refuse it when it runs something older (and the
+   * server does not send it to such devices it knows of). */
+  json_t *minv = json_object_get(fw, "min_from_version");
+  if (json_is_string(minv)) json_object_set(e, "min_from_version", minv);
+  return e;
+}
+
+/* Why a device running `running` (NULL: never reported) may not take the
+ * firmware entry, or NULL when it may. */
+const char *srv_firmware_blocked(json_t *entry, const char *running) {
+  const char *minv = json_string_value(json_object_get(entry, "min_from_version"));
+  if (!minv) return NULL;
+  if (!running || !*running) return "firmware_unknown";
+  return srv_version_cmp(running, minv) < 0 ? "firmware_too_old" : NULL;
 }
 
 /* In use: some goal layer (device, group, rollout pin) or an unfinished
  * rollout holds its goal entry. Layers are stored as compact JSON with
- * sorted keys, so the entry appears there verbatim. */
+ * sorted keys, so the entry appears there verbatim: as entry_of makes it
+ * now, or without min_from_version as it was made before that was added. */
 static int64_t release_uses(srv_call *c, json_t *fw) {
   json_t *entry = entry_of(fw);
-  char *ej = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+  char *now = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+  json_object_del(entry, "min_from_version");
+  char *old = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
   json_decref(entry);
-  size_t n = strlen(ej) + 3;
-  char *like = malloc(n);
-  snprintf(like, n, "%%%s%%", ej);
-  free(ej);
-  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(like), SRV_TEXT(like)};
-  srv_val g[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(like)};
+  size_t n = strlen(now) + 3;
+  char *like_now = malloc(n), *like_old = malloc(n);
+  snprintf(like_now, n, "%%%s%%", now);
+  snprintf(like_old, n, "%%%s%%", old);
+  free(now);
+  free(old);
+  srv_val p[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(like_now), SRV_TEXT(like_now), SRV_TEXT(like_old), SRV_TEXT(like_old)};
+  srv_val g[] = {SRV_TEXT(c->who.org_id), SRV_TEXT(like_now), SRV_TEXT(like_old)};
   int64_t uses =
       srv_db_int(c->s->db,
                  "SELECT COUNT(*) FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND "
-                 "(layer LIKE ? OR"
-                 " pin_layer LIKE ?)",
-                 p, 3, 0) +
-      srv_db_int(c->s->db, "SELECT COUNT(*) FROM groups WHERE org_id = ? AND layer LIKE ?", g, 2,
+                 "(layer LIKE ? OR pin_layer LIKE ? OR layer LIKE ? OR pin_layer LIKE ?)",
+                 p, 5, 0) +
+      srv_db_int(c->s->db, "SELECT COUNT(*) FROM groups WHERE org_id = ? AND (layer LIKE ? OR layer LIKE ?)", g, 3,
                  0) +
       srv_db_int(c->s->db,
-                 "SELECT COUNT(*) FROM rollouts WHERE org_id = ? AND patch_json LIKE ? AND state IN"
-                 " ('draft', 'running', 'paused', 'halted')",
-                 g, 2, 0);
-  free(like);
+                 "SELECT COUNT(*) FROM rollouts WHERE org_id = ? AND (patch_json LIKE ? OR patch_json LIKE ?) AND"
+                 " state IN ('draft', 'running', 'paused', 'halted')",
+                 g, 3, 0);
+  free(like_now);
+  free(like_old);
   return uses;
 }
 
@@ -344,6 +363,37 @@ static bool set_device_fw(srv_call *c, const char *id, json_t *entry) {
   return true;
 }
 
+/* Why the device may not take the entry (srv_firmware_blocked), with its
+ * name and running version; NULL when it may or is not there. */
+static const char *device_blocked(srv_call *c, const char *id, json_t *entry, char name[80], char running[40]) {
+  name[0] = running[0] = 0;
+  if (!json_object_get(entry, "min_from_version") || !srv_is_uuid(id)) return NULL;
+  srv_val p[] = {SRV_TEXT(id), SRV_TEXT(c->who.org_id)};
+  srv_rows *r = srv_db_query(c->s->db,
+                             "SELECT name, firmware FROM devices WHERE id = ? AND org_id = ? AND unclaimed_at IS NULL", p, 2);
+  const char *why = NULL;
+  if (srv_rows_next(r)) {
+    snprintf(name, 80, "%s", srv_rows_text(r, 0));
+    snprintf(running, 40, "%s", srv_rows_text(r, 1) ? srv_rows_text(r, 1) : "");
+    why = srv_firmware_blocked(entry, running[0] ? running : NULL);
+  }
+  srv_rows_free(r);
+  return why;
+}
+
+/* The refusal for a device that may not take the entry. */
+static srv_err refuse_blocked(srv_call *c, json_t *entry, const char *why, const char *name, const char *running) {
+  const char *v = json_string_value(json_object_get(entry, "version")),
+             *minv = json_string_value(json_object_get(entry, "min_from_version"));
+  if (strcmp(why, "firmware_unknown") == 0)
+    return srv_fail(c, SRV_E_FAILED_PRECONDITION,
+                    "device %s has not reported its firmware; firmware %s can only replace %s or later", name, v, minv);
+  return srv_fail(c, SRV_E_FAILED_PRECONDITION,
+                  "device %s runs firmware %s; firmware %s can only replace %s or later (update it to an "
+                  "intermediate release first)",
+                  name, running, v, minv);
+}
+
 /* SetFirmware: {"target": {"device": id} | {"devices": [ids]} | {"group": g}
  * | {"query": q}, "version", "release_target"?}: the goal's firmware in the
  * device layers (device, devices, query) or the group layer, at once. */
@@ -375,6 +425,35 @@ srv_err srv_op_set_firmware(srv_call *c) {
   json_t *entry = srv_firmware_entry(c, version, rt);
   if (!entry) return c->err;
   srv_err e = SRV_E_OK;
+  if (grp && json_object_get(entry, "min_from_version")) {
+    /* Every current member must be able to take it. */
+    char gid[37];
+    if (srv_group_resolve(c, json_string_value(grp), gid)) {
+      srv_val p[] = {SRV_TEXT(gid), SRV_TEXT(c->who.org_id)};
+      srv_rows *r = srv_db_query(c->s->db,
+                                 "SELECT id FROM devices WHERE group_id = ? AND org_id = ? AND unclaimed_at IS NULL"
+                                 " ORDER BY name",
+                                 p, 2);
+      json_t *members = json_array();
+      while (srv_rows_next(r)) json_array_append_new(members, json_string(srv_rows_text(r, 0)));
+      srv_rows_free(r);
+      size_t i;
+      json_t *v;
+      json_array_foreach(members, i, v) {
+        char name[80], running[40];
+        const char *why = device_blocked(c, json_string_value(v), entry, name, running);
+        if (why) {
+          e = refuse_blocked(c, entry, why, name, running);
+          break;
+        }
+      }
+      json_decref(members);
+      if (e != SRV_E_OK) {
+        json_decref(entry);
+        return e;
+      }
+    }
+  }
   if (grp) {
     e = srv_group_set_field(c, json_string_value(grp), "firmware", entry,
                             SRV_EV_FW_UPDATE_REQUESTED, "firmware set on");
@@ -413,7 +492,31 @@ srv_err srv_op_set_firmware(srv_call *c) {
     free(qc);
   }
   size_t i, changed = 0;
-  json_t *v;
+  json_t *v, *skipped = json_array();
+  if (e == SRV_E_OK && (dev || devs)) {
+    /* Named devices: all of them may take it, or nothing changes. */
+    json_array_foreach(ids, i, v) {
+      char name[80], running[40];
+      const char *why = device_blocked(c, json_string_value(v), entry, name, running);
+      if (why) {
+        e = refuse_blocked(c, entry, why, name, running);
+        break;
+      }
+    }
+  } else if (e == SRV_E_OK) {
+    /* A query: the devices that may not take it are left out and listed. */
+    json_t *keep = json_array();
+    json_array_foreach(ids, i, v) {
+      char name[80], running[40];
+      const char *why = device_blocked(c, json_string_value(v), entry, name, running);
+      if (why)
+        json_array_append_new(skipped, json_pack("{s:O,s:s,s:s}", "id", v, "name", name, "reason", why));
+      else
+        json_array_append(keep, v);
+    }
+    json_decref(ids);
+    ids = keep;
+  }
   if (e == SRV_E_OK) {
     json_array_foreach(ids, i, v) {
       if (set_device_fw(c, json_string_value(v), entry)) {
@@ -425,7 +528,8 @@ srv_err srv_op_set_firmware(srv_call *c) {
     }
   }
   if (e == SRV_E_OK)
-    c->out = json_pack("{s:I,s:O}", "devices", (json_int_t)changed, "firmware", entry);
+    c->out = json_pack("{s:I,s:O,s:O}", "devices", (json_int_t)changed, "firmware", entry, "skipped", skipped);
+  json_decref(skipped);
   json_decref(ids);
   json_decref(entry);
   return e;

@@ -365,6 +365,8 @@ static member *resolve(srv_call *c, json_t *spec, json_t *patch, const char *sel
     } else if (strcmp(s1, s2) == 0) {
       m->stage = -1;
       m->why = "no_effect";
+    } else if ((m->why = srv_firmware_blocked(json_object_get(patch, "firmware"), srv_rows_text(r, 8)))) {
+      m->stage = -1; /* it runs firmware older than the release's min_from_version (or unknown) */
     }
   }
   bool failed = srv_rows_failed(r);

@@ -17,6 +17,51 @@ int64_t srv_now_ms(void) {
 
 void srv_clock_advance(int64_t ms) { __atomic_add_fetch(&clock_offset_ms, ms, __ATOMIC_RELAXED); }
 
+/* One segment of a version: [*p, end of segment); moves *p past the dot. */
+static int version_segment_cmp(const char **pa, const char *ea, const char **pb, const char *eb) {
+  const char *a = *pa, *b = *pb;
+  size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+  if (a + la > ea) la = (size_t)(ea - a);
+  if (b + lb > eb) lb = (size_t)(eb - b);
+  bool na = la > 0 && strspn(a, "0123456789") >= la, nb = lb > 0 && strspn(b, "0123456789") >= lb;
+  int r;
+  if (la == 0 && lb == 0) r = 0;
+  else if (na && nb) {
+    while (la > 1 && *a == '0') a++, la--; /* leading zeros */
+    while (lb > 1 && *b == '0') b++, lb--;
+    r = la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, la);
+  } else if (la == 0) r = nb && strspn(b, "0") >= lb ? 0 : -1; /* missing counts as 0 */
+  else if (lb == 0) r = na && strspn(a, "0") >= la ? 0 : 1;
+  else if (na != nb) r = na ? -1 : 1;                         /* numbers before text */
+  else {
+    r = memcmp(a, b, la < lb ? la : lb);
+    if (r == 0 && la != lb) r = la < lb ? -1 : 1;
+  }
+  *pa = a + la + (a + la < ea && a[la] == '.');
+  *pb = b + lb + (b + lb < eb && b[lb] == '.');
+  return r < 0 ? -1 : r > 0;
+}
+
+/* Compares dotted [a, ea) and [b, eb). */
+static int version_part_cmp(const char *a, const char *ea, const char *b, const char *eb) {
+  while (a < ea || b < eb) {
+    int r = version_segment_cmp(&a, ea, &b, eb);
+    if (r) return r;
+  }
+  return 0;
+}
+
+int srv_version_cmp(const char *a, const char *b) {
+  if (*a == 'v' || *a == 'V') a++;
+  if (*b == 'v' || *b == 'V') b++;
+  const char *ea = a + strcspn(a, "+"), *eb = b + strcspn(b, "+");
+  const char *da = memchr(a, '-', (size_t)(ea - a)), *db = memchr(b, '-', (size_t)(eb - b));
+  int r = version_part_cmp(a, da ? da : ea, b, db ? db : eb);
+  if (r) return r;
+  if (!da || !db) return da ? -1 : db ? 1 : 0; /* a pre-release comes first */
+  return version_part_cmp(da + 1, ea, db + 1, eb);
+}
+
 void srv_hex(const uint8_t *in, size_t n, char *out) {
   static const char digits[] = "0123456789abcdef";
   for (size_t i = 0; i < n; i++) {

@@ -31,6 +31,12 @@ void srv_random_base32(char *out, size_t n);
 /* n random bytes as 2n hex chars. */
 void srv_random_hex(char *out, size_t nbytes);
 
+/* Orders firmware versions: an optional leading 'v', then segments split
+ * by '.', numbers compared as numbers (missing ones count as 0) and other
+ * segments as text, numbers before text; a pre-release (`-rc1`) comes
+ * before its release; build metadata (`+...`) is ignored. <0, 0 or >0. */
+int srv_version_cmp(const char *a, const char *b);
+
 /* Constant-time comparison of two NUL-terminated strings of equal length. */
 bool srv_streq_ct(const char *a, const char *b);
 

@@ -431,6 +431,16 @@ def firmware_watch_stream(t, toit, cfg_dir):
     rc, out, _ = toit("firmware", "set", "1.0.1", "-d", "sim-1")
     rc, out, _ = toit("firmware", "delete", "1.0.0")
     t.check(rc == 0 and "deleted firmware 1.0.0" in out, "firmware delete once unused")
+    # A release that only replaces 1.0.0 or later: the sim devices run v0.1.0.
+    rc, out, _ = toit("firmware", "upload", img, "--version", "2.0.0", "--target", "posix-sim", "--sig", sig.strip(),
+                      "--min-from", "1.0.0")
+    t.eq(rc, 0, "firmware upload --min-from")
+    rc, out, _ = toit("firmware", "set", "2.0.0", "--where", "name=sim-two", "--yes")
+    t.check(rc == 0 and "set on 0 device(s)" in out and
+            "skipped sim-two: it runs firmware older than the release's min_from_version" in out,
+            f"firmware set --where skips a device below min_from_version: {out}")
+    rc, _, err = toit("firmware", "set", "2.0.0", "-d", "sim-1")
+    t.check(rc == 1 and "runs firmware v0.1.0" in err, f"firmware set -d refuses it: {err}")
     rc, _, _ = toit("firmware", "explode")
     t.eq(rc, 2, "unknown firmware command")
 

@@ -226,7 +226,9 @@ def run(t, s, toit):
     st, r, _ = s.api("POST", "/firmware/set", {"target": {"device": devs[0].id}, "version": "1.1.0"}, token=member)
     t.eq((st, r.get("devices")), (200, 1), f"member sets firmware on a device: {r}")
     t.eq(r["firmware"], {"version": "1.1.0", "sha256": fw2["image_sha256"], "size": len(img2),
-                         "url_path": "/d/v1/blobs/" + fw2["image_sha256"], "sig": sig2}, "the goal's firmware entry")
+                         "url_path": "/d/v1/blobs/" + fw2["image_sha256"], "sig": sig2, "min_from_version": "1.0.0"},
+         "the goal's firmware entry (with the release's min_from_version, for the device to check too)")
+    t.eq(r["skipped"], [], "no device skipped")
     resp = devs[0].sync()
     t.eq((resp.get("goal") or {}).get("firmware", {}).get("version"), "1.1.0", "the device's goal holds the firmware")
     st, ev, _ = s.api("GET", f"/devices/{devs[0].id}/events?kind=fw.update_requested", token=admin)
@@ -342,6 +344,8 @@ def run(t, s, toit):
     # --- A firmware rollout ------------------------------------------------
     st, _, _ = s.api("POST", "/groups", {"name": "fw-roll"}, token=admin)
     rdevs = [Dev(s, pk["secret"], admin, f"roll-{i}", "fw-roll") for i in range(3)]
+    for d in rdevs:
+        d.sync()  # reports the firmware it runs (v1)
     spec = {"name": "fw 1.1.0", "target": {"group": "fw-roll"}, "change": {"firmware": {"version": "1.1.0"}},
             "stages": [{"percent": 50, "soak_s": 0}, {"percent": 100, "soak_s": 0}], "policy": {"min_sample": 1}}
     st, pv, _ = s.api("POST", "/rollouts/preview", spec, token=admin)
@@ -359,6 +363,41 @@ def run(t, s, toit):
     for d in rdevs:
         d.sync()
     t.eq({d.goal.get("firmware", {}).get("version") for d in rdevs}, {"1.1.0"}, "every member's goal has 1.1.0")
+
+    # --- min_from_version: 1.1.0 replaces 1.0.0 or later only ---------------
+    st, _, _ = s.api("POST", "/groups", {"name": "fw-old"}, token=admin)
+    old = Dev(s, pk["secret"], admin, "old-1", "fw-old")
+    old.fw = "0.9.4"
+    old.sync()
+    new = Dev(s, pk["secret"], admin, "new-1", "fw-old")
+    new.fw = "v1.0.2"
+    new.sync()
+    silent = Dev(s, pk["secret"], admin, "silent-1")  # never reports its firmware
+    st, j, _ = s.api("POST", "/firmware/set", {"target": {"device": old.id}, "version": "1.1.0"}, token=admin)
+    t.eq((st, error_code(j)), (412, "failed_precondition"), "SetFirmware refuses a device below min_from_version")
+    t.check("runs firmware 0.9.4" in j["error"]["message"] and "1.0.0 or later" in j["error"]["message"],
+            f"and says why: {j['error']['message']}")
+    st, j, _ = s.api("POST", "/firmware/set", {"target": {"devices": [new.id, silent.id]}, "version": "1.1.0"}, token=admin)
+    t.eq((st, error_code(j)), (412, "failed_precondition"), "a device that never reported its firmware is refused too")
+    t.check("has not reported its firmware" in j["error"]["message"], f"and says why: {j['error']['message']}")
+    st, goal, _ = s.api("GET", f"/devices/{new.id}/goal", token=admin)
+    t.eq(goal["goal"].get("firmware"), None, "a refused device list changes no device")
+    st, j, _ = s.api("POST", "/firmware/set", {"target": {"group": "fw-old"}, "version": "1.1.0"}, token=admin)
+    t.eq((st, error_code(j)), (412, "failed_precondition"), "a group with a member below min_from_version is refused")
+    st, r, _ = s.api("POST", "/firmware/set", {"target": {"query": "name=old-1 or name=new-1"}, "version": "1.1.0"},
+                     token=admin)
+    t.eq((st, r.get("devices"), [(x["name"], x["reason"]) for x in r.get("skipped", [])]),
+         (200, 1, [("old-1", "firmware_too_old")]), f"a query skips the devices below min_from_version: {r}")
+    t.eq((new.sync().get("goal") or {}).get("firmware", {}).get("version"), "1.1.0", "the others get it")
+    st, r, _ = s.api("POST", "/firmware/set", {"target": {"device": old.id}, "version": "1.0.0",
+                                               "release_target": "esp32"}, token=admin)
+    t.eq(st, 200, "a release without min_from_version goes to any device")
+    spec_old = dict(spec, name="fw to old", target={"group": "fw-old"})
+    st, pv, _ = s.api("POST", "/rollouts/preview", spec_old, token=admin)
+    t.eq((st, pv.get("eligible")), (200, 0), f"a firmware rollout to that group: nobody eligible: {pv}")
+    t.eq(sorted((x["name"], x["reason"]) for x in pv.get("excluded", [])),
+         [("new-1", "no_effect"), ("old-1", "firmware_too_old")],
+         f"a firmware rollout excludes the devices below min_from_version: {pv}")
 
     # --- Data Stream: leased messages with flow control --------------------
     st, _, _ = s.api("POST", "/subscriptions", {"name": "fw-temps", "topic": "fw/temp"}, token=member)

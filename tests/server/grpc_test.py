@@ -318,6 +318,12 @@ def firmware_and_streams(t, s, toit, gport, admin, viewer, dev):
     t.eq(r["set_viewer"]["code"], "PERMISSION_DENIED", "SetFirmware as a viewer")
     t.eq(r["set_other"]["code"], "NOT_FOUND", "SetFirmware from another organization")
     t.eq(r["set_bad"]["code"], "INVALID_ARGUMENT", "SetFirmware with malformed target_json")
+    t.eq(ok("upload_min").get("min_from_version"), "9.0", "UploadFirmware with min_from_version")
+    sm = ok("set_min")
+    t.eq((sm["devices"], [x["id"] for x in sm.get("skipped", [])]), ("0", [dev]),
+         f"SetFirmware on a query skips a device below min_from_version: {sm}")
+    t.check(all(x["reason"] in ("firmware_too_old", "firmware_unknown") for x in sm["skipped"]), "with the reason")
+    ok("delete_min")
     w = r["watch"]
     t.eq((w["first"] or {}).get("type"), "snapshot", "WatchDevices: the first message is the snapshot marker")
     t.eq((w["snapshot"] or {}).get("total"), "2", "WatchDevices: snapshot count")

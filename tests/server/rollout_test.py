@@ -31,6 +31,7 @@ class Dev:
         self.id = cl["items"][0]["device_id"]
         self.name = name
         self.req = 0
+        self.fw = "v1"  # the firmware it reports running
         self.goal = None
         self.seq = 0
         self.auth = f"Hardware {hw['hardware_id']}.{hw['secret']}"
@@ -42,7 +43,7 @@ class Dev:
         if self.goal:
             body["goal"] = {"rev": self.goal["rev"], "sum": self.goal["sum"]}
             state = {"applied_rev": self.goal["rev"], "applied_sum": self.goal["sum"] if apply else "0" * 32,
-                     "firmware": {"running_version": "v1"}, "power": {"battery_pct": 90, "plugged": True}}
+                     "firmware": {"running_version": self.fw}, "power": {"battery_pct": 90, "plugged": True}}
             if apps_state:
                 state["apps"] = apps_state
             body["state"] = state

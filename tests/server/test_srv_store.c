@@ -57,6 +57,24 @@ static void test_util(void) {
   for (int i = 3; i < 44; i++) CHECK(k[i] == '_' || (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '2' && k[i] <= '7'));
 }
 
+/* Firmware version order (min_from_version). */
+static void test_versions(void) {
+  static const char *const ordered[] = {"0.9",     "v0.9.1",   "1.0.0-alpha", "1.0.0-alpha.2", "1.0.0-beta",
+                                        "1.0.0-rc1", "1",      "1.0.1",       "1.2",           "1.10",
+                                        "1.10.1+build7", "2.0.0", "2.0.0.x",  "10.0"};
+  int n = (int)(sizeof ordered / sizeof *ordered);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      int r = srv_version_cmp(ordered[i], ordered[j]);
+      CHECK(i < j ? r < 0 : i > j ? r > 0 : r == 0);
+    }
+  CHECK(srv_version_cmp("1", "1.0.0") == 0);
+  CHECK(srv_version_cmp("v1.2.3", "1.2.3") == 0);
+  CHECK(srv_version_cmp("1.2.3+a", "1.2.3+b") == 0);
+  CHECK(srv_version_cmp("01.2", "1.2") == 0);
+  CHECK(srv_version_cmp("1.2", "1.b") < 0);
+}
+
 static void test_roles(void) {
   CHECK(srv_role_allows(SRV_ROLE_VIEWER, SRV_ACT_READ));
   CHECK(!srv_role_allows(SRV_ROLE_VIEWER, SRV_ACT_OPERATE));
@@ -225,6 +243,7 @@ int main(void) {
   srv_util_init();
   test_api_parity();
   test_util();
+  test_versions();
   test_roles();
   test_rate();
   test_migrations();

@@ -306,9 +306,17 @@ int cli_fleet_firmware(int argc, char **argv) {
         printf("firmware %s set on group %s (group layer rev %lld); members take it at their next "
                "check-in\n",
                argv[2], group, (long long)json_integer_value(json_object_get(out, "rev")));
-      else
+      else {
         printf("firmware %s set on %lld device(s); they take it at their next check-in\n", argv[2],
                (long long)json_integer_value(json_object_get(out, "devices")));
+        size_t i;
+        json_t *sk;
+        json_array_foreach(json_object_get(out, "skipped"), i, sk)
+          printf("skipped %s: %s\n", json_string_value(json_object_get(sk, "name")),
+                 strcmp(json_string_value(json_object_get(sk, "reason")) ?: "", "firmware_unknown") == 0
+                     ? "it has not reported its firmware (the release has a min_from_version)"
+                     : "it runs firmware older than the release's min_from_version");
+      }
     }
   } else {
     fputs(FW_HELP, stderr);

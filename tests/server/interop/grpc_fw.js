@@ -109,6 +109,10 @@ function open(service, method, req, token) {
   o.set_viewer = await call(F, "SetFirmware", { target_json: JSON.stringify({ device: dev }), version: "2.0.0" }, viewer);
   o.set_other = await call(F, "SetFirmware", { target_json: JSON.stringify({ device: dev }), version: "2.0.0" }, other);
   o.set_bad = await call(F, "SetFirmware", { target_json: "{", version: "2.0.0" }, admin);
+  // A release that only replaces 9.0 or later: a query leaves the device out.
+  o.upload_min = await upload([{ version: "2.0.2", target: "posix-sim", sig, image, min_from_version: "9.0" }], admin);
+  o.set_min = await call(F, "SetFirmware", { target_json: JSON.stringify({ query: "id=" + dev }), version: "2.0.2" }, admin);
+  o.delete_min = await call(F, "DeleteFirmware", { id: "2.0.2" }, admin); // unused: nobody took it
   const before = w.items.length;
   o.rename = await call("DeviceService", "UpdateDevice", { id: dev, name: "watched" }, admin);
   const changed = await w.wait((c) => c.type === "changed" && c.device.name === "watched", 5000);
