@@ -42,11 +42,13 @@ const char *const usage_run =
     "  --hard-watchdog=MS    reset the VM when a process reaches no preemption\n"
     "                        check for MS ms (default 5000; 0 off)\n"
     "  --vm-stats            print each container's history and footprint at the end\n"
+    "  --static-pool         carve the pool from one block in 1 KB units, as on a\n"
+    "                        device without an MMU (a page needs contiguous units)\n"
     "\n"
     "Exit code: 0 when every container ended well (or was stopped by\n"
     "--duration), 1 when one failed for good, 2 usage, 5 bad image, 6 watchdog reset.\n";
 
-static const char *const container_flags[] = {"--name=", "--heap-reserve=", "--restart=", "--max-restarts=", "--backoff=",
+static const char *const container_flags[] = {"--name=", "--heap-reserve=", "--static-pool", "--restart=", "--max-restarts=", "--backoff=",
                                               "--backoff-max=", "--watchdog=", "--caps=", NULL};
 
 static bool starts_with(const char *s, const char *prefix) {
@@ -134,7 +136,7 @@ static void print_event(void *ctx, const vm_container *c, const char *event) {
 int run_containers(int argc, char **argv) {
   vm_system sys;
   long long pool = VM_POOL_DEFAULT, duration = 0, slice = 10000, hard = 5000;
-  bool stats = false;
+  bool stats = false, static_pool = false;
   /* First pass: system options. */
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -157,9 +159,20 @@ int run_containers(int argc, char **argv) {
       hard = v;
     } else if (strcmp(a, "--vm-stats") == 0) {
       stats = true;
+    } else if (strcmp(a, "--static-pool") == 0) {
+      static_pool = true;
     }
   }
-  vm_system_init(&sys, (size_t)pool);
+  void *region = NULL;
+  if (static_pool) {
+    region = malloc((size_t)pool);
+    if (!region || !vm_system_init_static(&sys, region, (size_t)pool)) {
+      free(region);
+      return usage("cannot make a static pool of '%s' bytes", "--pool");
+    }
+  } else {
+    vm_system_init(&sys, (size_t)pool);
+  }
   sys.slice_us = (uint32_t)slice;
   sys.hard_watchdog_ms = (uint32_t)hard;
   sys.line = print_line;
@@ -176,7 +189,7 @@ int run_containers(int argc, char **argv) {
     const char *a = argv[i];
     long long v;
     if (starts_with(a, "--pool=") || starts_with(a, "--duration=") || starts_with(a, "--slice=") ||
-        starts_with(a, "--hard-watchdog=") || strcmp(a, "--vm-stats") == 0) {
+        starts_with(a, "--hard-watchdog=") || strcmp(a, "--vm-stats") == 0 || strcmp(a, "--static-pool") == 0) {
       continue;
     } else if (starts_with(a, "--name=")) {
       if (!a[7] || strlen(a + 7) >= sizeof name) code = usage("bad container name '%s' (1 to 31 bytes)", a + 7);
@@ -253,6 +266,7 @@ int run_containers(int argc, char **argv) {
   if (code == 0 && name[0]) code = usage("--name=%s is not followed by an image", name);
   if (code != 0) {
     vm_system_free(&sys);
+    free(region);
     return code;
   }
   for (int i = 0; i < sys.count; i++) vm_container_start(&sys, i);
@@ -275,8 +289,10 @@ int run_containers(int argc, char **argv) {
     }
     size_t reserved = 0;
     for (int i = 0; i < sys.count; i++) reserved += sys.containers[i]->opt.heap_reserve;
-    fprintf(stderr, "pool: peak %zu of %zu bytes (%zu reserved)\n", sys.pool.peak, sys.pool.capacity, reserved);
+    fprintf(stderr, "pool: peak %zu of %zu bytes (%zu reserved)%s\n", sys.pool.peak, sys.pool.capacity, reserved,
+            static_pool ? ", static" : "");
   }
   vm_system_free(&sys);
+  free(region);
   return code;
 }

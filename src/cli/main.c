@@ -42,6 +42,8 @@ static const char *const usage_execute =
     "  --heap-limit=BYTES   the program's heap limit (default 64 MB; k/m suffixes)\n"
     "  --gc-stress          collect garbage before every allocation (testing)\n"
     "  --fail-alloc=N       make the Nth allocation fail (testing)\n"
+    "  --static-pool        take the heap's pages from one block in 1 KB units, as on\n"
+    "                       a device (also TOIT_STATIC_POOL=1)\n"
     "  --vm-stats           print heap and GC statistics to stderr at exit\n"
     "  -I DIR               a library root for `import a.b` (a/b.toit or a/b/b.toit);\n"
     "                       repeatable, searched in order, then $TOIT_LIB_PATH\n"
@@ -106,6 +108,8 @@ static int parse_run_args(int argc, char **argv, const char *usage, run_args *ra
   vm_options_default(&ra->vm);
   const char *env = getenv("TOIT_GC_STRESS");
   if (env && *env && strcmp(env, "0") != 0) ra->vm.gc_stress = 1;
+  env = getenv("TOIT_STATIC_POOL");
+  if (env && *env && strcmp(env, "0") != 0) ra->vm.static_pool = 1;
   env = getenv("TOIT_FAIL_ALLOC");
   if (env && *env) ra->vm.fail_allocation = atol(env);
   int i = 2;
@@ -125,6 +129,8 @@ static int parse_run_args(int argc, char **argv, const char *usage, run_args *ra
         return usage_error(usage, "bad heap limit '%s'", a + 13);
     } else if (strcmp(a, "--gc-stress") == 0) {
       ra->vm.gc_stress = 1;
+    } else if (strcmp(a, "--static-pool") == 0) {
+      ra->vm.static_pool = 1;
     } else if (strcmp(a, "--vm-stats") == 0) {
       vm_stats = true;
     } else if (strncmp(a, "--fail-alloc=", 13) == 0) {
@@ -183,8 +189,9 @@ static int run_image(const uint8_t *bytes, size_t size, const char *what, vm_opt
   vm_status st = vm_run_to_end(&p);
   fflush(stdout);
   if (vm_stats) {
-    fprintf(stderr, "vm: %u collections, peak heap %zu bytes in pages, live after last collection %zu bytes\n",
-            p.heap.gc_count, p.heap.peak_committed, p.heap.live);
+    fprintf(stderr, "vm: %u collections, peak heap %zu bytes in pages, live after last collection %zu bytes%s\n",
+            p.heap.gc_count, p.heap.peak_committed, p.heap.live,
+            p.opt.pool && p.opt.pool->region ? " (static pool)" : "");
   }
   int code = EXIT_OK;
   switch (st) {

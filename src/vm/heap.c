@@ -13,6 +13,42 @@ void vm_pool_init(vm_pool *pool, size_t capacity) {
   pool->capacity = capacity;
 }
 
+bool vm_pool_init_static(vm_pool *pool, void *mem, size_t bytes) {
+  memset(pool, 0, sizeof *pool);
+  /* units * (VM_UNIT + 4) plus alignment must fit in bytes. */
+  size_t units = bytes > VM_UNIT ? (bytes - VM_UNIT) / (VM_UNIT + sizeof(uint32_t)) : 0;
+  if (units > 0xfffffff0u) units = 0xfffffff0u;
+  uint8_t *region = (uint8_t *)(((uintptr_t)mem + units * sizeof(uint32_t) + VM_UNIT - 1) & ~(uintptr_t)(VM_UNIT - 1));
+  while (units > 0 && region + units * VM_UNIT > (uint8_t *)mem + bytes) units--;
+  if (units * VM_UNIT < VM_PAGE_SIZE) return false;
+  pool->unit_start = mem;
+  pool->region = region;
+  pool->units = (uint32_t)units;
+  pool->capacity = units * VM_UNIT;
+  for (size_t u = 0; u < units; u++) pool->unit_start[u] = VM_UNIT_FREE;
+  return true;
+}
+
+/* n contiguous free units of a static pool, first fit from the hint. */
+static vm_page *region_take(vm_pool *pool, uint32_t n) {
+  uint32_t total = pool->units, run = 0, start = 0;
+  for (uint32_t k = 0; k < total + n; k++) {
+    uint32_t u = (pool->hint + k) % total;
+    if (u == 0) run = 0; /* runs do not wrap around the end */
+    if (pool->unit_start[u] != VM_UNIT_FREE) {
+      run = 0;
+      continue;
+    }
+    if (run++ == 0) start = u;
+    if (run == n) {
+      for (uint32_t i = start; i < start + n; i++) pool->unit_start[i] = start;
+      pool->hint = (start + n) % total;
+      return (vm_page *)(pool->region + (size_t)start * VM_UNIT);
+    }
+  }
+  return NULL;
+}
+
 bool vm_pool_reserve(vm_pool *pool, size_t bytes) {
   if (bytes > pool->capacity || pool->used + pool->outstanding > pool->capacity - bytes) return false;
   pool->outstanding += bytes;
@@ -79,7 +115,16 @@ static vm_page *page_new(vm_heap *h, uint32_t area, int large) {
   size_t others = pool->outstanding > mine ? pool->outstanding - mine : 0;
   if (pool->used + others + bytes > pool->capacity) return NULL;
   vm_page *p;
-  if (!large && bytes == VM_PAGE_SIZE) {
+  if (pool->region) {
+    /* Whole units: the area grows to the end of the last one. */
+    uint32_t n = (uint32_t)((bytes + VM_UNIT - 1) / VM_UNIT);
+    if (pool->used + others + (size_t)n * VM_UNIT > pool->capacity) return NULL;
+    p = region_take(pool, n);
+    if (!p) return NULL;
+    area = n * VM_UNIT - (uint32_t)sizeof(vm_page);
+    bytes = (size_t)n * VM_UNIT;
+    after = owed(h, h->committed + bytes);
+  } else if (!large && bytes == VM_PAGE_SIZE) {
     p = pool_take_page(pool);
     if (!p) return NULL;
   } else {
@@ -113,7 +158,10 @@ static void page_free(vm_heap *h, vm_page *p) {
   pool->outstanding += owed(h, h->committed - cost) - owed(h, h->committed);
   h->committed -= cost;
   pool->used -= cost;
-  if (is_pool_page(p)) {
+  if (pool->region) {
+    uint32_t first = (uint32_t)(((uint8_t *)p - pool->region) / VM_UNIT), n = (uint32_t)(cost / VM_UNIT);
+    for (uint32_t u = first; u < first + n; u++) pool->unit_start[u] = VM_UNIT_FREE;
+  } else if (is_pool_page(p)) {
     p->next = pool->free_pages;
     pool->free_pages = p;
   } else {
@@ -356,7 +404,11 @@ void *vm_heap_alloc_slow(vm_heap *h, uint32_t cls, size_t size) {
 
 /* ---- Marking ---- */
 
-static inline vm_page *page_of(const obj_header *o) {
+static inline vm_page *page_of(const vm_pool *pool, const obj_header *o) {
+  if (pool->region) {
+    uint32_t u = (uint32_t)(((const uint8_t *)o - pool->region) / VM_UNIT);
+    return (vm_page *)(pool->region + (size_t)pool->unit_start[u] * VM_UNIT);
+  }
   return (vm_page *)((uintptr_t)o & ~(uintptr_t)(VM_PAGE_SIZE - 1));
 }
 
@@ -365,7 +417,7 @@ static void mark_value(vm_heap *h, value v) {
   obj_header *o = as_obj(v);
   if (o->hdr & HDR_MARK) return;
   o->hdr |= HDR_MARK;
-  page_of(o)->marked = 1;
+  page_of(h->pool, o)->marked = 1;
   if (h->mark_top < h->pool->mark_cap) {
     h->pool->mark_stack[h->mark_top++] = o;
   } else {

@@ -14,10 +14,11 @@
 
 #include "vm/object.h"
 
-/* Pages are aligned to VM_PAGE_SIZE (a large page is aligned too and holds
- * its one object in its first VM_PAGE_SIZE bytes), so the page of a heap
- * object is its address rounded down: marking flags the page, and the sweep
- * drops wholly dead pages without parsing them. */
+/* Pages from the system are aligned to VM_PAGE_SIZE (a large page is aligned
+ * too and holds its one object in its first VM_PAGE_SIZE bytes), so the page
+ * of a heap object is its address rounded down; in a static pool a table
+ * says (vm_pool). Marking flags the page, and the sweep drops wholly dead
+ * pages without parsing them. */
 #define VM_PAGE_SIZE 4096u
 #define VM_FIRST_PAGE_SIZE 1024u
 #define VM_FREE_BUCKETS 32 /* exact-size lists for small sizes, last is "larger" */
@@ -36,6 +37,8 @@ struct vm_page {
 typedef struct vm_heap vm_heap;
 
 #define VM_CHUNK_PAGES 16
+#define VM_UNIT 1024u /* static pools hand out pages in units of this many bytes */
+#define VM_UNIT_FREE 0xffffffffu
 
 typedef struct vm_chunk {
   struct vm_chunk *next;
@@ -59,11 +62,24 @@ typedef struct vm_pool {
   size_t outstanding;
   vm_chunk *chunks;
   vm_page *free_pages;
+  /* Static mode (vm_pool_init_static): pages are runs of VM_UNIT-byte units
+   * of one region given by the caller, as on a device without an MMU: a
+   * page needs contiguous free units. unit_start[u] is the first unit of
+   * the page that holds unit u (VM_UNIT_FREE: free), which is how the
+   * collector finds an object's page in this mode. */
+  uint8_t *region;
+  uint32_t units;
+  uint32_t *unit_start;
+  uint32_t hint;           /* where the next search for free units starts */
   obj_header **mark_stack; /* allocated at the first collection */
   int mark_cap;
 } vm_pool;
 
 void vm_pool_init(vm_pool *pool, size_t capacity);
+/* A pool over `bytes` of memory at `mem` (the unit table is carved from its
+ * start; the rest, VM_UNIT aligned, is the capacity); false if it is too
+ * small for one page. The memory stays the caller's. */
+bool vm_pool_init_static(vm_pool *pool, void *mem, size_t bytes);
 void vm_pool_free(vm_pool *pool);
 /* Promises `bytes` to a heap that will be created with that reserve (a
  * container's, while it is installed, running or not): false if the pool

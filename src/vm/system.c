@@ -36,12 +36,22 @@ void vm_container_options_default(vm_container_options *o) {
   o->backoff_max_ms = BACKOFF_MAX_MS_DEFAULT;
 }
 
-void vm_system_init(vm_system *s, size_t pool_bytes) {
-  memset(s, 0, sizeof *s);
-  vm_pool_init(&s->pool, pool_bytes ? pool_bytes : VM_POOL_DEFAULT);
+static void system_defaults(vm_system *s) {
   s->slice_us = SLICE_US_DEFAULT;
   s->watchdog_ms = WATCHDOG_MS_DEFAULT;
   s->hard_watchdog_ms = HARD_WATCHDOG_MS_DEFAULT;
+}
+
+void vm_system_init(vm_system *s, size_t pool_bytes) {
+  memset(s, 0, sizeof *s);
+  vm_pool_init(&s->pool, pool_bytes ? pool_bytes : VM_POOL_DEFAULT);
+  system_defaults(s);
+}
+
+bool vm_system_init_static(vm_system *s, void *mem, size_t bytes) {
+  memset(s, 0, sizeof *s);
+  system_defaults(s);
+  return vm_pool_init_static(&s->pool, mem, bytes);
 }
 
 /* ---- output ---- */

@@ -131,6 +131,9 @@ typedef struct vm_system {
 #define VM_CONTAINER_HEAP_DEFAULT (4u * 1024 * 1024)
 
 void vm_system_init(vm_system *s, size_t pool_bytes);
+/* The same with every heap's pages carved from `bytes` at `mem`, as on a
+ * device (vm_pool_init_static); false if that is too small. */
+bool vm_system_init_static(vm_system *s, void *mem, size_t bytes);
 void vm_system_free(vm_system *s);
 
 /* Copies and validates the image; returns the container's index or -1

@@ -215,8 +215,18 @@ bool vm_process_init_shared(vm_process *p, const vm_program *prog, const vm_opti
       p->error = "out of memory creating the process";
       return false;
     }
-    vm_pool_init(p->opt.pool, p->opt.heap_limit);
     p->own_pool = true;
+    if (p->opt.static_pool) {
+      /* As on a device: one block, in units, with the unit table in front. */
+      size_t bytes = p->opt.heap_limit + p->opt.heap_limit / (VM_UNIT / sizeof(uint32_t)) + 2 * VM_UNIT;
+      p->own_pool_mem = malloc(bytes);
+      if (!p->own_pool_mem || !vm_pool_init_static(p->opt.pool, p->own_pool_mem, bytes)) {
+        p->error = "out of memory creating the process";
+        return false;
+      }
+    } else {
+      vm_pool_init(p->opt.pool, p->opt.heap_limit);
+    }
   }
   vm_heap_init(&p->heap, img, p->opt.heap_limit, p->opt.pool);
   p->heap.reserve = p->opt.heap_reserve;
@@ -272,6 +282,8 @@ void vm_process_free(vm_process *p) {
     vm_pool_free(p->opt.pool);
     free(p->opt.pool);
     p->opt.pool = NULL;
+    free(p->own_pool_mem);
+    p->own_pool_mem = NULL;
     p->own_pool = false;
   }
   if (p->own_prog) {

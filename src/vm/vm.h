@@ -112,6 +112,7 @@ typedef struct {
   size_t heap_reserve;      /* bytes the pool promised this process (vm_pool_reserve); 0 = none */
   size_t max_stack_slots;   /* per task; 0 = default */
   int gc_stress;            /* collect at every allocation */
+  int static_pool;          /* a lone process: its pool is a static block (vm_pool_init_static) */
   long fail_allocation;     /* fail the Nth allocation (0 = never) */
   FILE *out;                /* print goes here (stdout by default) */
   FILE *err;                /* uncaught exceptions go here */
@@ -146,6 +147,7 @@ struct vm_process {
   const vm_program *prog;
   vm_program *own_prog;     /* set when the process made its own */
   bool own_pool;            /* opt.pool was made by the process */
+  void *own_pool_mem;       /* and its static block, if any */
   vm_heap heap;
   vm_options opt;
   value *globals;

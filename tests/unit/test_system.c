@@ -208,6 +208,40 @@ static void test_reservations(void) {
   vm_system_free(&s);
 }
 
+/* A static pool: pages are runs of units of one block; every unit is free
+ * again when the containers are gone. */
+static void test_static_pool(void) {
+  vm_system s;
+  static uint8_t small[4096];
+  CHECK(!vm_system_init_static(&s, small, sizeof small), "a block smaller than a page plus its table is refused");
+  size_t bytes = 256 * 1024;
+  uint8_t *block = malloc(bytes);
+  CHECK(vm_system_init_static(&s, block, bytes), "a 256 KB block");
+  s.line = on_line;
+  s.event = on_event;
+  out_len = 0;
+  out[0] = 0;
+  CHECK(s.pool.capacity >= 250 * 1024 && s.pool.capacity < bytes, "capacity: the block less its unit table: %zu",
+        s.pool.capacity);
+  CHECK((uint8_t *)s.pool.unit_start >= block && s.pool.region + s.pool.capacity <= block + bytes,
+        "table and units inside the block");
+  int leak = install(&s, "leak", "main:\n  l := []\n  while true: l.add (List 32)\n", VM_RESTART_ON_FAILURE);
+  int ok = install(&s, "ok", "main:\n  sleep --ms=30\n  print (ByteArray 9000).size\n", VM_RESTART_NEVER);
+  s.containers[leak]->opt.max_restarts = 1;
+  vm_container_start(&s, leak);
+  vm_container_start(&s, ok);
+  vm_system_run(&s, 0);
+  CHECK(s.containers[leak]->last_reason == VM_STOP_OOM, "leak: out of memory (%s)",
+        vm_stop_reason_name(s.containers[leak]->last_reason));
+  CHECK(strstr(out, "ok|0|9000\n") != NULL, "a 9 KB object in contiguous units after the leaker stopped: %s", out);
+  CHECK(s.pool.used == 0, "all pages back: %zu", s.pool.used);
+  uint32_t busy = 0;
+  for (uint32_t u = 0; u < s.pool.units; u++) busy += s.pool.unit_start[u] != VM_UNIT_FREE;
+  CHECK(busy == 0, "every unit free: %u busy", busy);
+  vm_system_free(&s);
+  free(block);
+}
+
 static void test_mailbox_full(void) {
   vm_system s;
   init(&s, 0);
@@ -251,6 +285,7 @@ int main(void) {
   test_stop_and_remove();
   test_pool_exhaustion();
   test_reservations();
+  test_static_pool();
   test_mailbox_full();
   test_footprint();
   printf("%d passed, %d failed\n", passed, failed);
