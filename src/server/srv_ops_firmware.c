@@ -394,6 +394,19 @@ static srv_err refuse_blocked(srv_call *c, json_t *entry, const char *why, const
                   name, running, v, minv);
 }
 
+/* SRV_E_OK when every device of `ids` may take the entry, else the refusal
+ * for the first that may not. */
+static srv_err refuse_any_blocked(srv_call *c, json_t *ids, json_t *entry) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(ids, i, v) {
+    char name[80], running[40];
+    const char *why = device_blocked(c, json_string_value(v), entry, name, running);
+    if (why) return refuse_blocked(c, entry, why, name, running);
+  }
+  return SRV_E_OK;
+}
+
 /* SetFirmware: {"target": {"device": id} | {"devices": [ids]} | {"group": g}
  * | {"query": q}, "version", "release_target"?}: the goal's firmware in the
  * device layers (device, devices, query) or the group layer, at once. */
@@ -437,16 +450,7 @@ srv_err srv_op_set_firmware(srv_call *c) {
       json_t *members = json_array();
       while (srv_rows_next(r)) json_array_append_new(members, json_string(srv_rows_text(r, 0)));
       srv_rows_free(r);
-      size_t i;
-      json_t *v;
-      json_array_foreach(members, i, v) {
-        char name[80], running[40];
-        const char *why = device_blocked(c, json_string_value(v), entry, name, running);
-        if (why) {
-          e = refuse_blocked(c, entry, why, name, running);
-          break;
-        }
-      }
+      e = refuse_any_blocked(c, members, entry);
       json_decref(members);
       if (e != SRV_E_OK) {
         json_decref(entry);
@@ -495,14 +499,7 @@ srv_err srv_op_set_firmware(srv_call *c) {
   json_t *v, *skipped = json_array();
   if (e == SRV_E_OK && (dev || devs)) {
     /* Named devices: all of them may take it, or nothing changes. */
-    json_array_foreach(ids, i, v) {
-      char name[80], running[40];
-      const char *why = device_blocked(c, json_string_value(v), entry, name, running);
-      if (why) {
-        e = refuse_blocked(c, entry, why, name, running);
-        break;
-      }
-    }
+    e = refuse_any_blocked(c, ids, entry);
   } else if (e == SRV_E_OK) {
     /* A query: the devices that may not take it are left out and listed. */
     json_t *keep = json_array();
