@@ -134,18 +134,25 @@ static void test_stop_and_remove(void) {
   vm_system_free(&s);
 }
 
+/* Runs a leaker (restarted once) beside a container "ok" running `ok_src`
+ * until both stop; checks that the leaker ran out of memory. */
+static int run_leak_beside(vm_system *s, const char *ok_src) {
+  int leak = install(s, "leak", "main:\n  l := []\n  while true: l.add (List 32)\n", VM_RESTART_ON_FAILURE);
+  int ok = install(s, "ok", ok_src, VM_RESTART_NEVER);
+  s->containers[leak]->opt.max_restarts = 1;
+  vm_container_start(s, leak);
+  vm_container_start(s, ok);
+  vm_system_run(s, 0);
+  CHECK(s->containers[leak]->last_reason == VM_STOP_OOM, "leak: out of memory (%s)",
+        vm_stop_reason_name(s->containers[leak]->last_reason));
+  return leak;
+}
+
 static void test_pool_exhaustion(void) {
   vm_system s;
   /* The pool is smaller than the leaker's heap limit: the pool runs out. */
   init(&s, 256 * 1024);
-  int leak = install(&s, "leak", "main:\n  l := []\n  while true: l.add (List 32)\n", VM_RESTART_ON_FAILURE);
-  int ok = install(&s, "ok", "main:\n  sleep --ms=30\n  print (List 100).size\n", VM_RESTART_NEVER);
-  s.containers[leak]->opt.max_restarts = 1;
-  vm_container_start(&s, leak);
-  vm_container_start(&s, ok);
-  vm_system_run(&s, 0);
-  CHECK(s.containers[leak]->last_reason == VM_STOP_OOM, "leak: out of memory (%s)",
-        vm_stop_reason_name(s.containers[leak]->last_reason));
+  int leak = run_leak_beside(&s, "main:\n  sleep --ms=30\n  print (List 100).size\n");
   CHECK(s.containers[leak]->restarts == 1, "restarted once");
   CHECK(strstr(out, "ok|0|100\n") != NULL, "the other one still allocates after the leaker stopped: %s", out);
   CHECK(s.pool.peak <= 256 * 1024, "the pool's capacity holds: %zu", s.pool.peak);
@@ -225,14 +232,7 @@ static void test_static_pool(void) {
         s.pool.capacity);
   CHECK((uint8_t *)s.pool.unit_start >= block && s.pool.region + s.pool.capacity <= block + bytes,
         "table and units inside the block");
-  int leak = install(&s, "leak", "main:\n  l := []\n  while true: l.add (List 32)\n", VM_RESTART_ON_FAILURE);
-  int ok = install(&s, "ok", "main:\n  sleep --ms=30\n  print (ByteArray 9000).size\n", VM_RESTART_NEVER);
-  s.containers[leak]->opt.max_restarts = 1;
-  vm_container_start(&s, leak);
-  vm_container_start(&s, ok);
-  vm_system_run(&s, 0);
-  CHECK(s.containers[leak]->last_reason == VM_STOP_OOM, "leak: out of memory (%s)",
-        vm_stop_reason_name(s.containers[leak]->last_reason));
+  run_leak_beside(&s, "main:\n  sleep --ms=30\n  print (ByteArray 9000).size\n");
   CHECK(strstr(out, "ok|0|9000\n") != NULL, "a 9 KB object in contiguous units after the leaker stopped: %s", out);
   CHECK(s.pool.used == 0, "all pages back: %zu", s.pool.used);
   uint32_t busy = 0;
