@@ -348,7 +348,9 @@ static int add_page(vm_heap *h, size_t size) {
   uint32_t area = large ? (uint32_t)size : (uint32_t)(VM_PAGE_SIZE - sizeof(vm_page));
   if (!h->pages && size <= VM_FIRST_PAGE_SIZE - sizeof(vm_page))
     area = (uint32_t)(VM_FIRST_PAGE_SIZE - sizeof(vm_page));
-  if (h->committed + sizeof(vm_page) + area > h->limit) return 0;
+  size_t cost = sizeof(vm_page) + area;
+  if (h->pool->region) cost = (cost + VM_UNIT - 1) / VM_UNIT * VM_UNIT; /* what a static pool takes */
+  if (h->committed + cost > h->limit) return 0;
   vm_page *p = page_new(h, area, large);
   if (!p) return 0;
   p->next = h->pages;
