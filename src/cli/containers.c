@@ -168,7 +168,7 @@ int run_containers(int argc, char **argv) {
     region = malloc((size_t)pool);
     if (!region || !vm_system_init_static(&sys, region, (size_t)pool)) {
       free(region);
-      return usage("cannot make a static pool of '%s' bytes", "--pool");
+      return usage("%s", "--pool is too small for a static pool (it needs a page and its unit table)");
     }
   } else {
     vm_system_init(&sys, (size_t)pool);
