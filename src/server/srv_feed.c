@@ -47,12 +47,6 @@ struct srv_feed {
   int64_t round_ms;   /* devices: how long it took */
 };
 
-static int64_t mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void srv_feed_prepare(srv_call *c) {
   json_t *mi = json_object_get(c->in, "max_inflight");
   if (!mi || (json_is_integer(mi) && json_integer_value(mi) == 0) ||
@@ -155,18 +149,18 @@ static json_t *devices_next(srv_feed *f, int *wait_ms) {
    * at most a fifth of the time in rounds. */
   int64_t gap = f->round_ms * ROUND_SHARE;
   if (gap < ROUND_MS) gap = ROUND_MS;
-  int64_t since = mono_ms() - f->last_round;
+  int64_t since = srv_mono_ms() - f->last_round;
   if (f->started && since < gap) {
     int64_t ms = gap - since;
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
   }
-  f->last_round = mono_ms();
+  f->last_round = srv_mono_ms();
   json_t *all = list_all(f);
-  f->round_ms = mono_ms() - f->last_round;
+  f->round_ms = srv_mono_ms() - f->last_round;
   if (!all) return NULL;
   json_t *out = json_array();
-  int64_t now = mono_ms();
+  int64_t now = srv_mono_ms();
   *wait_ms = 5000;
   if (!f->started)
     json_array_append_new(

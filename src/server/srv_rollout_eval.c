@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "srv_goal.h"
 #include "srv_rollout.h"
@@ -388,8 +387,7 @@ void srv_rollout_sweep(srv *s) {
   size_t i;
   json_t *t;
   json_array_foreach(todo, i, t) {
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = srv_mono_ms();
     if (srv_db_begin(s->db) < 0) break;
     s->bus_dirty = false;
     if (srv_rollout_evaluate(s, json_string_value(json_array_get(t, 1)), json_string_value(json_array_get(t, 0)),
@@ -399,8 +397,7 @@ void srv_rollout_sweep(srv *s) {
       s->bus_dirty = false;
     }
     srv_bus_publish(s);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    long long took = (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    long long took = (long long)(srv_mono_ms() - t0);
     if (took >= SLOW_EVALUATION_MS || getenv("TOIT_FLEET_TRACE_SWEEP"))
       fprintf(stderr, "toit serve: evaluating rollout '%s' held the store for %lld ms\n",
               json_string_value(json_array_get(t, 2)), took);

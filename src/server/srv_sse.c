@@ -165,11 +165,9 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max) {
       x->len = (size_t)snprintf(x->buf, 16, ": keepalive\n\n");
       break;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = srv_mono_ms();
     srv_bus_wait(x->s, gen, x->feed && x->feed_wait < 5000 ? (x->feed_wait > 0 ? x->feed_wait : 1) : 5000);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    waited_ms += (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+    waited_ms += (int)(srv_mono_ms() - t0);
   }
   size_t k = x->len - x->off < max ? x->len - x->off : max;
   memcpy(out, x->buf + x->off, k);

@@ -17,6 +17,12 @@ int64_t srv_now_ms(void) {
 
 void srv_clock_advance(int64_t ms) { __atomic_add_fetch(&clock_offset_ms, ms, __ATOMIC_RELAXED); }
 
+int64_t srv_mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* One segment of a version: [*p, end of segment); moves *p past the dot. */
 static int version_segment_cmp(const char **pa, const char *ea, const char **pb, const char *eb) {
   const char *a = *pa, *b = *pb;

@@ -13,6 +13,8 @@ int srv_util_init(void);
 /* Milliseconds since the Unix epoch (UTC), honouring the test clock offset. */
 int64_t srv_now_ms(void);
 void srv_clock_advance(int64_t ms);
+/* Milliseconds of a monotonic clock (for durations; not the test clock). */
+int64_t srv_mono_ms(void);
 
 /* Writes a random UUIDv4 (36 chars + NUL) into out[37]. */
 void srv_uuid(char out[37]);
