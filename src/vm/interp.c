@@ -130,6 +130,13 @@ static bool grow_stack(vm_process *p, uint32_t top, uint32_t need) {
   return true;
 }
 
+/* The receiver of a field instruction is in the instruction's class range:
+ * the class id at cls_at, the range's width minus one at cls_at[3] (the
+ * validator checked both against the class table). */
+static inline bool in_field_range(value r, const uint8_t *cls_at) {
+  return is_obj(r) && obj_class(as_obj(r)) - img_rd16(cls_at) <= (uint32_t)cls_at[3];
+}
+
 /* A method (header at m, code at m + 8, its length at m + 6) whose whole
  * body is `load local 1; primitive P 1; [as class C;] return`. */
 static inline bool leaf_prim_shape(const uint8_t *m, uint16_t len) {
@@ -236,6 +243,24 @@ vm_status vm_interpret(vm_process *p) {
 
 /* A receiver-only primitive method, such as float.sqrt or string.size. */
 #define LEAF_PRIM(m) leaf_prim_shape(m, img_rd16((m) + 6))
+/* `v as C` passes, for C the 16-bit operand of AS_CLASS (bit 15: null too). */
+#define AS_CLASS_OK(operand, v)                                                  \
+  ((((operand) & 0x8000) && (v) == null_v) ||                                    \
+   (!is_special(v) && CLASS_OF(v) - ((operand) & 0x7fffu) <                      \
+                          (uint32_t)(ICLASS((operand) & 0x7fff)->end - ((operand) & 0x7fff))))
+/* [o, v] -> [v] with field f of o set to v, for an instruction of `len`
+ * bytes; a `pop 1` right after it is done too (`o.f = v` as a statement). */
+#define SET_FIELD_NEXT(r, f, len)                                                \
+  do {                                                                           \
+    ((obj_instance *)as_obj(r))->fields[f] = sp[0];                              \
+    sp[-1] = sp[0];                                                              \
+    sp--;                                                                        \
+    if (bcp[len] == OP_POP_1) {                                                  \
+      sp--;                                                                      \
+      NEXT((len) + 1);                                                           \
+    }                                                                            \
+    NEXT(len);                                                                   \
+  } while (0)
 
 /* A comparison followed by a conditional branch takes the branch directly
  * (the validator checked the branch like any other instruction). */
@@ -484,15 +509,7 @@ dispatch:
         NEXT(4);
       }
       if (!vm_heap_contains(&p->heap, r)) goto lookup_failed;
-      ((obj_instance *)as_obj(r))->fields[m[11]] = sp[0];
-      sp[-1] = sp[0];
-      sp--;
-      /* `o.f = v` as a statement: the value is dropped right away. */
-      if (bcp[4] == OP_POP_1) {
-        sp--;
-        NEXT(5);
-      }
-      NEXT(4);
+      SET_FIELD_NEXT(r, m[11], 4);
     }
     {
       value k = constant_method(m, null_v, true_v, false_v);
@@ -521,9 +538,7 @@ dispatch:
   }
   CASE(INVOKE_FIELD_LOCAL) {
     value r = sp[-(int)U8(1)];
-    /* The range's width is in the instruction (the validator checked it
-     * against the class table). */
-    if (is_obj(r) && obj_class(as_obj(r)) - U16(4) <= (uint32_t)U8(7)) {
+    if (in_field_range(r, bcp + 4)) {
       PUSH(((obj_instance *)as_obj(r))->fields[bcp[6]]);
       NEXT(8);
     }
@@ -533,7 +548,7 @@ dispatch:
   CASE(LOAD_LOCAL_FIELD) {
     value r = sp[-(int)U8(1)];
     PUSH(r);
-    if (is_obj(r) && obj_class(as_obj(r)) - U16(4) <= (uint32_t)U8(7)) {
+    if (in_field_range(r, bcp + 4)) {
       PUSH(((obj_instance *)as_obj(r))->fields[bcp[6]]);
       NEXT(8);
     }
@@ -544,16 +559,7 @@ dispatch:
   CASE(INVOKE_FIELD_SET) {
     /* [o, v] -> [v] */
     value r = sp[-1];
-    if (is_obj(r) && obj_class(as_obj(r)) - U16(3) <= (uint32_t)U8(6) && vm_heap_contains(&p->heap, r)) {
-      ((obj_instance *)as_obj(r))->fields[bcp[5]] = sp[0];
-      sp[-1] = sp[0];
-      sp--;
-      if (bcp[7] == OP_POP_1) {
-        sp--;
-        NEXT(8);
-      }
-      NEXT(7);
-    }
+    if (in_field_range(r, bcp + 3) && vm_heap_contains(&p->heap, r)) SET_FIELD_NEXT(r, bcp[5], 7);
     /* Not in the range: an ordinary virtual call with two arguments. */
     uint16_t offset = U16(1);
     uint32_t cls = CLASS_OF(r);
@@ -562,10 +568,7 @@ dispatch:
     if (entry == 0 || img_rd16((m = IMETHOD(entry - 1u)) + 4) != offset || m[0] != 2) goto lookup_failed;
     if (m[1] == IMG_METHOD_SETTER) {
       if (!is_obj(r) || !vm_heap_contains(&p->heap, r)) goto lookup_failed;
-      ((obj_instance *)as_obj(r))->fields[m[11]] = sp[0];
-      sp[-1] = sp[0];
-      sp--;
-      NEXT(7);
+      SET_FIELD_NEXT(r, m[11], 7);
     }
     METHOD_ENTER(m, bcp + 7);
     CHECK_BUDGET();
@@ -617,16 +620,7 @@ dispatch:
     value r = p->prims[img_rd16(m + 10)](p, sp);
     if (p->stack != obj_value(stk)) RELOAD_STACK();
     if (r != VM_FAILED && r != VM_SWITCH) {
-      bool ok = true;
-      if (m[13] == OP_AS_CLASS) {
-        uint16_t cls = img_rd16(m + 14);
-        if (!((cls & 0x8000) && r == null_v)) {
-          cls &= 0x7fff;
-          uint32_t c = is_special(r) ? 0xffff : CLASS_OF(r);
-          ok = c >= cls && c < ICLASS(cls)->end;
-        }
-      }
-      if (ok) {
+      if (m[13] != OP_AS_CLASS || AS_CLASS_OK(img_rd16(m + 14), r)) {
         sp[0] = r;
         bcp = leaf_next;
         DISPATCH();
@@ -938,8 +932,7 @@ dispatch:
     memcpy(&f_->value, &d_, sizeof d_);                                          \
     value v_ = obj_value(f_), o_ = sp[-2];                                       \
     const uint8_t *s_ = bcp + 1;                                                 \
-    if (is_obj(o_) && obj_class(as_obj(o_)) - img_rd16(s_ + 3) <= (uint32_t)s_[6] && \
-        vm_heap_contains(&p->heap, o_)) {                                        \
+    if (in_field_range(o_, s_ + 3) && vm_heap_contains(&p->heap, o_)) {          \
       ((obj_instance *)as_obj(o_))->fields[s_[5]] = v_;                          \
       if (s_[7] == OP_POP_1) {                                                   \
         sp -= 3;                                                                 \
@@ -971,7 +964,7 @@ dispatch:
 #define FIELD_ARITH(name, k, fexpr)                                              \
   CASE(name) {                                                                   \
     value r = sp[-(int)U8(1)];                                                   \
-    if (is_obj(r) && obj_class(as_obj(r)) - U16(4) <= (uint32_t)U8(7)) {         \
+    if (in_field_range(r, bcp + 4)) {                                            \
       enum { drop_ = 0, len_ = 9 };                                              \
       value a = sp[0], b = ((obj_instance *)as_obj(r))->fields[bcp[6]];          \
       FLOAT_BINARY(FLOAT_RESULT(fexpr, bcp[8] == OP_INVOKE_ADD_TEMP + (k)));          \
@@ -1186,12 +1179,8 @@ dispatch:
   }
   CASE(AS_CLASS) {
     uint16_t cls = U16(1);
-    if ((cls & 0x8000) && sp[0] == null_v) NEXT(3);
-    cls &= 0x7fff;
-    uint32_t c = CLASS_OF(sp[0]);
-    if (is_special(sp[0])) c = 0xffff;
-    const img_class *k = ICLASS(cls);
-    if (!(c >= cls && c < k->end)) {
+    if (!AS_CLASS_OK(cls, sp[0])) {
+      const img_class *k = ICLASS(cls & 0x7fff);
       SAVE();
       vm_throw_as_check(p, sp[0], img_name(img, img_rd32((const uint8_t *)&k->name)));
       exc = p->pending;
