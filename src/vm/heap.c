@@ -13,6 +13,11 @@ void vm_pool_init(vm_pool *pool, size_t capacity) {
   pool->capacity = capacity;
 }
 
+/* Marks units [first, first + n) as held by the page at `first`, or free. */
+static void set_units(vm_pool *pool, uint32_t first, uint32_t n, uint32_t owner) {
+  for (uint32_t u = first; u < first + n; u++) pool->unit_start[u] = owner;
+}
+
 bool vm_pool_init_static(vm_pool *pool, void *mem, size_t bytes) {
   memset(pool, 0, sizeof *pool);
   /* units * (VM_UNIT + 4) plus alignment must fit in bytes. */
@@ -25,7 +30,7 @@ bool vm_pool_init_static(vm_pool *pool, void *mem, size_t bytes) {
   pool->region = region;
   pool->units = (uint32_t)units;
   pool->capacity = units * VM_UNIT;
-  for (size_t u = 0; u < units; u++) pool->unit_start[u] = VM_UNIT_FREE;
+  set_units(pool, 0, pool->units, VM_UNIT_FREE);
   return true;
 }
 
@@ -41,7 +46,7 @@ static vm_page *region_take(vm_pool *pool, uint32_t n) {
     }
     if (run++ == 0) start = u;
     if (run == n) {
-      for (uint32_t i = start; i < start + n; i++) pool->unit_start[i] = start;
+      set_units(pool, start, n, start);
       pool->hint = (start + n) % total;
       return (vm_page *)(pool->region + (size_t)start * VM_UNIT);
     }
@@ -106,24 +111,26 @@ static size_t owed(const vm_heap *h, size_t committed) {
   return h->reserve > committed ? h->reserve - committed : 0;
 }
 
+/* The bytes a page with `area` bytes of objects takes from the pool: a
+ * static pool hands out whole units (the area grows to the end of the last). */
+static size_t page_bytes(const vm_pool *pool, uint32_t area) {
+  size_t bytes = sizeof(vm_page) + area;
+  return pool->region ? (bytes + VM_UNIT - 1) / VM_UNIT * VM_UNIT : bytes;
+}
+
 /* A page for heap h, if the pool has room for it and still keeps the other
  * heaps' reservations. */
 static vm_page *page_new(vm_heap *h, uint32_t area, int large) {
   vm_pool *pool = h->pool;
-  size_t bytes = sizeof(vm_page) + area;
+  size_t bytes = page_bytes(pool, area);
   size_t mine = owed(h, h->committed), after = owed(h, h->committed + bytes);
   size_t others = pool->outstanding > mine ? pool->outstanding - mine : 0;
   if (pool->used + others + bytes > pool->capacity) return NULL;
   vm_page *p;
   if (pool->region) {
-    /* Whole units: the area grows to the end of the last one. */
-    uint32_t n = (uint32_t)((bytes + VM_UNIT - 1) / VM_UNIT);
-    if (pool->used + others + (size_t)n * VM_UNIT > pool->capacity) return NULL;
-    p = region_take(pool, n);
+    p = region_take(pool, (uint32_t)(bytes / VM_UNIT));
     if (!p) return NULL;
-    area = n * VM_UNIT - (uint32_t)sizeof(vm_page);
-    bytes = (size_t)n * VM_UNIT;
-    after = owed(h, h->committed + bytes);
+    area = (uint32_t)(bytes - sizeof(vm_page));
   } else if (!large && bytes == VM_PAGE_SIZE) {
     p = pool_take_page(pool);
     if (!p) return NULL;
@@ -159,8 +166,7 @@ static void page_free(vm_heap *h, vm_page *p) {
   h->committed -= cost;
   pool->used -= cost;
   if (pool->region) {
-    uint32_t first = (uint32_t)(((uint8_t *)p - pool->region) / VM_UNIT), n = (uint32_t)(cost / VM_UNIT);
-    for (uint32_t u = first; u < first + n; u++) pool->unit_start[u] = VM_UNIT_FREE;
+    set_units(pool, (uint32_t)(((uint8_t *)p - pool->region) / VM_UNIT), (uint32_t)(cost / VM_UNIT), VM_UNIT_FREE);
   } else if (is_pool_page(p)) {
     p->next = pool->free_pages;
     pool->free_pages = p;
@@ -348,9 +354,7 @@ static int add_page(vm_heap *h, size_t size) {
   uint32_t area = large ? (uint32_t)size : (uint32_t)(VM_PAGE_SIZE - sizeof(vm_page));
   if (!h->pages && size <= VM_FIRST_PAGE_SIZE - sizeof(vm_page))
     area = (uint32_t)(VM_FIRST_PAGE_SIZE - sizeof(vm_page));
-  size_t cost = sizeof(vm_page) + area;
-  if (h->pool->region) cost = (cost + VM_UNIT - 1) / VM_UNIT * VM_UNIT; /* what a static pool takes */
-  if (h->committed + cost > h->limit) return 0;
+  if (h->committed + page_bytes(h->pool, area) > h->limit) return 0;
   vm_page *p = page_new(h, area, large);
   if (!p) return 0;
   p->next = h->pages;
