@@ -465,7 +465,7 @@ srv_err srv_op_set_firmware(srv_call *c) {
     json_decref(entry);
     return e;
   }
-  json_t *ids = json_array();
+  json_t *ids = json_array(), *skipped = json_array();
   if (dev) {
     json_array_append(ids, dev);
   } else if (devs) {
@@ -477,8 +477,8 @@ srv_err srv_op_set_firmware(srv_call *c) {
     } else {
       char sql[4300];
       snprintf(sql, sizeof sql,
-               "SELECT id FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND %s ORDER BY "
-               "id LIMIT %d",
+               "SELECT id, name, firmware FROM devices WHERE org_id = ? AND unclaimed_at IS NULL AND %s "
+               "ORDER BY id LIMIT %d",
                qc->sql[0] ? qc->sql : "1 = 1", MAX_SET_DEVICES + 1);
       srv_val p[SRV_QUERY_MAX_PARAMS + 1];
       int n = 0;
@@ -486,34 +486,26 @@ srv_err srv_op_set_firmware(srv_call *c) {
       for (int i = 0; i < qc->nparams; i++)
         p[n++] = qc->params[i];
       srv_rows *r = srv_db_query(c->s->db, sql, p, n);
-      while (srv_rows_next(r))
-        json_array_append_new(ids, json_string(srv_rows_text(r, 0)));
+      /* The devices that may not take it are left out and listed. */
+      while (srv_rows_next(r)) {
+        const char *why = srv_firmware_blocked(entry, srv_rows_text(r, 2));
+        if (why)
+          json_array_append_new(skipped, json_pack("{s:s,s:s,s:s}", "id", srv_rows_text(r, 0), "name",
+                                                   srv_rows_text(r, 1), "reason", why));
+        else
+          json_array_append_new(ids, json_string(srv_rows_text(r, 0)));
+      }
       srv_rows_free(r);
-      if (json_array_size(ids) > MAX_SET_DEVICES)
+      if (json_array_size(ids) + json_array_size(skipped) > MAX_SET_DEVICES)
         e = srv_fail(c, SRV_E_FAILED_PRECONDITION,
                      "the query matches more than %d devices; use a rollout", MAX_SET_DEVICES);
     }
     free(qc);
   }
   size_t i, changed = 0;
-  json_t *v, *skipped = json_array();
-  if (e == SRV_E_OK && (dev || devs)) {
-    /* Named devices: all of them may take it, or nothing changes. */
-    e = refuse_any_blocked(c, ids, entry);
-  } else if (e == SRV_E_OK) {
-    /* A query: the devices that may not take it are left out and listed. */
-    json_t *keep = json_array();
-    json_array_foreach(ids, i, v) {
-      char name[80], running[40];
-      const char *why = device_blocked(c, json_string_value(v), entry, name, running);
-      if (why)
-        json_array_append_new(skipped, json_pack("{s:O,s:s,s:s}", "id", v, "name", name, "reason", why));
-      else
-        json_array_append(keep, v);
-    }
-    json_decref(ids);
-    ids = keep;
-  }
+  json_t *v;
+  /* Named devices: all of them may take it, or nothing changes. */
+  if (e == SRV_E_OK && (dev || devs)) e = refuse_any_blocked(c, ids, entry);
   if (e == SRV_E_OK) {
     json_array_foreach(ids, i, v) {
       if (set_device_fw(c, json_string_value(v), entry)) {
