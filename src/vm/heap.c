@@ -34,6 +34,11 @@ bool vm_pool_init_static(vm_pool *pool, void *mem, size_t bytes) {
   return true;
 }
 
+size_t vm_pool_static_size(size_t capacity) {
+  size_t units = (capacity + VM_UNIT - 1) / VM_UNIT;
+  return units * (VM_UNIT + sizeof(uint32_t)) + 2 * VM_UNIT; /* units, their table, alignment */
+}
+
 /* n contiguous free units of a static pool, first fit from the hint. */
 static vm_page *region_take(vm_pool *pool, uint32_t n) {
   uint32_t total = pool->units, run = 0, start = 0;

@@ -80,6 +80,8 @@ void vm_pool_init(vm_pool *pool, size_t capacity);
  * start; the rest, VM_UNIT aligned, is the capacity); false if it is too
  * small for one page. The memory stays the caller's. */
 bool vm_pool_init_static(vm_pool *pool, void *mem, size_t bytes);
+/* The bytes of a block that gives a static pool at least `capacity`. */
+size_t vm_pool_static_size(size_t capacity);
 void vm_pool_free(vm_pool *pool);
 /* Promises `bytes` to a heap that will be created with that reserve (a
  * container's, while it is installed, running or not): false if the pool

@@ -218,7 +218,7 @@ bool vm_process_init_shared(vm_process *p, const vm_program *prog, const vm_opti
     p->own_pool = true;
     if (p->opt.static_pool) {
       /* As on a device: one block, in units, with the unit table in front. */
-      size_t bytes = p->opt.heap_limit + p->opt.heap_limit / (VM_UNIT / sizeof(uint32_t)) + 2 * VM_UNIT;
+      size_t bytes = vm_pool_static_size(p->opt.heap_limit);
       p->own_pool_mem = malloc(bytes);
       if (!p->own_pool_mem || !vm_pool_init_static(p->opt.pool, p->own_pool_mem, bytes)) {
         p->error = "out of memory creating the process";
