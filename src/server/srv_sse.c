@@ -60,6 +60,15 @@ json_t *srv_follow_fetch(srv *s, const srv_who *who, srv_err (*op)(srv_call *c),
   return items ? items : json_array();
 }
 
+/* Appends one SSE frame (`id:` and the item as `data:`) to the buffer. */
+static void append_frame(sse *x, long long id, json_t *item) {
+  char *data = json_dumps(item, JSON_COMPACT);
+  size_t need = strlen(data) + 64;
+  x->buf = realloc(x->buf, x->len + need);
+  x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", id, data);
+  free(data);
+}
+
 /* Runs the read op once after the cursor; appends SSE frames to the buffer.
  * Returns the number of items, or -1 on error. */
 static int fetch(sse *x) {
@@ -67,14 +76,7 @@ static int fetch(sse *x) {
   if (!items) return -1;
   size_t i;
   json_t *it;
-  json_array_foreach(items, i, it) {
-    char *data = json_dumps(it, JSON_COMPACT);
-    int64_t id = json_integer_value(json_object_get(it, x->logs ? "seq" : "id"));
-    size_t need = strlen(data) + 64;
-    x->buf = realloc(x->buf, x->len + need);
-    x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", (long long)id, data);
-    free(data);
-  }
+  json_array_foreach(items, i, it) append_frame(x, json_integer_value(json_object_get(it, x->logs ? "seq" : "id")), it);
   int n = (int)json_array_size(items);
   json_decref(items);
   return n;
@@ -118,11 +120,7 @@ static int watch_fetch(sse *x) {
   json_t *o = srv_watch_fetch(x->s, &x->who, x->op, x->param, x->filters, &x->last, &failed);
   if (failed) return -1;
   if (!o) return 0;
-  char *data = json_dumps(o, JSON_COMPACT);
-  size_t need = strlen(data) + 64;
-  x->buf = realloc(x->buf, x->len + need);
-  x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", (long long)++x->cursor, data);
-  free(data);
+  append_frame(x, ++x->cursor, o);
   x->ended = srv_watch_final(o);
   json_decref(o);
   return 1;
@@ -136,14 +134,7 @@ static int feed_fetch(sse *x) {
   if (!items) return -1;
   size_t i;
   json_t *it;
-  json_array_foreach(items, i, it) {
-    char *data = json_dumps(it, JSON_COMPACT);
-    size_t need = strlen(data) + 64;
-    x->buf = realloc(x->buf, x->len + need);
-    x->len += (size_t)snprintf(x->buf + x->len, need, "id: %lld\ndata: %s\n\n", (long long)srv_feed_item_id(x->feed, it),
-                               data);
-    free(data);
-  }
+  json_array_foreach(items, i, it) append_frame(x, srv_feed_item_id(x->feed, it), it);
   int n = (int)json_array_size(items);
   json_decref(items);
   return n;
