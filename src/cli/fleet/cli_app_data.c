@@ -74,6 +74,27 @@ int cli_post_raw(const cli_conf *cf, const char *path, const char *data, size_t 
   return status == 404 ? CLI_NOT_FOUND : (status == 401 || status == 403) ? CLI_DENIED : status == 400 ? CLI_USAGE : CLI_ERR;
 }
 
+int cli_upload_with_spec(const cli_conf *cf, const char *what, const char *file, const char *path,
+                         const char *spec_header, json_t *spec, json_t **out) {
+  size_t len;
+  char *data = cli_read_file(file, &len);
+  if (!data) {
+    fprintf(stderr, "%s: cannot read %s\n", what, file);
+    json_decref(spec);
+    return CLI_ERR;
+  }
+  char *sj = json_dumps(spec, JSON_COMPACT);
+  json_decref(spec);
+  size_t n = strlen(spec_header) + strlen(sj) + 3;
+  char *hdr = malloc(n);
+  snprintf(hdr, n, "%s: %s", spec_header, sj);
+  free(sj);
+  int rc = cli_post_raw(cf, path, data, len, hdr, out, true);
+  free(hdr);
+  free(data);
+  return rc;
+}
+
 static const char APP_HELP[] =
     "usage: toit app COMMAND [--json]\n"
     "  upload IMAGE --name N [--version V] [--trigger T]... [--critical]\n"
@@ -120,20 +141,8 @@ int cli_fleet_app(int argc, char **argv) {
     if (version) json_object_set_new(spec, "version", json_string(version));
     if (json_array_size(triggers)) json_object_set(spec, "triggers", triggers);
     json_decref(triggers);
-    size_t len;
-    char *data = cli_read_file(argv[2], &len);
-    if (!data) {
-      fprintf(stderr, "toit app upload: cannot read %s\n", argv[2]);
-      json_decref(spec);
-      return CLI_ERR;
-    }
-    char *sj = json_dumps(spec, JSON_COMPACT), hdr[4200];
-    json_decref(spec);
-    snprintf(hdr, sizeof hdr, "X-App-Spec: %s", sj);
-    free(sj);
     snprintf(path, sizeof path, "/apps/%s/versions", name);
-    rc = cli_post_raw(&cf, path, data, len, hdr, &out, true);
-    free(data);
+    rc = cli_upload_with_spec(&cf, "toit app upload", argv[2], path, "X-App-Spec", spec, &out);
     if (rc == CLI_OK)
       js ? cli_print_json(out)
          : (void)printf("uploaded %s@%s (sha256 %.12s…, %.1f KiB)\n", name, JS(out, "version"), JS(out, "image_sha256"),

@@ -171,19 +171,7 @@ int cli_fleet_firmware(int argc, char **argv) {
       sig = sigbuf;
     }
     json_object_set_new(spec, "sig", json_string(sig));
-    size_t len;
-    char *data = cli_read_file(argv[2], &len);
-    if (!data) {
-      fprintf(stderr, "toit firmware upload: cannot read %s\n", argv[2]);
-      json_decref(spec);
-      return CLI_ERR;
-    }
-    char *sj = json_dumps(spec, JSON_COMPACT), hdr[4400];
-    json_decref(spec);
-    snprintf(hdr, sizeof hdr, "X-Firmware-Spec: %s", sj);
-    free(sj);
-    rc = cli_post_raw(&cf, "/firmware", data, len, hdr, &out, true);
-    free(data);
+    rc = cli_upload_with_spec(&cf, "toit firmware upload", argv[2], "/firmware", "X-Firmware-Spec", spec, &out);
     if (rc == CLI_OK)
       js ? cli_print_json(out)
          : (void)printf("uploaded firmware %s for %s (sha256 %.12s…, %.1f KiB)\n",

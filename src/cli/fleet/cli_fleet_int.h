@@ -47,6 +47,11 @@ int cli_sse(const cli_conf *cf, const char *path, bool (*cb)(json_t *item, void 
  * *out gets the answer (cli_app_data.c). */
 int cli_post_raw(const cli_conf *cf, const char *path, const char *data, size_t len, const char *header, json_t **out,
                  bool show_progress);
+/* Uploads FILE to path with `spec` (taken) as JSON in the header
+ * `spec_header` (e.g. "X-App-Spec"), with a progress bar; `what` names the
+ * command in errors ("toit app upload"). The exit code; *out the answer. */
+int cli_upload_with_spec(const cli_conf *cf, const char *what, const char *file, const char *path,
+                         const char *spec_header, json_t *spec, json_t **out);
 /* Reads a file ("-" = stdin), malloc'd; NULL when it cannot. */
 char *cli_read_file(const char *path, size_t *len);
 
