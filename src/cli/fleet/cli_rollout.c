@@ -41,6 +41,18 @@ static const char *ROLLOUT_HELP =
     "admitted devices passes max-failed, or the unhealthy share of applied devices exceeds that of the\n"
     "devices not yet admitted by more than max-health-drop points (docs/fleet-server.md).\n";
 
+/* {kind: {key: NAME, at_key: REST}} from "NAME@REST" (`@REST` optional):
+ * `--install app@1.2`, `--firmware 1.1.0@esp32`. */
+static json_t *at_change(const char *kind, const char *key, const char *v, const char *at_key) {
+  char name[128];
+  snprintf(name, sizeof name, "%s", v);
+  char *at = strchr(name, '@');
+  if (at) *at++ = 0;
+  json_t *change = json_pack("{s:{s:s}}", kind, key, name);
+  if (at) json_object_set_new(json_object_get(change, kind), at_key, json_string(at));
+  return change;
+}
+
 /* Builds the rollout spec from the command line (argv[2..]). */
 static int build_spec(cli_conf *cf, int argc, char **argv, json_t **spec_out) {
   json_t *spec = json_object(), *target = json_object(), *change = NULL, *cfg = json_object(), *policy = json_object(),
@@ -58,21 +70,11 @@ static int build_spec(cli_conf *cf, int argc, char **argv, json_t **spec_out) {
       rc = cli_device_resolve(cf, v, id);
       if (rc == CLI_OK) json_array_append_new(devices, json_string(id));
     } else if (cli_flag(argc, argv, &i, "--install", &v)) {
-      char app[128];
-      snprintf(app, sizeof app, "%s", v);
-      char *at = strchr(app, '@');
-      if (at) *at++ = 0;
       json_decref(change);
-      change = json_pack("{s:{s:s}}", "install", "app", app);
-      if (at) json_object_set_new(json_object_get(change, "install"), "version", json_string(at));
+      change = at_change("install", "app", v, "version");
     } else if (cli_flag(argc, argv, &i, "--firmware", &v)) {
-      char ver[128];
-      snprintf(ver, sizeof ver, "%s", v);
-      char *at = strchr(ver, '@');
-      if (at) *at++ = 0;
       json_decref(change);
-      change = json_pack("{s:{s:s}}", "firmware", "version", ver);
-      if (at) json_object_set_new(json_object_get(change, "firmware"), "release_target", json_string(at));
+      change = at_change("firmware", "version", v, "release_target");
     } else if (cli_flag(argc, argv, &i, "--uninstall", &v)) {
       json_decref(change);
       change = json_pack("{s:{s:s}}", "uninstall", "app", v);
