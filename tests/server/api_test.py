@@ -1,14 +1,13 @@
 """API tests of the fleet server's HTTP/JSON front door: authentication,
 authorization by role, tenancy isolation, validation, limits, events.
 Run against SQLite (--db sqlite) or a PostgreSQL URL (--db postgres://...)."""
-import argparse
 import json
 import sys
 import time
 import threading
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from fleetlib import Checks, Server  # noqa: E402
+from fleetlib import run_suite  # noqa: E402
 
 
 def error_code(j):
@@ -16,17 +15,7 @@ def error_code(j):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--toit", required=True)
-    ap.add_argument("--db", default="sqlite")
-    a = ap.parse_args()
-    t = Checks()
-    srv = Server(a.toit, None if a.db == "sqlite" else a.db)
-    try:
-        run(t, srv)
-    finally:
-        srv.stop()
-    t.finish()
+    run_suite(run)
 
 
 def run(t, s):

@@ -3,7 +3,6 @@ firmware rollout, firmware download by devices; WatchDevices (GET /watch) and
 the data Stream (GET /subscriptions/{name}/messages?follow=1) over SSE. Roles,
 validation and cross-org isolation for each. Run against SQLite or a
 PostgreSQL URL (pg_test.py runs it there too)."""
-import argparse
 import base64
 import hashlib
 import os
@@ -14,7 +13,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fleetlib import Checks, Follower, Server  # noqa: E402
+from fleetlib import Follower, run_suite  # noqa: E402
 from rollout_test import FAST, Dev, wait_state  # noqa: E402
 
 
@@ -35,17 +34,7 @@ def field(j):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--toit", required=True)
-    ap.add_argument("--db", default="sqlite")
-    a = ap.parse_args()
-    t = Checks()
-    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=FAST)
-    try:
-        run(t, s, a.toit)
-    finally:
-        s.stop()
-    t.finish()
+    run_suite(run, extra=FAST, pass_toit=True)
 
 
 class Signer:

@@ -170,3 +170,23 @@ class Follower:
         except OSError:
             pass
         self.conn.close()
+
+
+def run_suite(run, extra=(), pass_toit=False):
+    """The main of a suite: `--toit PATH --db sqlite|URL`, then run(t, s) (or
+    run(t, s, toit)) against a fresh server; exits with the checks' result."""
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--toit", required=True)
+    ap.add_argument("--db", default="sqlite")
+    a = ap.parse_args()
+    t = Checks()
+    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=extra)
+    try:
+        if pass_toit:
+            run(t, s, a.toit)
+        else:
+            run(t, s)
+    finally:
+        s.stop()
+    t.finish()

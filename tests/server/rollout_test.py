@@ -2,13 +2,12 @@
 devices that apply their goal and report state and events: preview, stages,
 soak, automatic halt on failures and on health regression, pause/resume,
 abort, rollback, conflicts, validation, roles and tenancy."""
-import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fleetlib import Checks, Follower, Server  # noqa: E402
+from fleetlib import Follower, run_suite  # noqa: E402
 
 FAST = ("--api-rate", "100000", "--device-rate", "100000", "--sweep-ms", "50")
 
@@ -83,17 +82,7 @@ def wait_state(s, tok, rid, want, devs=(), timeout=10, **kw):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--toit", required=True)
-    ap.add_argument("--db", default="sqlite")
-    a = ap.parse_args()
-    t = Checks()
-    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=FAST)
-    try:
-        run(t, s)
-    finally:
-        s.stop()
-    t.finish()
+    run_suite(run, extra=FAST)
 
 
 def run(t, s):

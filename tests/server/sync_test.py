@@ -2,7 +2,6 @@
 claim, token hand-over and rotation rules, goal with checksum, state reports,
 idempotent uploads, unclaim, hostile input; plus the device API over the
 synced data."""
-import argparse
 import hashlib
 import json
 import os
@@ -12,7 +11,7 @@ import sys
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fleetlib import Checks, Server  # noqa: E402
+from fleetlib import run_suite  # noqa: E402
 
 
 def canonical(doc):
@@ -25,17 +24,7 @@ def goal_sum(doc):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--toit", required=True)
-    ap.add_argument("--db", default="sqlite")
-    a = ap.parse_args()
-    t = Checks()
-    s = Server(a.toit, None if a.db == "sqlite" else a.db, extra=("--api-rate", "10000", "--device-rate", "10000"))
-    try:
-        run(t, s)
-    finally:
-        s.stop()
-    t.finish()
+    run_suite(run, extra=("--api-rate", "10000", "--device-rate", "10000"))
 
 
 def run(t, s):
