@@ -710,6 +710,24 @@ dispatch:
   } while (0)
 #define NO_FLOAT (void)0
 
+/* Calls the binary operator `sel` (IMG_SEL_*) of `a` with the two operands
+ * on the stack, returning to bcp + len; `undo` runs before a failed lookup. */
+#define CALL_OPERATOR(sel, a, len, undo)                                         \
+  do {                                                                           \
+    uint16_t offset_ = img->selectors[IMG_SEL_##sel];                            \
+    uint32_t cls_ = CLASS_OF(a);                                                 \
+    uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));                 \
+    const uint8_t *m_;                                                           \
+    if (offset_ == 0xffff || entry_ == 0 ||                                      \
+        img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) {    \
+      undo;                                                                      \
+      goto lookup_failed;                                                        \
+    }                                                                            \
+    METHOD_ENTER(m_, bcp + (len));                                               \
+    CHECK_BUDGET();                                                              \
+    DISPATCH();                                                                  \
+  } while (0)
+
 #define SMI_BINARY(name, sel, fpath, ...)                                        \
   CASE(name) {                                                                   \
     enum { drop_ = 1, len_ = 1 };                                                \
@@ -718,18 +736,7 @@ dispatch:
       __VA_ARGS__;                                                               \
     }                                                                            \
     fpath;                                                                       \
-    {                                                                            \
-      uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
-      uint32_t cls_ = CLASS_OF(a);                                            \
-      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
-      const uint8_t *m_;                                                         \
-      if (offset_ == 0xffff || entry_ == 0 ||                                    \
-          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) \
-        goto lookup_failed;                                                      \
-      METHOD_ENTER(m_, bcp + 1);                                                 \
-      CHECK_BUDGET();                                                            \
-      DISPATCH();                                                                \
-    }                                                                            \
+    CALL_OPERATOR(sel, a, 1, (void)0);                                          \
   }
 
 /* list[i] in bounds on the core List. */
@@ -785,18 +792,7 @@ dispatch:
     sp += 1 - drop_; /* both operands on the stack for the call */              \
     sp[-1] = a;                                                                  \
     sp[0] = b;                                                                   \
-    {                                                                            \
-      uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
-      uint32_t cls_ = CLASS_OF(a);                                               \
-      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
-      const uint8_t *m_;                                                         \
-      if (offset_ == 0xffff || entry_ == 0 ||                                    \
-          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2)    \
-        goto lookup_failed;                                                      \
-      METHOD_ENTER(m_, bcp + len_);                                              \
-      CHECK_BUDGET();                                                            \
-      DISPATCH();                                                                \
-    }                                                                            \
+    CALL_OPERATOR(sel, a, len_, (void)0);                                       \
   } while (0)
 
 #define CMP_RESULT(c)                                                            \
@@ -1009,21 +1005,8 @@ dispatch:
       intptr_t x = smi_value(a);                                                 \
       __VA_ARGS__;                                                               \
     }                                                                            \
-    {                                                                            \
-      PUSH(make_smi(k));                                                         \
-      uint16_t offset_ = img->selectors[IMG_SEL_##sel];                          \
-      uint32_t cls_ = CLASS_OF(a);                                            \
-      uint16_t entry_ = img_rd16(dispatch + 2 * (cls_ + offset_));               \
-      const uint8_t *m_;                                                         \
-      if (offset_ == 0xffff || entry_ == 0 ||                                    \
-          img_rd16((m_ = IMETHOD(entry_ - 1u)) + 4) != offset_ || m_[0] != 2) { \
-        sp--;                                                                    \
-        goto lookup_failed;                                                      \
-      }                                                                          \
-      METHOD_ENTER(m_, bcp + 3);                                                 \
-      CHECK_BUDGET();                                                            \
-      DISPATCH();                                                                \
-    }                                                                            \
+    PUSH(make_smi(k));                                                           \
+    CALL_OPERATOR(sel, a, 3, sp--);                                              \
   }
 #define IMM_RESULT(v)                                                            \
   do {                                                                           \
