@@ -276,17 +276,6 @@ static int show(cli_conf *cf, const char *id, bool js) {
   return rc;
 }
 
-/* KEY=VALUE to JSON: integers, true/false/null, JSON objects/lists, else string. */
-static json_t *parse_value(const char *v) {
-  char *end;
-  long long n = strtoll(v, &end, 10);
-  if (*v && !*end) return json_integer(n);
-  json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
-  if (j && !json_is_real(j)) return j;
-  json_decref(j);
-  return json_string(v);
-}
-
 static int config(cli_conf *cf, const char *id, int argc, char **argv, int i, bool js) {
   char path[200];
   const char *sub = i < argc ? argv[i] : "get";
@@ -326,7 +315,7 @@ static int config(cli_conf *cf, const char *id, int argc, char **argv, int i, bo
     }
     if (set) {
       *eq = 0;
-      json_object_set_new(patch, argv[k], parse_value(eq + 1));
+      json_object_set_new(patch, argv[k], cli_value(eq + 1));
     } else {
       json_object_set_new(patch, argv[k], json_null());
     }
